@@ -1,0 +1,1 @@
+"""Omzien: a Telegram bot for the Dutch local approach to loneliness."""

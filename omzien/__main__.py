@@ -1,0 +1,3 @@
+from omzien.bot.cli import main
+
+raise SystemExit(main())

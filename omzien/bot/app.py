@@ -1,0 +1,146 @@
+"""The running bot: settings → database → Bot → start-up checks → Dispatcher → outbox sender → polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    ErrorEvent,
+    User,
+)
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omzien.bot.i18n import LANGUAGES, load_i18n, pick_locale
+from omzien.bot.middlewares import AccountMiddleware, LocaleMiddleware, UpdateTransaction
+from omzien.bot.sender import Sender
+from omzien.bot.settings import Settings
+from omzien.handlers import get_routers
+from omzien.handlers.views import payload
+from omzien.storage import outbox
+from omzien.storage.conversations import DatabaseStorage, forget_handled_before
+from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why in one sentence a person can act on."""
+
+
+def make_bot(token: str, api_url: str | None = None) -> Bot:
+    """A Bot for ``token``; with ``api_url`` its requests go to ``{api_url}/bot{token}/{method}``."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    return Bot(token, session=session)
+
+
+def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, settings: Settings,
+                    wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow) -> Dispatcher:
+    dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
+                            settings=settings, i18n=i18n, clock=clock)
+    dispatcher.update.outer_middleware(UpdateTransaction(sessions, wake_outbox, clock))
+    dispatcher.update.outer_middleware(AccountMiddleware(clock))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
+    dispatcher.update.outer_middleware(LocaleMiddleware(i18n))
+    dispatcher.include_routers(*get_routers())
+
+    async def on_error(event: ErrorEvent) -> bool:
+        """Log without the message text, roll back (already done), and tell the person to try again."""
+        error = event.exception
+        log.error("Update %s failed with %s:\n%s", event.update.update_id, type(error).__name__,
+                  "".join(traceback.format_tb(error.__traceback__)))
+        chat = event.update.message.chat if event.update.message else (
+            event.update.callback_query.message.chat
+            if event.update.callback_query and event.update.callback_query.message else None)
+        user = event.update.message.from_user if event.update.message else (
+            event.update.callback_query.from_user if event.update.callback_query else None)
+        if chat is not None and chat.type == "private":
+            locale = pick_locale(None, user.language_code if user else None, i18n.default_locale)
+            with i18n.context(), i18n.use_locale(locale):
+                text = _("Sorry, er ging bij mij iets mis. Probeer het zo nog eens; "
+                         "wat u al had ingevuld, is bewaard.")
+            async with sessions.begin() as session:
+                outbox.send(session, chat.id, payload(text))
+            wake_outbox()
+        return True
+
+    dispatcher.errors.register(on_error)
+    return dispatcher
+
+
+async def check_bot(bot: Bot) -> User:
+    """Ask Telegram who we are; a wrong token stops the start, an unreachable Telegram is waited for."""
+    delay = 1.0
+    while True:
+        try:
+            return await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise StartupError(_("Telegram kent dit token niet. Controleer OMZIEN_BOT_TOKEN.")) from None
+        except TelegramNetworkError:
+            log.warning("Telegram is not reachable; trying again in %.0f s", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+
+async def register_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu, in every language, for private chats and for groups."""
+    for locale in LANGUAGES:
+        with i18n.use_locale(locale):
+            private = [
+                BotCommand(command="start", description=_("Begin of kies opnieuw")),
+                BotCommand(command="melden", description=_("Ik maak me zorgen om iemand")),
+                BotCommand(command="taal", description=_("Taal kiezen")),
+                BotCommand(command="cancel", description=_("Stoppen met wat u aan het doen bent")),
+                BotCommand(command="help", description=_("Uitleg")),
+            ]
+            group = [BotCommand(command="koppel", description=_("Deze groep koppelen aan een signaalpunt"))]
+        language = None if locale == i18n.default_locale else locale
+        await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats(), language_code=language)
+        await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=language)
+
+
+async def forget_old_updates(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Telegram redelivers an update for at most a day; remembering two is enough."""
+    while True:
+        async with sessions.begin() as session:
+            await forget_handled_before(session, utcnow() - timedelta(days=2))
+        await asyncio.sleep(3600)
+
+
+async def run(settings: Settings, token: str) -> None:
+    """Create or migrate the database, check Telegram, then poll until stopped (Ctrl-C)."""
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    i18n = load_i18n(settings.language)
+    bot = make_bot(token, settings.telegram_api_url)
+    background: list[asyncio.Task[None]] = []
+    try:
+        with i18n.context():
+            me = await check_bot(bot)
+            await register_commands(bot, i18n)
+        log.info("Omzien runs as @%s", me.username)
+        sender = Sender(bot, sessions)
+        dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
+        background = [asyncio.create_task(sender.run()), asyncio.create_task(forget_old_updates(sessions))]
+        await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types(),
+                                       close_bot_session=False)
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await bot.session.close()
+        await engine.dispose()

@@ -1,0 +1,193 @@
+"""The ``omzien`` command: run the bot, set up signal points, look after the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.token import TokenValidationError, validate_token
+
+from omzien.bot.i18n import load_i18n
+from omzien.bot.settings import Settings
+from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
+from omzien.handlers.notify import update_card
+from omzien.storage import points, signals
+from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.models import utcnow
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omzien",
+        description=_("Omzien: signalen van eenzaamheid melden, oppakken en opvolgen via Telegram."),
+        epilog=_("Instellingen komen uit de omgeving of uit .env: OMZIEN_BOT_TOKEN, OMZIEN_DATABASE_URL "
+                 "(standaard een SQLite-bestand omzien.sqlite3 in deze map), OMZIEN_TELEGRAM_API_URL."),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar=_("opdracht"))
+
+    run = commands.add_parser("run", help=_("start de bot"), description=_(
+        "Start de bot (long polling). Maakt of bijwerkt eerst de database. Nodig: OMZIEN_BOT_TOKEN. "
+        "Optioneel: OMZIEN_DATABASE_URL (standaard sqlite+aiosqlite:///omzien.sqlite3) en "
+        "OMZIEN_TELEGRAM_API_URL (een andere Bot API-server; verzoeken gaan dan naar {base}/bot{token}/{method}). "
+        "Stoppen met Ctrl-C."))
+    run.add_argument("--database-url", help=_("database, bijvoorbeeld postgresql+asyncpg://user@host/db "
+                                              "(gaat voor op OMZIEN_DATABASE_URL)"))
+    run.add_argument("--telegram-api-url", help=_("basis-URL van een andere Bot API-server "
+                                                  "(gaat voor op OMZIEN_TELEGRAM_API_URL)"))
+    run.add_argument("-v", "--verbose", action="store_true", help=_("meer meldingen in het logboek"))
+
+    db = commands.add_parser("db", help=_("de database beheren"))
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar=_("opdracht"))
+    db_commands.add_parser("upgrade", help=_("de database aanmaken of bijwerken naar de nieuwste versie"))
+
+    point = commands.add_parser("points", help=_("signaalpunten instellen en bekijken"), description=_(
+        "Een signaalpunt is een welzijnsorganisatie met de postcodegebieden waar zij signalen voor oppakt, "
+        "en de Telegram-groep van haar medewerkers."))
+    point_commands = point.add_subparsers(dest="points_command", required=True, metavar=_("opdracht"))
+    add = point_commands.add_parser("add", help=_("een signaalpunt toevoegen"), description=_(
+        "Voegt een signaalpunt toe en toont zijn nummer en een eenmalige koppelcode. Typ in de groep van "
+        "de medewerkers (met de bot erin) /koppel CODE om de groep te koppelen."))
+    add.add_argument("--name", required=True, help=_("naam, bijvoorbeeld \"Signaalpunt Noord\""))
+    add.add_argument("--postcodes", required=True, help=_(
+        "postcodegebieden van 4 cijfers, als reeksen en losse gebieden: 3040-3059,3061"))
+    add.add_argument("--group-chat-id", type=int, help=_(
+        "koppel meteen deze Telegram-groep (het chat-id, negatief), zonder koppelcode"))
+    point_commands.add_parser("list", help=_("alle signaalpunten, hun postcodes en of er een groep gekoppeld is"))
+    code = point_commands.add_parser("code", help=_("een nieuwe koppelcode maken voor een signaalpunt"))
+    code.add_argument("point_id", type=int, metavar=_("nummer"), help=_("het nummer van het signaalpunt"))
+
+    signal = commands.add_parser("signals", help=_("signalen bekijken"))
+    signal_commands = signal.add_subparsers(dest="signals_command", required=True, metavar=_("opdracht"))
+    signal_commands.add_parser("unrouted", help=_(
+        "signalen uit postcodes waar geen signaalpunt voor is (alleen kenmerk, postcodegebied en datum)"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = Settings()
+    i18n = load_i18n(settings.language)
+    with i18n.context():
+        args = build_parser().parse_args(argv)
+        if args.command == "run":
+            return _run(args, settings)
+        handler = {"db": _db, "points": _points, "signals": _signals}[args.command]
+        return asyncio.run(_with_database(settings, handler, args))
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from omzien.bot.app import StartupError, run
+
+    if args.database_url:
+        settings.database_url = args.database_url
+    if args.telegram_api_url:
+        settings.telegram_api_url = args.telegram_api_url
+    token = settings.bot_token.get_secret_value().strip() if settings.bot_token else ""
+    if not token:
+        return _fail(_("OMZIEN_BOT_TOKEN ontbreekt: vraag een token aan bij @BotFather in Telegram en zet het "
+                       "in de omgeving of in een bestand .env (OMZIEN_BOT_TOKEN=...)."))
+    try:
+        validate_token(token)
+    except TokenValidationError:
+        return _fail(_("OMZIEN_BOT_TOKEN is geen geldig Telegram-token: het hoort eruit te zien als "
+                       "123456789:AAE... (cijfers, een dubbele punt, dan letters en cijfers)."))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(run(settings, token))
+    except StartupError as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _fail(sentence: str) -> int:
+    print(sentence, file=sys.stderr)
+    return EXIT_USAGE
+
+
+async def _with_database(settings: Settings, handler: Callable[..., Awaitable[int]], args: Any) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        sessions = session_factory(engine)
+        async with sessions.begin() as session:
+            return await handler(session, args)
+    finally:
+        await engine.dispose()
+
+
+async def _db(session: Any, args: argparse.Namespace) -> int:
+    print(_("De database is bijgewerkt."))
+    return 0
+
+
+async def _points(session: Any, args: argparse.Namespace) -> int:
+    if args.points_command == "add":
+        return await _add_point(session, args)
+    if args.points_command == "code":
+        point = await points.point_by_id(session, args.point_id)
+        if point is None:
+            return _fail(_("Er is geen signaalpunt met nummer {id}.").format(id=args.point_id))
+        code = await points.renew_link_code(session, point)
+        print(_("Nieuwe koppelcode voor {name}: {code}").format(name=point.name, code=code))
+        print(_("Typ in de Telegram-groep van de medewerkers: /koppel {code}").format(code=code))
+        return 0
+    for point in await points.all_points(session):
+        areas = format_areas(AreaRange(a.first, a.last) for a in point.areas)
+        if point.group_chat_id is not None:
+            group = _("groep gekoppeld ({chat})").format(chat=point.group_chat_id)
+        else:
+            group = _("geen groep gekoppeld; koppelcode {code}").format(code=point.link_code or "-")
+        print(f"{point.id:>3}  {point.name}  ·  " + _("postcodes {areas}").format(areas=areas) + f"  ·  {group}")
+    waiting = len(await signals.unrouted(session))
+    if waiting:
+        print(_("{count} signaal/signalen zonder signaalpunt: zie omzien signals unrouted").format(count=waiting))
+    return 0
+
+
+async def _add_point(session: Any, args: argparse.Namespace) -> int:
+    try:
+        areas = parse_areas(args.postcodes)
+    except AreaSyntaxError as error:
+        return _fail(_("Deze postcodes begrijp ik niet: „{part}”. Schrijf ze zo: 3040-3059,3061.").format(
+            part=error))
+    try:
+        point = await points.add_point(session, args.name.strip(), areas, args.group_chat_id)
+    except points.NameTaken:
+        return _fail(_("Er is al een signaalpunt met de naam {name}.").format(name=args.name))
+    except points.AreasTaken as error:
+        return _fail(_("Deze postcodes vallen al onder een ander signaalpunt: {overlap}. "
+                       "Een postcodegebied hoort bij één signaalpunt.").format(overlap=error))
+    print(_("Signaalpunt {id} aangemaakt: {name}, postcodes {areas}.").format(
+        id=point.id, name=point.name, areas=format_areas(areas)))
+    routed = await signals.route_unrouted(session, utcnow())
+    for signal in routed:
+        await update_card(session, signal, get_i18n(), utcnow())
+    if routed:
+        print(_("{count} eerder gemelde signalen uit deze postcodes gaan nu naar dit signaalpunt.").format(
+            count=len(routed)))
+    if point.link_code:
+        print(_("Koppelcode (eenmalig): {code}").format(code=point.link_code))
+        print(_("Voeg de bot toe aan de Telegram-groep van de medewerkers en typ daar: /koppel {code}").format(
+            code=point.link_code))
+    return 0
+
+
+async def _signals(session: Any, args: argparse.Namespace) -> int:
+    waiting = await signals.unrouted(session)
+    if not waiting:
+        print(_("Er zijn geen signalen zonder signaalpunt."))
+    for signal in waiting:
+        print(_("{reference}  postcode {area}  gemeld {date}  ({count}× gemeld)").format(
+            reference=signal.reference, area=signal.area, date=signal.created_at.date().isoformat(),
+            count=len(signal.reports)))
+    return 0

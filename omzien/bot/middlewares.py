@@ -1,0 +1,75 @@
+"""What every update needs before a handler sees it: one transaction, the account, the language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
+from aiogram.utils.i18n import I18n, I18nMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omzien.bot.i18n import pick_locale
+from omzien.storage.accounts import seen
+from omzien.storage.conversations import first_time
+from omzien.storage.db import current_session
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UpdateTransaction(BaseMiddleware):
+    """One database transaction per update; an update Telegram sends twice is handled once.
+
+    Everything an update changes, including the messages it queues in the outbox, commits
+    together. Only then is the outbox sender woken.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], wake_outbox: Callable[[], None],
+                 clock: Callable[[], datetime]) -> None:
+        self.sessions, self.wake_outbox, self.clock = sessions, wake_outbox, clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        async with self.sessions.begin() as session:
+            if not await first_time(session, event.update_id, self.clock()):
+                return None
+            token = current_session.set(session)
+            data["session"] = session
+            try:
+                result = await handler(event, data)
+            finally:
+                current_session.reset(token)
+        self.wake_outbox()
+        return result
+
+
+class AccountMiddleware(BaseMiddleware):
+    """Keeps the account of whoever sent the update, and notes when the bot may write to them."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        chat = data.get("event_chat")
+        if user is not None and not user.is_bot:
+            private = chat is not None and chat.type == "private" and isinstance(event, Update) \
+                and (event.message is not None or event.callback_query is not None)
+            data["account"] = await seen(data["session"], user, private_message=private, now=self.clock())
+        return await handler(event, data)
+
+
+class LocaleMiddleware(I18nMiddleware):
+    """Private chats speak the user's language; groups speak the bot's default language."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        chat = data.get("event_chat")
+        account = data.get("account")
+        if chat is None or chat.type != "private" or account is None:
+            return self.i18n.default_locale
+        return pick_locale(account.language, account.telegram_language, self.i18n.default_locale)

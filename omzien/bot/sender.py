@@ -1,0 +1,213 @@
+"""The outbox sender: the only place that sends messages to Telegram.
+
+It keeps Telegram's limits (about 30 messages a second overall, one a second per chat,
+20 a minute per group), waits as long as a 429 answer says, retries server errors and
+time-outs with growing pauses, and stops writing to people who blocked the bot. Rows stay
+in the database until Telegram has them, so a restart sends whatever was left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import defaultdict, deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omzien.storage import outbox
+from omzien.storage.accounts import mark_blocked
+from omzien.storage.models import OutboxMessage, Point, Signal, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 300.0
+
+
+class RateLimiter:
+    """Sliding windows over the last sends: overall per second, per chat, and per group per minute."""
+
+    def __init__(self, per_second: int = 30, chat_interval: float = 1.0, group_per_minute: int = 20,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.per_second, self.chat_interval, self.group_per_minute = per_second, chat_interval, group_per_minute
+        self.clock = clock or asyncio.get_running_loop().time
+        self.recent: deque[float] = deque()
+        self.last_in_chat: dict[int, float] = {}
+        self.recent_in_group: defaultdict[int, deque[float]] = defaultdict(deque)
+        self.paused_until: dict[int, float] = {}
+
+    def wait(self, chat_id: int) -> float:
+        """Seconds until a message to ``chat_id`` keeps every limit (0: now)."""
+        now = self.clock()
+        waits = [self.paused_until.get(chat_id, now) - now]
+        while self.recent and now - self.recent[0] >= 1.0:
+            self.recent.popleft()
+        if len(self.recent) >= self.per_second:
+            waits.append(self.recent[0] + 1.0 - now)
+        if chat_id in self.last_in_chat:
+            waits.append(self.last_in_chat[chat_id] + self.chat_interval - now)
+        if chat_id < 0:
+            window = self.recent_in_group[chat_id]
+            while window and now - window[0] >= 60.0:
+                window.popleft()
+            if len(window) >= self.group_per_minute:
+                waits.append(window[0] + 60.0 - now)
+        return max(0.0, *waits)
+
+    def record(self, chat_id: int) -> None:
+        now = self.clock()
+        self.recent.append(now)
+        self.last_in_chat[chat_id] = now
+        if chat_id < 0:
+            self.recent_in_group[chat_id].append(now)
+
+    def pause(self, chat_id: int, seconds: float) -> None:
+        self.paused_until[chat_id] = self.clock() + seconds
+
+
+def _markup(data: dict[str, Any] | None) -> Any:
+    if not data:
+        return None
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.model_validate(data)
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.model_validate(data)
+    return ReplyKeyboardRemove.model_validate(data)
+
+
+class Sender:
+    def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], *,
+                 limiter: RateLimiter | None = None, clock: Callable[[], datetime] = utcnow,
+                 batch: int = 100) -> None:
+        self.bot, self.sessions, self.clock, self.batch = bot, sessions, clock, batch
+        self.limiter = limiter or RateLimiter()
+        self.in_flight: dict[int, asyncio.Task[None]] = {}
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Send until cancelled."""
+        while True:
+            pause = await self.send_due()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=pause)
+            self._wakeup.clear()
+
+    async def send_due(self) -> float:
+        """Start sending every due row whose chat is free and within the limits; seconds to the next try."""
+        async with self.sessions() as session:
+            rows = await outbox.due(session, self.clock(), list(self.in_flight), self.batch)
+        pause = 1.0
+        for row in rows:
+            wait = self.limiter.wait(row.chat_id)
+            if wait > 0:
+                pause = min(pause, wait)
+                continue
+            self.limiter.record(row.chat_id)
+            task = asyncio.create_task(self._deliver(row))
+            self.in_flight[row.chat_id] = task
+            task.add_done_callback(lambda _t, chat=row.chat_id: self._done(chat))
+        return max(pause, 0.01)
+
+    def _done(self, chat_id: int) -> None:
+        self.in_flight.pop(chat_id, None)
+        self.wake()
+
+    async def drain(self, max_rounds: int = 1000) -> None:
+        """Send until nothing is due any more (for tests and short commands)."""
+        for _ in range(max_rounds):
+            await self.send_due()
+            if not self.in_flight:
+                async with self.sessions() as session:
+                    if not await outbox.due(session, self.clock(), [], 1):
+                        return
+                await asyncio.sleep(0.01)
+            else:
+                await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        try:
+            message_id = await self._request(row)
+        except TelegramRetryAfter as error:
+            self.limiter.pause(row.chat_id, error.retry_after)
+            await self._later(row, error.retry_after, f"429 retry after {error.retry_after}s", count=False)
+        except TelegramMigrateToChat as error:
+            await self._moved(row.chat_id, error.migrate_to_chat_id)
+        except TelegramForbiddenError as error:
+            await self._forbidden(row, error.message)
+        except TelegramBadRequest as error:
+            await self._bad_request(row, error.message)
+        except (TelegramServerError, TelegramNetworkError) as error:
+            delay = min(2.0 ** row.attempts, MAX_BACKOFF) * random.uniform(0.8, 1.2)
+            await self._later(row, delay, f"{type(error).__name__}: {error.message}")
+        except Exception:
+            log.exception("Outbox row %s to chat %s failed", row.id, row.chat_id)
+            await self._later(row, MAX_BACKOFF, "unexpected error")
+        else:
+            async with self.sessions.begin() as session:
+                await outbox.mark_sent(session, row.id, row.version, message_id, self.clock())
+
+    async def _request(self, row: OutboxMessage) -> int | None:
+        payload = dict(row.payload)
+        markup = _markup(payload.pop("reply_markup", None))
+        if row.method == "send":
+            message = await self.bot.send_message(chat_id=row.chat_id, reply_markup=markup, **payload)
+            return message.message_id
+        assert row.message_id is not None
+        await self.bot.edit_message_text(chat_id=row.chat_id, message_id=row.message_id,
+                                         reply_markup=markup, **payload)
+        return row.message_id
+
+    async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True) -> None:
+        log.warning("Outbox row %s to chat %s: %s; retry in %.0fs", row.id, row.chat_id, error, seconds)
+        async with self.sessions.begin() as session:
+            await outbox.retry_later(session, row.id, self.clock() + timedelta(seconds=seconds), error, count)
+
+    async def _moved(self, old: int, new: int) -> None:
+        log.warning("Group %s became supergroup %s", old, new)
+        async with self.sessions.begin() as session:
+            await session.execute(update(Point).where(Point.group_chat_id == old).values(group_chat_id=new))
+            await outbox.move_chat(session, old, new)
+
+    async def _forbidden(self, row: OutboxMessage, description: str) -> None:
+        log.warning("Chat %s does not accept messages from the bot: %s", row.chat_id, description)
+        async with self.sessions.begin() as session:
+            if row.chat_id > 0:
+                await mark_blocked(session, row.chat_id, self.clock())
+            await session.execute(update(Signal)
+                                  .where(Signal.claimed_by == row.chat_id, Signal.status == "claimed")
+                                  .values(address_delivered=False))
+            dropped = await outbox.drop_chat(session, row.chat_id, f"403: {description}")
+        log.warning("Dropped %s waiting message(s) for chat %s", dropped, row.chat_id)
+
+    async def _bad_request(self, row: OutboxMessage, description: str) -> None:
+        async with self.sessions.begin() as session:
+            if "message is not modified" in description:
+                await outbox.mark_sent(session, row.id, row.version, row.message_id, self.clock())
+                return
+            if row.purpose == "card" and row.method == "edit" and "message to edit not found" in description:
+                stored = await session.get_one(OutboxMessage, row.id)
+                stored.method, stored.message_id = "send", None
+                await session.execute(update(Signal).where(Signal.id == row.signal_id)
+                                      .values(card_message_id=None))
+                log.warning("Card of signal %s was deleted from its group; posting it again", row.signal_id)
+                return
+            log.error("Outbox row %s to chat %s refused: %s", row.id, row.chat_id, description)
+            await outbox.give_up(session, row.id, "failed", f"400: {description}")

@@ -1,0 +1,22 @@
+"""Configuration from the environment or a ``.env`` file, all with the prefix ``OMZIEN_``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMZIEN_", env_file=".env", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    database_url: str = "sqlite+aiosqlite:///omzien.sqlite3"
+    telegram_api_url: str | None = None
+    duplicate_window_days: int = 30
+    language: str = "nl"
+
+    @property
+    def duplicate_window(self) -> timedelta:
+        return timedelta(days=self.duplicate_window_days)

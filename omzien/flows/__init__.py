@@ -1,0 +1,1 @@
+"""The domain of Omzien, independent of Telegram: what signallers, welfare workers and residents mean."""

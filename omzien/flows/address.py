@@ -1,0 +1,72 @@
+"""Dutch addresses as people type them on a phone.
+
+A signaller gives a postcode and a house number, nothing more: no street, no name.
+A Dutch postcode is four digits (the first not 0) and two letters; the letter pairs
+SA, SD and SS are never used. The house number may carry an addition: a letter
+(``12a``), a number (``12-2``), or a word such as ``bis`` or ``hs``.
+
+Accepted forms include ``3044 AB 12``, ``3044ab12``, ``3044 AB 12-2``, ``3044AB 12 bis``,
+``3044-ab, nr 12``. Anything else is not an address and the caller shows an example.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNUSED_LETTERS = frozenset({"SA", "SD", "SS"})
+
+_ADDRESS = re.compile(
+    r"""^\s*
+    (?P<digits>[1-9][0-9]{3}) \s*-?\s* (?P<letters>[A-Za-z]{2})
+    \s*,?\s*
+    (?:(?:nr|no|huisnummer)\.?\s*)?
+    (?P<number>[1-9][0-9]{0,4})
+    (?:\s*[-/]?\s*(?P<addition>[A-Za-z0-9]{1,4}))?
+    \s*\.?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Address:
+    """A postcode and house number; the only personal data a signal holds about where someone lives."""
+
+    postcode: str  # "3044AB"
+    number: int
+    addition: str = ""  # "", "A", "2", "BIS"
+
+    @property
+    def area(self) -> int:
+        """The 4-digit postcode area: the only part of the address a group ever sees."""
+        return int(self.postcode[:4])
+
+    @property
+    def house(self) -> str:
+        """The house number with its addition, as stored: ``12``, ``12-2``, ``12-A``."""
+        return f"{self.number}-{self.addition}" if self.addition else str(self.number)
+
+    @property
+    def key(self) -> str:
+        """The same address always gives the same key, however it was typed: for duplicates."""
+        return f"{self.postcode} {self.house}"
+
+    def __str__(self) -> str:
+        return f"{self.postcode[:4]} {self.postcode[4:]} {self.house}"
+
+    @classmethod
+    def from_parts(cls, postcode: str, house: str) -> Address:
+        number, _, addition = house.partition("-")
+        return cls(postcode, int(number), addition)
+
+
+def parse_address(text: str) -> Address | None:
+    """Read a postcode and house number typed in any common form; None if it is not one."""
+    match = _ADDRESS.match(text)
+    if match is None:
+        return None
+    letters = match["letters"].upper()
+    if letters in _UNUSED_LETTERS:
+        return None
+    addition = (match["addition"] or "").upper()
+    return Address(postcode=match["digits"] + letters, number=int(match["number"]), addition=addition)

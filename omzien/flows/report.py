@@ -1,0 +1,93 @@
+"""A report as the signaller builds it, step by step, before it is sent.
+
+The steps follow the signal cards: where (postcode and house number), what was noticed,
+whether the person knows, an optional short note, whether the signal point may contact
+the signaller, and a last look before sending. ``back`` always returns to the step before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from omzien.flows.address import Address
+from omzien.flows.signal import NOTE_LIMIT, Consent, Observation
+
+
+class Step(StrEnum):
+    ADDRESS = "address"
+    OBSERVATIONS = "observations"
+    CONSENT = "consent"
+    NOTE = "note"
+    CONTACT = "contact"
+    SUMMARY = "summary"
+
+
+STEPS = list(Step)
+
+
+def step_before(step: Step) -> Step | None:
+    index = STEPS.index(step)
+    return STEPS[index - 1] if index else None
+
+
+class NoteTooLong(ValueError):
+    def __init__(self, length: int) -> None:
+        super().__init__(f"note of {length} characters; the limit is {NOTE_LIMIT}")
+        self.length = length
+
+
+@dataclass
+class ReportDraft:
+    postcode: str | None = None
+    house: str | None = None
+    observations: list[Observation] = field(default_factory=list)
+    consent: Consent | None = None
+    note: str | None = None
+    may_contact: bool | None = None
+
+    @property
+    def address(self) -> Address | None:
+        if self.postcode is None or self.house is None:
+            return None
+        return Address.from_parts(self.postcode, self.house)
+
+    def set_address(self, address: Address) -> None:
+        self.postcode, self.house = address.postcode, address.house
+
+    def toggle(self, observation: Observation) -> None:
+        if observation in self.observations:
+            self.observations.remove(observation)
+        else:
+            self.observations.append(observation)
+            self.observations.sort(key=list(Observation).index)
+
+    def set_note(self, text: str) -> None:
+        text = text.strip()
+        if len(text) > NOTE_LIMIT:
+            raise NoteTooLong(len(text))
+        self.note = text or None
+
+    @property
+    def complete(self) -> bool:
+        return (
+            self.address is not None
+            and bool(self.observations)
+            and self.consent is not None
+            and self.may_contact is not None
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportDraft:
+        return cls(
+            postcode=data.get("postcode"),
+            house=data.get("house"),
+            observations=[Observation(o) for o in data.get("observations", [])],
+            consent=Consent(data["consent"]) if data.get("consent") else None,
+            note=data.get("note"),
+            may_contact=data.get("may_contact"),
+        )

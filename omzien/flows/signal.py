@@ -1,0 +1,136 @@
+"""The life of a signal: what a signaller reports, and the states a signal moves through.
+
+A *signal* is a worry about one address. Each time someone reports that address while the
+signal is open, that is another *report* on the same signal, not a new signal.
+
+States (the words welfare workers use in brackets):
+
+- ``unrouted`` (*niet toegewezen*): no signal point covers the postcode; the administrator sees it.
+- ``new`` (*gemeld*): waiting in the group of the responsible point for someone to pick it up.
+- ``claimed`` (*in behandeling*): one worker has it and got the address privately.
+- ``closed`` (*afgehandeld*): the worker recorded an outcome.
+
+Every change is allowed only if ``TRANSITIONS`` lists it; the code that changes a signal
+consults this table instead of testing states by hand.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who the signaller is: asked once, remembered, used in statistics and shown to the claimer."""
+
+    DELIVERER = "deliverer"  # postbode of pakketbezorger
+    HAIRDRESSER = "hairdresser"
+    PHARMACY = "pharmacy"
+    HOME_CARE = "home_care"
+    NEIGHBOUR = "neighbour"  # buur of bewoner
+    OTHER = "other"
+
+
+class Observation(StrEnum):
+    """What a signaller noticed: the signs of the Dutch signal cards."""
+
+    MAILBOX_FULL = "mailbox"
+    CURTAINS_CLOSED = "curtains"
+    NEGLECTED_HOME = "neglect"
+    SAYS_LONELY = "lonely"
+    RECENTLY_BEREAVED = "bereaved"
+    STAYS_INSIDE = "inside"
+    POOR_SELF_CARE = "selfcare"
+    OTHER = "other"
+
+
+class Consent(StrEnum):
+    """Does the person know about the report and agree to be contacted?"""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class Status(StrEnum):
+    UNROUTED = "unrouted"
+    NEW = "new"
+    CLAIMED = "claimed"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    ROUTE = "route"
+    CLAIM = "claim"
+    RELEASE = "release"
+    CLOSE = "close"
+
+
+class Outcome(StrEnum):
+    """How a worker closes a signal."""
+
+    CONTACT_MADE = "contact"
+    REFERRED = "referred"  # doorverwezen naar aanbod
+    DECLINED = "declined"  # wil geen hulp
+    NOT_REACHED = "unreached"
+    ALREADY_KNOWN = "known"  # al bekend bij hulpverlening
+    DUPLICATE = "duplicate"
+
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.UNROUTED, Action.ROUTE): Status.NEW,
+    (Status.NEW, Action.CLAIM): Status.CLAIMED,
+    (Status.CLAIMED, Action.RELEASE): Status.NEW,
+    (Status.CLAIMED, Action.CLOSE): Status.CLOSED,
+}
+
+OPEN_STATUSES = frozenset({Status.UNROUTED, Status.NEW, Status.CLAIMED})
+
+NOTE_LIMIT = 500
+"""A note is a short hint for the worker, not a file: longer text is refused with this limit named."""
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, status: Status, action: Action) -> None:
+        super().__init__(f"{action} is not allowed on a signal that is {status}")
+        self.status, self.action = status, action
+
+
+def next_status(status: Status, action: Action) -> Status:
+    """The state after ``action``; raises TransitionNotAllowed if the table does not allow it."""
+    try:
+        return TRANSITIONS[(Status(status), action)]
+    except KeyError:
+        raise TransitionNotAllowed(Status(status), action) from None
+
+
+@dataclass(frozen=True)
+class OpenSignal:
+    id: int
+    status: Status
+    created_at: datetime
+
+
+def duplicate_of(candidates: Iterable[OpenSignal], now: datetime, window: timedelta) -> int | None:
+    """The open signal a new report on the same address belongs to, if any.
+
+    A report joins a signal for the same address that is still open and was first reported
+    less than ``window`` ago (30 days by default); the oldest such signal wins, so a group
+    never sees two cards for one address. Closed or older signals do not count: a new worry
+    after that is a new signal.
+    """
+    eligible = [s for s in candidates if s.status in OPEN_STATUSES and now - s.created_at < window]
+    return min(eligible, key=lambda s: (s.created_at, s.id)).id if eligible else None
+
+
+REFERENCE_ALPHABET = "ACDEFHJKMNPQRTWXY34679"
+"""Letters and digits that cannot be mistaken for each other when read aloud or retyped
+(no 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V)."""
+
+
+def new_reference(length: int = 4) -> str:
+    """A short reference such as ``S-4K7Q`` that a signaller can read out on the phone."""
+    return "S-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(length))

@@ -1,0 +1,48 @@
+"""Button data. Telegram allows 64 bytes: buttons carry ids and short codes, never text."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+from omzien.flows.report import Step
+from omzien.flows.signal import Outcome, Role
+
+
+class RoleChoice(CallbackData, prefix="role1"):
+    role: Role
+
+
+class LanguageChoice(CallbackData, prefix="lang1"):
+    code: str
+
+
+class DraftAction(StrEnum):
+    TOGGLE = "t"
+    NEXT = "n"
+    CHOOSE = "c"
+    SKIP = "s"
+    SEND = "ok"
+    BACK = "b"
+    STOP = "x"
+    DANGER = "d"
+
+
+class DraftButton(CallbackData, prefix="d1"):
+    """A button of the report being written; ``step`` makes a button of an earlier step stale."""
+
+    step: Step
+    action: DraftAction
+    value: str = ""
+
+
+class ClaimButton(CallbackData, prefix="c1"):
+    signal_id: int
+
+
+class CaseButton(CallbackData, prefix="k1"):
+    """The claimer's buttons: close with an outcome, or give back (no outcome)."""
+
+    signal_id: int
+    outcome: Outcome | None = None

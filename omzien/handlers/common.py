@@ -1,0 +1,110 @@
+"""Private-chat basics: greeting, who you are, language, stop, and polite answers to stray input."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.bot.i18n import LANGUAGES
+from omzien.handlers import texts
+from omzien.handlers.callbacks import LanguageChoice, RoleChoice
+from omzien.handlers.notify import send_address
+from omzien.handlers.views import menu_keyboard, menu_text, payload, role_keyboard
+from omzien.storage import outbox, signals
+from omzien.storage.models import Account
+
+
+def _menu(session: AsyncSession, chat_id: int) -> None:
+    outbox.send(session, chat_id, payload(menu_text(), menu_keyboard()))
+
+
+async def start(message: Message, session: AsyncSession, account: Account, state: FSMContext, i18n: I18n) -> None:
+    """Greet, ask once who they are, and hand over any address a worker was waiting for."""
+    await state.clear()
+    chat = message.chat.id
+    if account.role is None:
+        outbox.send(session, chat, payload(
+            _("Welkom bij Omzien. Ziet u iemand die misschien eenzaam is? Via mij geeft u dat in een paar "
+              "tikken door aan het signaalpunt in de buurt.") + "\n\n" +
+            _("Eerst één vraag, die ik onthoud: wie bent u?"), role_keyboard()))
+    else:
+        _menu(session, chat)
+    for signal in await signals.undelivered_addresses(session, account.id):
+        send_address(session, signal, i18n)
+
+
+async def role_chosen(callback: CallbackQuery, callback_data: RoleChoice, session: AsyncSession,
+                      account: Account):  # type: ignore[no-untyped-def]
+    account.role = callback_data.role
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload(
+        _("Dank u. U bent: {role}.").format(role=texts.ROLES[callback_data.role])))
+    _menu(session, callback.message.chat.id)
+    return callback.answer()
+
+
+async def choose_language(message: Message, session: AsyncSession) -> None:
+    buttons = [InlineKeyboardButton(text=name, callback_data=LanguageChoice(code=code).pack())
+               for code, name in LANGUAGES.items()]
+    outbox.send(session, message.chat.id, payload(_("Kies uw taal."), InlineKeyboardMarkup(inline_keyboard=[buttons])))
+
+
+async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice, session: AsyncSession,
+                          account: Account, i18n: I18n):  # type: ignore[no-untyped-def]
+    account.language = callback_data.code
+    with i18n.use_locale(callback_data.code):
+        outbox.edit(session, callback.message.chat.id, callback.message.message_id,
+                    payload(_("De taal is nu Nederlands.")))
+        _menu(session, callback.message.chat.id)
+    return callback.answer()
+
+
+async def cancel(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    had_draft = await state.get_state() is not None
+    await state.clear()
+    text = _("Gestopt. Er is niets verstuurd.") if had_draft else _("Er was niets om te stoppen.")
+    outbox.send(session, message.chat.id, payload(text, menu_keyboard()))
+
+
+async def help_(message: Message, session: AsyncSession) -> None:
+    outbox.send(session, message.chat.id, payload(
+        _("Met Omzien meldt u aan het signaalpunt dat iemand misschien eenzaam is. U geeft alleen de postcode "
+          "en het huisnummer en wat u opviel; geen naam.") + "\n\n" +
+        _("/melden: iets melden\n/taal: andere taal\n/cancel: stoppen met wat u aan het doen bent") + "\n\n" +
+        _("Bij acuut gevaar: bel 112."), menu_keyboard()))
+
+
+async def blocked(event: ChatMemberUpdated, account: Account) -> None:
+    account.blocked_at = event.date
+
+
+async def unblocked(event: ChatMemberUpdated, account: Account) -> None:
+    account.blocked_at = None
+    account.started_at = account.started_at or event.date
+
+
+def make_router() -> Router:
+    router = Router(name="common")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.my_chat_member.filter(F.chat.type == "private")
+    router.message.register(start, CommandStart())
+    router.callback_query.register(role_chosen, RoleChoice.filter())
+    router.message.register(choose_language, Command("taal", "language"))
+    router.callback_query.register(language_chosen, LanguageChoice.filter(F.code.in_(LANGUAGES)))
+    router.message.register(cancel, Command("cancel", "stop", "stoppen"))
+    router.message.register(help_, Command("help", "hulp"))
+    router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(KICKED))
+    router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(MEMBER))
+    return router

@@ -1,0 +1,202 @@
+"""A signaller reports a worry in a private chat: address, what was noticed, consent, note, contact, send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.bot.settings import Settings
+from omzien.flows.address import Address, parse_address
+from omzien.flows.report import NoteTooLong, ReportDraft, Step, step_before
+from omzien.flows.signal import NOTE_LIMIT, Consent, Observation, Status
+from omzien.handlers import texts
+from omzien.handlers.callbacks import DraftAction, DraftButton
+from omzien.handlers.notify import update_card
+from omzien.handlers.views import payload, step_payload
+from omzien.storage import outbox
+from omzien.storage.models import Account
+from omzien.storage.signals import file_report
+
+
+class Reporting(StatesGroup):
+    address = State()
+    observations = State()
+    consent = State()
+    note = State()
+    contact = State()
+    summary = State()
+
+
+STATE_OF = {step: getattr(Reporting, step.value) for step in Step}
+STEP_OF = {state.state: step for step, state in STATE_OF.items()}
+
+
+async def _load(state: FSMContext) -> tuple[Step | None, ReportDraft]:
+    current = await state.get_state()
+    return STEP_OF.get(current or ""), ReportDraft.from_dict((await state.get_data()).get("draft", {}))
+
+
+async def _go(state: FSMContext, step: Step, draft: ReportDraft) -> None:
+    await state.set_state(STATE_OF[step])
+    await state.set_data({"draft": draft.to_dict()})
+
+
+def _show_new(session: AsyncSession, chat_id: int, step: Step, draft: ReportDraft) -> None:
+    outbox.send(session, chat_id, step_payload(step, draft))
+
+
+def _show_in_place(session: AsyncSession, callback: CallbackQuery, step: Step, draft: ReportDraft) -> None:
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, step_payload(step, draft))
+
+
+async def start_report(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    await _go(state, Step.ADDRESS, ReportDraft())
+    _show_new(session, message.chat.id, Step.ADDRESS, ReportDraft())
+
+
+async def address_given(message: Message, address: Address, state: FSMContext, session: AsyncSession) -> None:
+    """A typed address starts a report at once, or answers the address step."""
+    _, draft = await _load(state)
+    if await state.get_state() is None:
+        draft = ReportDraft()
+    draft.set_address(address)
+    await _go(state, Step.OBSERVATIONS, draft)
+    _show_new(session, message.chat.id, Step.OBSERVATIONS, draft)
+
+
+async def address_not_understood(message: Message, session: AsyncSession) -> None:
+    outbox.send(session, message.chat.id, payload(_(
+        "Dat herken ik niet als adres. Typ de postcode en het huisnummer, bijvoorbeeld {example} "
+        "of 3044AB 12-2.").format(example=texts.EXAMPLE_ADDRESS)))
+
+
+async def note_given(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    _, draft = await _load(state)
+    try:
+        draft.set_note(message.text or "")
+    except NoteTooLong as error:
+        outbox.send(session, message.chat.id, payload(_(
+            "Uw toelichting is {length} tekens lang; er passen er {limit}. Maak hem korter "
+            "en stuur hem opnieuw, of tik op Overslaan.").format(length=error.length, limit=NOTE_LIMIT)))
+        return
+    await _go(state, Step.CONTACT, draft)
+    _show_new(session, message.chat.id, Step.CONTACT, draft)
+
+
+async def use_the_buttons(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    """Text where a button is expected (or a photo where text is): show the step again."""
+    step, draft = await _load(state)
+    assert step is not None
+    hint = _("Tik op een van de knoppen, of typ /cancel om te stoppen.")
+    if step in (Step.ADDRESS, Step.NOTE):
+        hint = _("Stuur het als tekst, alstublieft.")
+    outbox.send(session, message.chat.id, payload(hint))
+    _show_new(session, message.chat.id, step, draft)
+
+
+async def stop(callback: CallbackQuery, state: FSMContext, session: AsyncSession):  # type: ignore[no-untyped-def]
+    await state.clear()
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id,
+                payload(_("Gestopt. Er is niets verstuurd.")))
+    return callback.answer()
+
+
+async def danger(callback: CallbackQuery, state: FSMContext, session: AsyncSession):  # type: ignore[no-untyped-def]
+    """Acute danger is not a loneliness signal: call 112 now. Nothing is filed."""
+    await state.clear()
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload(_(
+        "<b>Bel nu 112.</b> Is iemands leven, gezondheid of veiligheid in gevaar? "
+        "Bel dan meteen 112. Deze melding is niet verstuurd; dat hoeft ook niet.")))
+    return callback.answer()
+
+
+async def draft_button(callback: CallbackQuery, callback_data: DraftButton, state: FSMContext,
+                       session: AsyncSession, account: Account, settings: Settings, i18n: I18n,
+                       clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
+    step, draft = await _load(state)
+    if step is None or step != callback_data.step:
+        return callback.answer(_("Deze knop hoort bij een eerdere stap. Gebruik de nieuwste vraag."))
+    action, value = callback_data.action, callback_data.value
+    target: Step | None = step
+    if action is DraftAction.BACK:
+        target = step_before(step)
+    elif action is DraftAction.TOGGLE and step is Step.OBSERVATIONS:
+        draft.toggle(Observation(value))
+    elif action is DraftAction.NEXT and step is Step.OBSERVATIONS:
+        if not draft.observations:
+            return callback.answer(_("Kies eerst minstens één ding."), show_alert=True)
+        target = Step.CONSENT
+    elif action is DraftAction.CHOOSE and step is Step.CONSENT:
+        draft.consent = Consent(value)
+        target = Step.NOTE
+    elif action is DraftAction.SKIP and step is Step.NOTE:
+        draft.note = None
+        target = Step.CONTACT
+    elif action is DraftAction.CHOOSE and step is Step.CONTACT:
+        draft.may_contact = value == "yes"
+        target = Step.SUMMARY
+    elif action is DraftAction.SEND and step is Step.SUMMARY and draft.complete:
+        await state.clear()
+        await _send(callback, draft, session, account, settings, i18n, clock())
+        return callback.answer(_("Verstuurd"))
+    else:
+        return callback.answer(_("Deze knop hoort bij een eerdere stap. Gebruik de nieuwste vraag."))
+    assert target is not None
+    await _go(state, target, draft)
+    _show_in_place(session, callback, target, draft)
+    return callback.answer()
+
+
+async def _send(callback: CallbackQuery, draft: ReportDraft, session: AsyncSession, account: Account,
+                settings: Settings, i18n: I18n, now: datetime) -> None:
+    """File the report; the confirmation is queued in the same transaction, so it never precedes the signal."""
+    signal, _ = await file_report(session, draft, account.id, now, settings.duplicate_window)
+    if signal.status != Status.UNROUTED:
+        await update_card(session, signal, i18n, now)
+        lines = [
+            _("<b>Verstuurd.</b> Dank u wel dat u omkijkt naar een ander."),
+            _("Kenmerk: <b>{reference}</b>").format(reference=signal.reference),
+            _("Ontvangen door: {point}").format(point=escape(signal.point.name)),
+            "",
+            _("Wat gebeurt er nu? Een medewerker van het signaalpunt pakt uw melding op en zoekt, "
+              "als dat past, contact met de bewoner. U hoeft zelf niets meer te doen."),
+        ]
+        if draft.may_contact:
+            lines.append(_("U krijgt een bericht als uw melding is opgepakt en als die is afgerond."))
+    else:
+        lines = [
+            _("Uw melding is bewaard. Kenmerk: <b>{reference}</b>").format(reference=signal.reference),
+            "",
+            _("Voor postcode {area} is er nog geen signaalpunt aangesloten bij Omzien. "
+              "De beheerder ziet uw melding en zoekt wie hem kan oppakken.").format(area=signal.area),
+            _("Maakt u zich ernstige zorgen? Bel het Meldpunt Zorgwekkend Gedrag: 0800-1205 (gratis). "
+              "Bij acuut gevaar: bel 112."),
+        ]
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload("\n".join(lines)))
+
+
+def make_router() -> Router:
+    router = Router(name="reporting")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+    router.message.register(start_report, Command("melden"))
+    router.message.register(start_report, F.text == texts.REPORT_BUTTON)
+    router.message.register(address_given, StateFilter(None, Reporting.address),
+                            F.text.func(parse_address).as_("address"))
+    router.message.register(address_not_understood, Reporting.address)
+    router.message.register(note_given, Reporting.note, F.text)
+    router.message.register(use_the_buttons, StateFilter(*Reporting.__states__))
+    router.callback_query.register(stop, DraftButton.filter(F.action == DraftAction.STOP))
+    router.callback_query.register(danger, DraftButton.filter(F.action == DraftAction.DANGER))
+    router.callback_query.register(draft_button, DraftButton.filter())
+    return router

@@ -1,0 +1,63 @@
+"""Names of things as people read them. Every text goes through gettext; Dutch is the source."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import lazy_gettext as __
+
+from omzien.flows.signal import Consent, Observation, Outcome, Role
+
+ROLES = {
+    Role.DELIVERER: __("Postbode of pakketbezorger"),
+    Role.HAIRDRESSER: __("Kapper"),
+    Role.PHARMACY: __("Apotheek"),
+    Role.HOME_CARE: __("Thuiszorg"),
+    Role.NEIGHBOUR: __("Buur of bewoner"),
+    Role.OTHER: __("Anders"),
+}
+
+OBSERVATIONS = {
+    Observation.MAILBOX_FULL: __("Overvolle brievenbus"),
+    Observation.CURTAINS_CLOSED: __("Gordijnen dag en nacht dicht"),
+    Observation.NEGLECTED_HOME: __("Verwaarloosde tuin of woning"),
+    Observation.SAYS_LONELY: __("Zegt zich alleen te voelen"),
+    Observation.RECENTLY_BEREAVED: __("Partner kort geleden overleden"),
+    Observation.STAYS_INSIDE: __("Komt niet meer buiten"),
+    Observation.POOR_SELF_CARE: __("Verzorgt zichzelf slecht"),
+    Observation.OTHER: __("Iets anders"),
+}
+
+CONSENT_ANSWERS = {
+    Consent.YES: __("Ja"),
+    Consent.NO: __("Nee"),
+    Consent.UNKNOWN: __("Weet ik niet"),
+}
+
+CONSENT_STATUS = {
+    Consent.YES: __("weet ervan en vindt contact goed"),
+    Consent.NO: __("weet het niet of wil het niet"),
+    Consent.UNKNOWN: __("onbekend"),
+}
+
+OUTCOMES = {
+    Outcome.CONTACT_MADE: __("Contact gemaakt"),
+    Outcome.REFERRED: __("Doorverwezen naar aanbod"),
+    Outcome.DECLINED: __("Wil geen hulp"),
+    Outcome.NOT_REACHED: __("Niet bereikt"),
+    Outcome.ALREADY_KNOWN: __("Al bekend bij hulpverlening"),
+    Outcome.DUPLICATE: __("Dubbele melding"),
+}
+
+REPORT_BUTTON = __("Ik maak me zorgen om iemand")
+BACK = __("« Terug")
+STOP = __("Stoppen")
+NEXT = __("Verder »")
+SKIP = __("Overslaan")
+SEND = __("Versturen")
+DANGER = __("Er is acuut gevaar")
+CLAIM = __("Ik pak dit op")
+RELEASE = __("Teruggeven")
+YES = __("Ja")
+NO = __("Nee")
+
+EXAMPLE_ADDRESS = "3044 AB 12"
+"""An example of the form, not a real address of anyone we know of."""

@@ -1,0 +1,221 @@
+"""What people see: the texts and keyboards of the report steps, the group card and the claimer's message.
+
+Views return outbox payloads (``text`` and ``reply_markup`` as Telegram expects them), in
+the language that is current when they are called. The group card shows the 4-digit
+postcode area only; the full address and the note appear only in ``case_payload``, which
+goes to the claimer's private chat.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_datetime, format_timedelta
+
+from omzien.flows.address import Address
+from omzien.flows.report import ReportDraft, Step
+from omzien.flows.signal import NOTE_LIMIT, Consent, Observation, Outcome, Role, Status
+from omzien.handlers import texts
+from omzien.handlers.callbacks import CaseButton, ClaimButton, DraftAction, DraftButton, RoleChoice
+from omzien.storage.models import Report, Signal
+
+TIME_ZONE = ZoneInfo("Europe/Amsterdam")
+MAX_REPORTS_SHOWN = 5
+
+
+def payload(text: str, markup: Any = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+    if markup is not None:
+        data["reply_markup"] = markup.model_dump(mode="json", exclude_none=True)
+    return data
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def when(moment: datetime) -> str:
+    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=TIME_ZONE, locale=_locale())
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    return format_timedelta(moment - now, add_direction=True, locale=_locale())
+
+
+def _button(text: str, data: Any) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i:i + width] for i in range(0, len(buttons), width)]
+
+
+def menu_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=str(texts.REPORT_BUTTON))]],
+                               resize_keyboard=True, is_persistent=True)
+
+
+def role_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=_rows(
+        [_button(str(label), RoleChoice(role=role)) for role, label in texts.ROLES.items()], 2))
+
+
+def menu_text() -> str:
+    return _("Maakt u zich zorgen om iemand? Tik op de knop hieronder, "
+             "of typ meteen de postcode en het huisnummer (bijvoorbeeld {example}).").format(
+        example=texts.EXAMPLE_ADDRESS)
+
+
+# The report, step by step
+
+def _draft(step: Step, action: DraftAction, value: str = "") -> str:
+    return DraftButton(step=step, action=action, value=value).pack()
+
+
+def _navigation(step: Step, back: bool = True) -> list[InlineKeyboardButton]:
+    row = [InlineKeyboardButton(text=str(texts.BACK), callback_data=_draft(step, DraftAction.BACK))] if back else []
+    row.append(InlineKeyboardButton(text=str(texts.STOP), callback_data=_draft(step, DraftAction.STOP)))
+    return row
+
+
+def _danger(step: Step) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text="🚨 " + str(texts.DANGER), callback_data=_draft(step, DraftAction.DANGER))]
+
+
+def step_payload(step: Step, draft: ReportDraft) -> dict[str, Any]:
+    """The message for one step of the report, with its buttons."""
+    choose = DraftAction.CHOOSE
+    if step is Step.ADDRESS:
+        text = _("Om wie maakt u zich zorgen? Typ de postcode en het huisnummer, "
+                 "bijvoorbeeld {example}. Een naam is niet nodig.").format(example=texts.EXAMPLE_ADDRESS)
+        if draft.address:
+            text += "\n" + _("Nu ingevuld: {address}").format(address=escape(str(draft.address)))
+        rows = [_danger(step), _navigation(step, back=False)]
+    elif step is Step.OBSERVATIONS:
+        text = _("Wat viel u op bij {address}? Tik alles aan wat klopt, en dan op Verder.").format(
+            address=escape(str(draft.address)))
+        buttons = [InlineKeyboardButton(
+            text=("✅ " if obs in draft.observations else "") + str(label),
+            callback_data=_draft(step, DraftAction.TOGGLE, obs)) for obs, label in texts.OBSERVATIONS.items()]
+        rows = [*_rows(buttons, 2),
+                [InlineKeyboardButton(text=str(texts.NEXT), callback_data=_draft(step, DraftAction.NEXT))],
+                _danger(step), _navigation(step)]
+    elif step is Step.CONSENT:
+        text = _("Weet deze persoon dat u dit meldt, en vindt hij of zij het goed als iemand contact opneemt?")
+        rows = [[InlineKeyboardButton(text=str(label), callback_data=_draft(step, choose, c))
+                 for c, label in texts.CONSENT_ANSWERS.items()], _navigation(step)]
+    elif step is Step.NOTE:
+        text = _("Wilt u nog iets vertellen dat helpt? Typ dan een korte toelichting "
+                 "(hoogstens {limit} tekens). Noem liever geen namen.").format(limit=NOTE_LIMIT)
+        rows = [[InlineKeyboardButton(text=str(texts.SKIP), callback_data=_draft(step, DraftAction.SKIP))],
+                _navigation(step)]
+    elif step is Step.CONTACT:
+        text = _("Mag het signaalpunt contact met u opnemen over deze melding? "
+                 "Dan hoort u ook wanneer uw melding is opgepakt en afgerond.")
+        rows = [[InlineKeyboardButton(text=str(texts.YES), callback_data=_draft(step, choose, "yes")),
+                 InlineKeyboardButton(text=str(texts.NO), callback_data=_draft(step, choose, "no"))],
+                _navigation(step)]
+    else:
+        text = summary_text(draft)
+        rows = [[InlineKeyboardButton(text="✉️ " + str(texts.SEND), callback_data=_draft(step, DraftAction.SEND))],
+                _navigation(step)]
+    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def _observations(codes: list[str]) -> str:
+    return ", ".join(str(texts.OBSERVATIONS[Observation(code)]) for code in codes)
+
+
+def summary_text(draft: ReportDraft) -> str:
+    lines = [
+        _("<b>Klopt dit?</b>"),
+        _("Adres: {address}").format(address=escape(str(draft.address))),
+        _("Gezien: {observations}").format(observations=_observations(draft.observations)),
+        _("Weet de persoon ervan: {answer}").format(answer=texts.CONSENT_ANSWERS[draft.consent]),
+        _("Toelichting: {note}").format(note=escape(draft.note) if draft.note else _("geen")),
+        _("Contact met u: {answer}").format(answer=texts.YES if draft.may_contact else texts.NO),
+    ]
+    return "\n".join(lines)
+
+
+# The group card
+
+def _status_line(signal: Signal) -> str:
+    name = escape(signal.claimer.first_name) if signal.claimer else "?"
+    if signal.status == Status.NEW:
+        return _("Status: <b>nieuw</b>, wacht op iemand die het oppakt")
+    if signal.status == Status.CLAIMED:
+        return _("Status: <b>opgepakt</b> door {name}").format(name=name)
+    return _("Status: <b>afgerond</b> door {name}: {outcome}").format(
+        name=name, outcome=texts.OUTCOMES[Outcome(signal.outcome)])
+
+
+def _all_observations(signal: Signal) -> list[str]:
+    seen: list[str] = []
+    for report in signal.reports:
+        seen.extend(o for o in report.observations if o not in seen)
+    return sorted(seen, key=[str(o) for o in Observation].index)
+
+
+def card_payload(signal: Signal, now: datetime) -> dict[str, Any]:
+    """The one message per signal in the group: no address, no note, no name of the reporter."""
+    first = signal.reports[0]
+    lines = [
+        _("<b>Signaal {reference}</b> · postcode {area}").format(reference=signal.reference, area=signal.area),
+        _("Gezien: {observations}").format(observations=_observations(_all_observations(signal))),
+        _("Weet de bewoner ervan: {answer}").format(answer=texts.CONSENT_STATUS[Consent(first.consent)]),
+        _("Gemeld: {when} ({ago})").format(when=when(signal.created_at), ago=ago(signal.created_at, now)),
+    ]
+    if len(signal.reports) > 1:
+        lines.append(_("Nogmaals gemeld ({count}×)").format(count=len(signal.reports)))
+    lines.append(_status_line(signal))
+    markup = None
+    if signal.status == Status.NEW:
+        markup = InlineKeyboardMarkup(inline_keyboard=[[_button("🙋 " + str(texts.CLAIM),
+                                                                 ClaimButton(signal_id=signal.id))]])
+    return payload("\n".join(lines), markup)
+
+
+# The claimer's private message
+
+def _report_block(number: int, report: Report) -> str:
+    role = texts.ROLES[Role(report.reporter.role)] if report.reporter.role else texts.ROLES[Role.OTHER]
+    lines = [
+        _("<b>Melding {number}</b> · {when} · {role}").format(number=number, when=when(report.created_at), role=role),
+        _("Gezien: {observations}").format(observations=_observations(report.observations)),
+        _("Weet de bewoner ervan: {answer}").format(answer=texts.CONSENT_STATUS[Consent(report.consent)]),
+    ]
+    if report.note:
+        lines.append(_("Toelichting: “{note}”").format(note=escape(report.note)))
+    if report.may_contact:
+        reporter = f'<a href="tg://user?id={report.reporter_id}">{escape(report.reporter.first_name)}</a>'
+        lines.append(_("De melder mag benaderd worden: {reporter}").format(reporter=reporter))
+    else:
+        lines.append(_("De melder wil liever niet benaderd worden."))
+    return "\n".join(lines)
+
+
+def case_payload(signal: Signal) -> dict[str, Any]:
+    """The address and the notes, for the worker who claimed the signal, with the buttons to finish it."""
+    reports = list(enumerate(signal.reports, 1))[-MAX_REPORTS_SHOWN:]
+    parts = [
+        _("<b>Signaal {reference}</b>: je hebt dit opgepakt.").format(reference=signal.reference),
+        _("Adres: <b>{address}</b>").format(address=escape(str(Address.from_parts(signal.postcode, signal.house)))),
+        *(_report_block(number, report) for number, report in reports),
+        _("Leg de uitkomst vast als je klaar bent, of geef het signaal terug."),
+    ]
+    outcome_buttons = [_button(str(label), CaseButton(signal_id=signal.id, outcome=outcome))
+                       for outcome, label in texts.OUTCOMES.items()]
+    rows = [*_rows(outcome_buttons, 2), [_button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal.id))]]
+    return payload("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows))

@@ -1,0 +1,32 @@
+"""Accounts: the Telegram users Omzien knows, their role and language, and whether it may write to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.types import User
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.storage.models import Account
+
+
+async def seen(session: AsyncSession, user: User, *, private_message: bool, now: datetime) -> Account:
+    """The account of ``user``, created on first sight; a private message means the bot may write back."""
+    account = await session.get(Account, user.id)
+    if account is None:
+        account = Account(id=user.id, created_at=now)
+        session.add(account)
+    account.first_name = user.first_name[:64]
+    account.username = user.username
+    account.telegram_language = user.language_code
+    if private_message:
+        account.started_at = account.started_at or now
+        account.blocked_at = None
+    await session.flush()
+    return account
+
+
+async def mark_blocked(session: AsyncSession, user_id: int, now: datetime) -> None:
+    account = await session.get(Account, user_id)
+    if account is not None:
+        account.blocked_at = now

@@ -1,0 +1,202 @@
+"""The tables. Personal data lives only in ``signals`` (postcode, house number) and ``reports`` (note)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite keeps no time zone of its own)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Point(Base):
+    """A signal point (*signaalpunt*): a welfare organisation, its postcodes and its group chat."""
+
+    __tablename__ = "points"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    link_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    areas: Mapped[list[PointArea]] = relationship(
+        back_populates="point", cascade="all, delete-orphan", order_by="PointArea.first", lazy="selectin"
+    )
+
+
+class PointArea(Base):
+    """One range of 4-digit postcode areas that a point covers."""
+
+    __tablename__ = "point_areas"
+    __table_args__ = (Index("ix_point_areas_first_last", "first", "last"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("points.id", ondelete="CASCADE"), index=True)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+
+    point: Mapped[Point] = relationship(back_populates="areas")
+
+
+class Account(Base):
+    """A Telegram user who talked to the bot or pressed one of its buttons."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(64), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))  # chosen with /taal
+    role: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime | None] = mapped_column()  # the bot may write to them
+    blocked_at: Mapped[datetime | None] = mapped_column()  # they blocked the bot: send nothing
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Signal(Base):
+    """A worry about one address, and where it stands."""
+
+    __tablename__ = "signals"
+    __table_args__ = (Index("ix_signals_point_status", "point_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    point_id: Mapped[int | None] = mapped_column(ForeignKey("points.id"))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    postcode: Mapped[str] = mapped_column(String(6))
+    house: Mapped[str] = mapped_column(String(12))
+    area: Mapped[int] = mapped_column(Integer, index=True)
+    address_key: Mapped[str] = mapped_column(String(20), index=True)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    address_delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    point: Mapped[Point | None] = relationship(lazy="joined")
+    claimer: Mapped[Account | None] = relationship(lazy="joined")
+    reports: Mapped[list[Report]] = relationship(
+        back_populates="signal", order_by="Report.id", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+
+class Report(Base):
+    """One signaller's report on a signal: what they saw, and what they allow."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    observations: Mapped[list[str]] = mapped_column()
+    consent: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    may_contact: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    signal: Mapped[Signal] = relationship(back_populates="reports")
+    reporter: Mapped[Account] = relationship(lazy="joined")
+
+
+class Event(Base):
+    """The audit trail: who did what to a signal, when. Never the address or the note."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_signal_at", "signal_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the system
+    kind: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    """A message to send or edit: written in the same transaction as the change that causes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "chat_id",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(8))  # "send" or "edit"
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the message to edit
+    payload: Mapped[dict[str, Any]] = mapped_column()  # text and reply_markup; emptied once sent
+    signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))
+    purpose: Mapped[str] = mapped_column(String(12), default="chat")  # "card", "address", "chat"
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sent, dropped, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ConversationState(Base):
+    """aiogram's FSM state and data, so a half-finished report survives a restart."""
+
+    __tablename__ = "conversation_states"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class HandledUpdate(Base):
+    """Telegram update ids already handled, so a redelivered update changes nothing twice."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

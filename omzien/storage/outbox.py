@@ -1,0 +1,117 @@
+"""The outbox: every message the bot sends is first a row, written with the change that causes it.
+
+Rows of one chat go out in order. A group's card for a signal has at most one pending row:
+a newer version of the card replaces the text of the pending one, so a burst of changes
+costs one request, and an edit never overtakes the message it edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.storage.models import OutboxMessage, Signal, utcnow
+
+PENDING = "pending"
+
+
+def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
+         signal_id: int | None = None, purpose: str = "chat") -> None:
+    session.add(OutboxMessage(chat_id=chat_id, method="send", payload=payload,
+                              signal_id=signal_id, purpose=purpose, not_before=utcnow()))
+
+
+def edit(session: AsyncSession, chat_id: int, message_id: int, payload: dict[str, Any]) -> None:
+    session.add(OutboxMessage(chat_id=chat_id, method="edit", message_id=message_id,
+                              payload=payload, not_before=utcnow()))
+
+
+async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload: dict[str, Any]) -> None:
+    """Post the group card of a signal, or bring the posted one up to date."""
+    pending = await session.scalar(
+        select(OutboxMessage).where(OutboxMessage.signal_id == signal.id,
+                                    OutboxMessage.purpose == "card",
+                                    OutboxMessage.chat_id == chat_id,
+                                    OutboxMessage.status == PENDING)
+    )
+    if pending is not None:
+        pending.payload = payload
+        pending.version += 1
+    elif signal.card_message_id is not None:
+        session.add(OutboxMessage(chat_id=chat_id, method="edit", message_id=signal.card_message_id,
+                                  payload=payload, signal_id=signal.id, purpose="card",
+                                  not_before=utcnow()))
+    else:
+        send(session, chat_id, payload, signal_id=signal.id, purpose="card")
+    await session.flush()
+
+
+async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: int) -> Sequence[OutboxMessage]:
+    """The oldest pending row of each chat, if it is due and its chat has no request in flight."""
+    heads = (select(func.min(OutboxMessage.id))
+             .where(OutboxMessage.status == PENDING)
+             .group_by(OutboxMessage.chat_id))
+    query = (select(OutboxMessage)
+             .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
+             .order_by(OutboxMessage.not_before, OutboxMessage.id)
+             .limit(limit))
+    if busy:
+        query = query.where(OutboxMessage.chat_id.not_in(busy))
+    return (await session.scalars(query)).all()
+
+
+async def pending_count(session: AsyncSession) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == PENDING)
+    ) or 0
+
+
+async def mark_sent(session: AsyncSession, row_id: int, version: int, message_id: int | None,
+                    now: datetime) -> None:
+    """Done; unless the card changed while it was on its way: then it stays, as an edit of what was sent."""
+    row = await session.get_one(OutboxMessage, row_id, populate_existing=True)
+    if row.purpose == "card" and row.method == "send" and row.signal_id and message_id:
+        await session.execute(update(Signal).where(Signal.id == row.signal_id)
+                              .values(card_message_id=message_id))
+    if row.version != version:
+        if row.method == "send":
+            row.method, row.message_id = "edit", message_id
+        return
+    row.status, row.sent_at, row.payload, row.last_error = "sent", now, {}, None
+
+
+async def retry_later(session: AsyncSession, row_id: int, not_before: datetime, error: str,
+                      count_attempt: bool = True) -> None:
+    row = await session.get_one(OutboxMessage, row_id)
+    row.not_before = not_before
+    row.last_error = error[:200]
+    if count_attempt:
+        row.attempts += 1
+
+
+async def give_up(session: AsyncSession, row_id: int, status: str, error: str) -> None:
+    """Stop trying one row (``failed``) or drop it (``dropped``); its text is removed either way."""
+    row = await session.get_one(OutboxMessage, row_id)
+    row.status, row.payload, row.last_error = status, {}, error[:200]
+
+
+async def drop_chat(session: AsyncSession, chat_id: int, error: str) -> int:
+    """A user blocked the bot or it left a group: drop everything still waiting for that chat."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
+        .values(status="dropped", payload={}, last_error=error[:200])
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: what waited for the old id goes to the new one."""
+    await session.execute(update(OutboxMessage)
+                          .where(OutboxMessage.chat_id == old_chat_id,
+                                 OutboxMessage.status == PENDING)
+                          .values(chat_id=new_chat_id))

@@ -1,0 +1,170 @@
+"""Signals and their reports: filing, routing, claiming, closing; each change also an event row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.flows.report import ReportDraft
+from omzien.flows.routing import route
+from omzien.flows.signal import (
+    Action,
+    OpenSignal,
+    Outcome,
+    Status,
+    duplicate_of,
+    new_reference,
+    next_status,
+)
+from omzien.storage.models import Event, Point, Report, Signal
+from omzien.storage.points import coverage
+
+OPEN = [Status.UNROUTED, Status.NEW, Status.CLAIMED]
+
+
+async def _unique_reference(session: AsyncSession) -> str:
+    for length in (4, 4, 4, 5, 5, 6, 6, 8):
+        reference = new_reference(length)
+        if not await session.scalar(select(exists().where(Signal.reference == reference))):
+            return reference
+    raise RuntimeError("no free reference")
+
+
+def record(session: AsyncSession, signal: Signal, kind: str, at: datetime,
+           actor: int | None = None, detail: str | None = None) -> None:
+    session.add(Event(signal_id=signal.id, kind=kind, at=at, actor_id=actor, detail=detail))
+
+
+async def file_report(
+    session: AsyncSession, draft: ReportDraft, reporter_id: int, now: datetime, window: timedelta
+) -> tuple[Signal, bool]:
+    """Store a finished report: on the open signal for the same address, or as a new signal.
+
+    Returns the signal and whether it is new. A new signal goes to the point that covers its
+    postcode area, or stays *unrouted* when none does; it is stored either way.
+    """
+    address = draft.address
+    assert address is not None and draft.complete
+    rows = await session.execute(
+        select(Signal.id, Signal.status, Signal.created_at).where(
+            Signal.address_key == address.key, Signal.status.in_(OPEN)
+        )
+    )
+    open_id = duplicate_of((OpenSignal(*row) for row in rows), now, window)
+    if open_id is not None:
+        signal = await session.get_one(Signal, open_id)
+        created = False
+    else:
+        point_id = route(address.area, await coverage(session))
+        signal = Signal(
+            reference=await _unique_reference(session),
+            point_id=point_id,
+            status=Status.NEW if point_id else Status.UNROUTED,
+            postcode=address.postcode,
+            house=address.house,
+            area=address.area,
+            address_key=address.key,
+            created_at=now,
+        )
+        session.add(signal)
+        created = True
+    signal.reports.append(
+        Report(
+            reporter_id=reporter_id,
+            observations=[str(o) for o in draft.observations],
+            consent=str(draft.consent),
+            note=draft.note,
+            may_contact=bool(draft.may_contact),
+            created_at=now,
+        )
+    )
+    await session.flush()
+    if created:
+        record(session, signal, "reported", now, reporter_id, detail=signal.status)
+    else:
+        record(session, signal, "reported_again", now, reporter_id, detail=str(len(signal.reports)))
+    await session.refresh(signal, ["point"])
+    return signal, created
+
+
+async def get_signal(session: AsyncSession, signal_id: int) -> Signal | None:
+    return await session.get(Signal, signal_id, populate_existing=True)
+
+
+async def _move(session: AsyncSession, signal_id: int, action: Action, current: Status,
+                values: dict, *conditions) -> bool:  # type: ignore[type-arg]
+    """Change state with one conditional UPDATE: of two at the same time, exactly one wins."""
+    target = next_status(current, action)
+    result = await session.execute(
+        update(Signal)
+        .where(Signal.id == signal_id, Signal.status == current, *conditions)
+        .values(status=target, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def claim(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> bool:
+    won = await _move(session, signal_id, Action.CLAIM, Status.NEW,
+                      {"claimed_by": worker_id, "claimed_at": now, "address_delivered": False})
+    if won:
+        session.add(Event(signal_id=signal_id, kind="claimed", at=now, actor_id=worker_id))
+    return won
+
+
+async def release(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> bool:
+    done = await _move(session, signal_id, Action.RELEASE, Status.CLAIMED,
+                       {"claimed_by": None, "claimed_at": None, "address_delivered": False},
+                       Signal.claimed_by == worker_id)
+    if done:
+        session.add(Event(signal_id=signal_id, kind="released", at=now, actor_id=worker_id))
+    return done
+
+
+async def close(session: AsyncSession, signal_id: int, worker_id: int, outcome: Outcome,
+                now: datetime) -> bool:
+    done = await _move(session, signal_id, Action.CLOSE, Status.CLAIMED,
+                       {"closed_at": now, "outcome": outcome}, Signal.claimed_by == worker_id)
+    if done:
+        session.add(Event(signal_id=signal_id, kind="closed", at=now, actor_id=worker_id,
+                          detail=outcome))
+    return done
+
+
+async def undelivered_addresses(session: AsyncSession, worker_id: int) -> Sequence[Signal]:
+    """Signals this worker claimed whose address could not be sent yet (they had not started the bot)."""
+    return (await session.scalars(
+        select(Signal).where(Signal.claimed_by == worker_id, Signal.status == Status.CLAIMED,
+                             Signal.address_delivered.is_(False)).order_by(Signal.id)
+    )).all()
+
+
+async def route_unrouted(session: AsyncSession, now: datetime) -> list[Signal]:
+    """Give unrouted signals to the point that now covers their area (after a point was added)."""
+    cover = await coverage(session)
+    routed = []
+    for signal in await session.scalars(select(Signal).where(Signal.status == Status.UNROUTED)):
+        point_id = route(signal.area, cover)
+        if point_id is not None:
+            signal.point_id = point_id
+            signal.status = next_status(Status.UNROUTED, Action.ROUTE)
+            record(session, signal, "routed", now, detail=str(point_id))
+            routed.append(signal)
+    await session.flush()
+    return routed
+
+
+async def open_signals_without_card(session: AsyncSession, point: Point) -> Sequence[Signal]:
+    return (await session.scalars(
+        select(Signal).where(Signal.point_id == point.id, Signal.status.in_(OPEN),
+                             Signal.card_message_id.is_(None)).order_by(Signal.id)
+    )).all()
+
+
+async def unrouted(session: AsyncSession) -> Sequence[Signal]:
+    return (await session.scalars(
+        select(Signal).where(Signal.status == Status.UNROUTED).order_by(Signal.id)
+    )).all()
