@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import traceback
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -24,6 +23,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.bot.i18n import LANGUAGES, load_i18n, pick_locale
+from omzien.bot.logs import error_summary
 from omzien.bot.middlewares import AccountMiddleware, LocaleMiddleware, UpdateTransaction
 from omzien.bot.sender import Sender
 from omzien.bot.settings import Settings
@@ -60,8 +60,7 @@ def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, sett
     async def on_error(event: ErrorEvent) -> bool:
         """Log without the message text, roll back (already done), and tell the person to try again."""
         error = event.exception
-        log.error("Update %s failed with %s:\n%s", event.update.update_id, type(error).__name__,
-                  "".join(traceback.format_tb(error.__traceback__)))
+        log.error("Update %s failed: %s", event.update.update_id, error_summary(error))
         chat = event.update.message.chat if event.update.message else (
             event.update.callback_query.message.chat
             if event.update.callback_query and event.update.callback_query.message else None)

@@ -30,6 +30,7 @@ from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboa
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omzien.bot.logs import error_summary
 from omzien.storage import outbox
 from omzien.storage.accounts import mark_blocked
 from omzien.storage.models import OutboxMessage, Point, Signal, utcnow
@@ -157,8 +158,8 @@ class Sender:
         except (TelegramServerError, TelegramNetworkError) as error:
             delay = min(2.0 ** row.attempts, MAX_BACKOFF) * random.uniform(0.8, 1.2)
             await self._later(row, delay, f"{type(error).__name__}: {error.message}")
-        except Exception:
-            log.exception("Outbox row %s to chat %s failed", row.id, row.chat_id)
+        except Exception as error:
+            log.error("Outbox row %s to chat %s failed: %s", row.id, row.chat_id, error_summary(error))
             await self._later(row, MAX_BACKOFF, "unexpected error")
         else:
             async with self.sessions.begin() as session:

@@ -160,7 +160,7 @@ async def draft_button(callback: CallbackQuery, callback_data: DraftButton, stat
 async def _send(callback: CallbackQuery, draft: ReportDraft, session: AsyncSession, account: Account,
                 settings: Settings, i18n: I18n, now: datetime) -> None:
     """File the report; the confirmation is queued in the same transaction, so it never precedes the signal."""
-    signal, _ = await file_report(session, draft, account.id, now, settings.duplicate_window)
+    signal, _created = await file_report(session, draft, account.id, now, settings.duplicate_window)
     if signal.status != Status.UNROUTED:
         await update_card(session, signal, i18n, now)
         lines = [

@@ -31,13 +31,6 @@ class DatabaseStorage(BaseStorage):
     def _key(key: StorageKey) -> str:
         return f"{key.bot_id}:{key.chat_id}:{key.user_id}:{key.thread_id or ''}:{key.destiny}"
 
-    async def _record(self, session: AsyncSession, key: StorageKey) -> ConversationState:
-        record = await session.get(ConversationState, self._key(key))
-        if record is None:
-            record = ConversationState(key=self._key(key), state=None, data={})
-            session.add(record)
-        return record
-
     async def _write(self, key: StorageKey, **values: Any) -> None:
         session = current_session.get()
         if session is None:
@@ -47,11 +40,18 @@ class DatabaseStorage(BaseStorage):
             await self._write_in(session, key, values)
 
     async def _write_in(self, session: AsyncSession, key: StorageKey, values: dict[str, Any]) -> None:
-        record = await self._record(session, key)
+        """Keep a row only while there is something to remember."""
+        record = await session.get(ConversationState, self._key(key))
+        if record is None:
+            record = ConversationState(key=self._key(key), state=None, data={})
+            session.add(record)
         for name, value in values.items():
             setattr(record, name, value)
         if record.state is None and not record.data:
-            await session.delete(record)
+            if record in session.new:
+                session.expunge(record)
+            else:
+                await session.delete(record)
         await session.flush()
 
     async def _read(self, key: StorageKey) -> ConversationState | None:

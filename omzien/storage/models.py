@@ -177,7 +177,7 @@ class OutboxMessage(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sent, dropped, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    not_before: Mapped[datetime | None] = mapped_column()  # None: as soon as possible
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(String(200))

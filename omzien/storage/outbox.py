@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.storage.models import OutboxMessage, Signal, utcnow
+from omzien.storage.models import OutboxMessage, Signal
 
 PENDING = "pending"
 
@@ -22,12 +22,12 @@ PENDING = "pending"
 def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
          signal_id: int | None = None, purpose: str = "chat") -> None:
     session.add(OutboxMessage(chat_id=chat_id, method="send", payload=payload,
-                              signal_id=signal_id, purpose=purpose, not_before=utcnow()))
+                              signal_id=signal_id, purpose=purpose))
 
 
 def edit(session: AsyncSession, chat_id: int, message_id: int, payload: dict[str, Any]) -> None:
     session.add(OutboxMessage(chat_id=chat_id, method="edit", message_id=message_id,
-                              payload=payload, not_before=utcnow()))
+                              payload=payload))
 
 
 async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload: dict[str, Any]) -> None:
@@ -43,8 +43,7 @@ async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload:
         pending.version += 1
     elif signal.card_message_id is not None:
         session.add(OutboxMessage(chat_id=chat_id, method="edit", message_id=signal.card_message_id,
-                                  payload=payload, signal_id=signal.id, purpose="card",
-                                  not_before=utcnow()))
+                                  payload=payload, signal_id=signal.id, purpose="card"))
     else:
         send(session, chat_id, payload, signal_id=signal.id, purpose="card")
     await session.flush()
@@ -56,8 +55,9 @@ async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: 
              .where(OutboxMessage.status == PENDING)
              .group_by(OutboxMessage.chat_id))
     query = (select(OutboxMessage)
-             .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
-             .order_by(OutboxMessage.not_before, OutboxMessage.id)
+             .where(OutboxMessage.id.in_(heads),
+                    or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now))
+             .order_by(OutboxMessage.id)
              .limit(limit))
     if busy:
         query = query.where(OutboxMessage.chat_id.not_in(busy))

@@ -41,7 +41,7 @@ async def add_point(
     """Create a point with a fresh one-time link code; refuses areas another point covers."""
     if await session.scalar(select(Point.id).where(Point.name == name)) is not None:
         raise NameTaken(name)
-    names = dict((await session.execute(select(Point.id, Point.name))).tuples().all())
+    names = {pid: name for pid, name in await session.execute(select(Point.id, Point.name))}
     taken = overlaps(areas, ((names[pid], r) for pid, r in await coverage(session)))
     if taken:
         raise AreasTaken(taken)

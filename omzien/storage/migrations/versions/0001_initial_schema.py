@@ -113,7 +113,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('not_before', sa.DateTime(), nullable=False),
+    sa.Column('not_before', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=200), nullable=True),
