@@ -3,6 +3,7 @@ a clock the test moves, and the real bot wired to the test Telegram."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator
@@ -91,6 +92,14 @@ class Omzien:
         await self.sender.drain()
         return result
 
+    async def feed_together(self, *updates: Update) -> None:
+        """Handle updates concurrently, as polling does when they arrive together."""
+        results = await asyncio.gather(*(self.dispatcher.feed_update(self.bot, u) for u in updates))
+        for result in results:
+            if isinstance(result, TelegramMethod):
+                await self.bot(result)
+        await self.sender.drain()
+
     def person(self, first_name: str, language: str = "nl") -> Person:
         return Person(self, User(id=next(self.people), is_bot=False, first_name=first_name, language_code=language))
 
@@ -102,6 +111,7 @@ class Omzien:
 class Person:
     app: Omzien
     user: User
+    taps_made: int = 0
 
     @property
     def private(self) -> Chat:
@@ -130,7 +140,18 @@ class Person:
                            if any(label.lower() in b.lower() for b in m.buttons)]
             assert with_button, f"{self.user.first_name} sees no button {label!r} in chat {chat.id}"
             on = with_button[-1]
+        self.taps_made += 1
         return await self.presses(on.data_of(label), on, chat)
+
+    def tap_update(self, label: str, in_: Chat, on: Shown | None = None) -> Update:
+        """The update Telegram would send for a tap, without handling it yet (for taps at the same moment)."""
+        on = on or next(m for m in reversed(self.app.telegram.shown(in_.id))
+                        if any(label.lower() in b.lower() for b in m.buttons))
+        message = Message(message_id=on.message_id, date=self.app.clock(), chat=in_, from_user=BOT_USER,
+                          text=on.text, reply_markup=inline(on.markup))
+        query = CallbackQuery(id=str(next(self.app.update_ids)), from_user=self.user, chat_instance="test",
+                              message=message, data=on.data_of(label))
+        return Update(update_id=next(self.app.update_ids), callback_query=query)
 
     def sees(self) -> Shown:
         """The newest message in this person's private chat with the bot."""

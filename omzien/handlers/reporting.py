@@ -66,7 +66,7 @@ async def start_report(message: Message, state: FSMContext, session: AsyncSessio
 
 async def address_given(message: Message, address: Address, state: FSMContext, session: AsyncSession) -> None:
     """A typed address starts a report at once, or answers the address step."""
-    _, draft = await _load(state)
+    _step, draft = await _load(state)
     if await state.get_state() is None:
         draft = ReportDraft()
     draft.set_address(address)
@@ -81,7 +81,7 @@ async def address_not_understood(message: Message, session: AsyncSession) -> Non
 
 
 async def note_given(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    _, draft = await _load(state)
+    _step, draft = await _load(state)
     try:
         draft.set_note(message.text or "")
     except NoteTooLong as error:
