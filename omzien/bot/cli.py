@@ -9,7 +9,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.token import TokenValidationError, validate_token
 
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar=_("opdracht"))
 
     run = commands.add_parser("run", help=_("start de bot"), description=_(
-        "Start de bot (long polling). Maakt of bijwerkt eerst de database. Nodig: OMZIEN_BOT_TOKEN. "
+        "Start de bot (long polling). Maakt eerst de database aan of werkt hem bij. Nodig: OMZIEN_BOT_TOKEN. "
         "Optioneel: OMZIEN_DATABASE_URL (standaard sqlite+aiosqlite:///omzien.sqlite3) en "
         "OMZIEN_TELEGRAM_API_URL (een andere Bot API-server; verzoeken gaan dan naar {base}/bot{token}/{method}). "
         "Stoppen met Ctrl-C."))
@@ -150,7 +150,8 @@ async def _points(session: Any, args: argparse.Namespace) -> int:
         print(f"{point.id:>3}  {point.name}  ·  " + _("postcodes {areas}").format(areas=areas) + f"  ·  {group}")
     waiting = len(await signals.unrouted(session))
     if waiting:
-        print(_("{count} signaal/signalen zonder signaalpunt: zie omzien signals unrouted").format(count=waiting))
+        print(ngettext("{count} signaal zonder signaalpunt: zie omzien signals unrouted",
+                       "{count} signalen zonder signaalpunt: zie omzien signals unrouted", waiting).format(count=waiting))
     return 0
 
 
@@ -173,8 +174,9 @@ async def _add_point(session: Any, args: argparse.Namespace) -> int:
     for signal in routed:
         await update_card(session, signal, get_i18n(), utcnow())
     if routed:
-        print(_("{count} eerder gemelde signalen uit deze postcodes gaan nu naar dit signaalpunt.").format(
-            count=len(routed)))
+        print(ngettext("{count} eerder gemeld signaal uit deze postcodes gaat nu naar dit signaalpunt.",
+                       "{count} eerder gemelde signalen uit deze postcodes gaan nu naar dit signaalpunt.",
+                       len(routed)).format(count=len(routed)))
     if point.link_code:
         print(_("Koppelcode (eenmalig): {code}").format(code=point.link_code))
         print(_("Voeg de bot toe aan de Telegram-groep van de medewerkers en typ daar: /koppel {code}").format(

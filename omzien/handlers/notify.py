@@ -1,4 +1,4 @@
-"""Telling people about a change of a signal: its card in the group, the claimer, and the reporters who asked to hear."""
+"""Telling people about a change of a signal: its card, the claimer, and the reporters who asked to hear."""
 
 from __future__ import annotations
 

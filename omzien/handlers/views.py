@@ -142,7 +142,7 @@ def summary_text(draft: ReportDraft) -> str:
         _("<b>Klopt dit?</b>"),
         _("Adres: {address}").format(address=escape(str(draft.address))),
         _("Gezien: {observations}").format(observations=_observations(draft.observations)),
-        _("Weet de persoon ervan: {answer}").format(answer=texts.CONSENT_ANSWERS[draft.consent]),
+        _("Weet de bewoner ervan: {answer}").format(answer=texts.CONSENT_ANSWERS[draft.consent]),
         _("Toelichting: {note}").format(note=escape(draft.note) if draft.note else _("geen")),
         _("Contact met u: {answer}").format(answer=texts.YES if draft.may_contact else texts.NO),
     ]

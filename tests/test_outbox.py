@@ -1,0 +1,176 @@
+"""The outbox: whatever Telegram answers, a committed message is sent once, in order, within the limits."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import EditMessageText, SendMessage
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omzien.bot.sender import RateLimiter, Sender
+from omzien.storage import outbox
+from omzien.storage.models import Account, OutboxMessage
+from tests.conftest import Clock
+from tests.telegram import FakeTelegram
+
+UNLIMITED = dict(per_second=10**6, chat_interval=0, group_per_minute=10**6)
+
+
+def text(value: str) -> dict:
+    return {"text": value, "parse_mode": "HTML"}
+
+
+def make_sender(telegram: FakeTelegram, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Sender:
+    return Sender(Bot("4242:TEST-token", session=telegram), sessions, clock=clock,
+                  limiter=RateLimiter(**UNLIMITED))
+
+
+async def rows(sessions: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
+    async with sessions() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+async def test_a_429_waits_exactly_as_long_as_telegram_says(sessions, clock: Clock) -> None:
+    telegram = FakeTelegram()
+    refused = []
+
+    def flood(method):
+        if isinstance(method, SendMessage) and not refused:
+            refused.append(method)
+            return TelegramRetryAfter(method=method, message="Too Many Requests: retry after 7", retry_after=7)
+        return None
+
+    telegram.fail(flood)
+    async with sessions.begin() as session:
+        outbox.send(session, 501, text("hallo"))
+    sender = make_sender(telegram, sessions, clock)
+    await sender.drain()
+    assert telegram.sent(SendMessage) == [] and len(refused) == 1
+    [row] = await rows(sessions)
+    assert row.status == "pending" and row.attempts == 0, "a 429 is not a failure"
+    clock.advance(seconds=6)
+    await sender.drain()
+    assert telegram.sent(SendMessage) == []
+    clock.advance(seconds=1)
+    await sender.drain()
+    assert [m.text for m in telegram.sent(SendMessage)] == ["hallo"]
+
+
+async def test_server_errors_and_timeouts_are_retried_with_growing_pauses(sessions, clock: Clock) -> None:
+    telegram = FakeTelegram()
+    errors = [TelegramServerError, TelegramNetworkError, TelegramServerError]
+
+    def flaky(method):
+        if errors:
+            return errors.pop(0)(method=method, message="Bad Gateway")
+        return None
+
+    telegram.fail(flaky)
+    async with sessions.begin() as session:
+        outbox.send(session, 501, text("eerste"))
+        outbox.send(session, 501, text("tweede"))
+    sender = make_sender(telegram, sessions, clock)
+    pauses = []
+    for _ in range(3):
+        await sender.drain()
+        [first, _second] = await rows(sessions)
+        pauses.append((first.not_before - clock()).total_seconds())
+        clock.now = first.not_before
+    await sender.drain()
+    assert pauses[0] < pauses[1] < pauses[2]
+    assert [m.text for m in telegram.sent(SendMessage)] == ["eerste", "tweede"], "order kept in the chat"
+    assert all(r.status == "sent" and r.payload == {} for r in await rows(sessions)), "sent text is not kept"
+
+
+async def test_a_person_who_blocked_the_bot_is_marked_and_gets_nothing_more(sessions, clock: Clock) -> None:
+    telegram = FakeTelegram(blocked={501})
+    async with sessions.begin() as session:
+        session.add(Account(id=501, first_name="Piet", started_at=clock()))
+        await session.flush()
+        for n in range(3):
+            outbox.send(session, 501, text(f"bericht {n}"))
+        outbox.send(session, 502, text("voor iemand anders"))
+    await make_sender(telegram, sessions, clock).drain()
+    statuses = [(r.chat_id, r.status) for r in await rows(sessions)]
+    assert statuses == [(501, "dropped")] * 3 + [(502, "sent")]
+    assert all(r.payload == {} for r in await rows(sessions))
+    async with sessions() as session:
+        assert (await session.get(Account, 501)).blocked_at is not None
+
+
+async def test_after_a_restart_unsent_messages_are_sent(sessions, clock: Clock) -> None:
+    telegram = FakeTelegram()
+    telegram.fail(lambda method: TelegramServerError(method=method, message="Internal Server Error"))
+    async with sessions.begin() as session:
+        outbox.send(session, 501, text("voor de herstart"))
+    await make_sender(telegram, sessions, clock).drain()
+    assert telegram.sent(SendMessage) == []
+
+    after_restart = FakeTelegram()
+    clock.advance(minutes=10)
+    await make_sender(after_restart, sessions, clock).drain()
+    assert [m.text for m in after_restart.sent(SendMessage)] == ["voor de herstart"]
+
+
+async def test_an_identical_edit_is_not_an_error(sessions, clock: Clock) -> None:
+    telegram = FakeTelegram()
+    async with sessions.begin() as session:
+        outbox.send(session, 501, text("kaart"))
+    sender = make_sender(telegram, sessions, clock)
+    await sender.drain()
+    message_id = telegram.last(501).message_id
+    async with sessions.begin() as session:
+        outbox.edit(session, 501, message_id, text("kaart"))
+    await sender.drain()
+    assert [r.status for r in await rows(sessions)] == ["sent", "sent"]
+    assert len(telegram.sent(EditMessageText)) == 1 and telegram.last(501).edits == 0
+
+
+def test_the_limiter_keeps_telegrams_limits() -> None:
+    now = [0.0]
+    limiter = RateLimiter(clock=lambda: now[0])
+    for chat in range(30):
+        assert limiter.wait(chat + 1) == 0
+        limiter.record(chat + 1)
+    assert limiter.wait(999) > 0, "30 a second overall"
+    now[0] = 1.0
+    assert limiter.wait(999) == 0
+    limiter.record(999)
+    assert 0 < limiter.wait(999) <= 1.0, "one a second per chat"
+
+    group = -100
+    for minute_second in range(20):
+        now[0] = 10.0 + minute_second * 1.5
+        assert limiter.wait(group) == 0
+        limiter.record(group)
+    now[0] = 45.0
+    assert limiter.wait(group) > 0, "20 a minute per group"
+    now[0] = 70.1
+    assert limiter.wait(group) == 0
+    limiter.pause(group, 30)
+    assert limiter.wait(group) >= 29.9, "a 429 pauses the chat"
+
+
+async def test_a_burst_keeps_under_the_limits(sessions) -> None:
+    """Many messages to a few chats: the sender never asks more of Telegram than allowed."""
+    telegram = FakeTelegram()
+    clock = Clock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    sender = Sender(Bot("4242:TEST-token", session=telegram), sessions, clock=clock,
+                    limiter=RateLimiter(per_second=30, chat_interval=0.05, group_per_minute=20))
+    async with sessions.begin() as session:
+        for n in range(25):
+            outbox.send(session, -100, text(f"groep {n}"))
+            outbox.send(session, 600 + n % 5, text(f"privé {n}"))
+    task = asyncio.create_task(sender.run())
+    for _ in range(300):
+        if len(telegram.sent(SendMessage)) >= 45:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    task.cancel()
+    assert len(telegram.sent(SendMessage, -100)) == 20, "no more than 20 a minute in a group"
+    assert len(telegram.sent(SendMessage)) == 45, "the private chats are not held up by the group"
