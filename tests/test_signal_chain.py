@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from omzien.bot.cli import main
 from omzien.flows.address import Address
 from omzien.flows.report import ReportDraft
 from omzien.flows.routing import parse_areas
@@ -336,3 +337,22 @@ async def test_a_reporter_waits_for_nothing_the_signal_is_committed_first(app: O
         signal = await session.scalar(select(Signal))
     assert signal is not None and signal.reference in piet.sees().text
     await asyncio.sleep(0)
+
+
+async def test_an_unrouted_signal_reaches_a_point_that_is_added_later(app: Omzien, engine, monkeypatch,
+                                                                       capsys) -> None:
+    piet = app.person("Piet")
+    await report(piet, "9999 ZZ 287")
+    monkeypatch.setenv("OMZIEN_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert await asyncio.to_thread(main, ["signals", "unrouted"]) == 0
+    listing = capsys.readouterr().out
+    assert "postcode 9999" in listing and "ZZ" not in listing and "287" not in listing
+    assert await asyncio.to_thread(main, ["points", "add", "--name", "Signaalpunt Oost", "--postcodes", "9990-9999"]) == 0
+    out = capsys.readouterr().out
+    assert "1 eerder gemeld signaal" in out
+    code = out.split("Koppelcode (eenmalig): ")[1].split()[0]
+    anna = app.person("Anna")
+    group = app.group(-100555)
+    await anna.says(f"/koppel {code}", in_=group)
+    card = app.telegram.last(group.id)
+    assert "postcode 9999" in card.text and card.buttons == ["🙋 Ik pak dit op"]

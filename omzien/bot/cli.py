@@ -151,7 +151,8 @@ async def _points(session: Any, args: argparse.Namespace) -> int:
     waiting = len(await signals.unrouted(session))
     if waiting:
         print(ngettext("{count} signaal zonder signaalpunt: zie omzien signals unrouted",
-                       "{count} signalen zonder signaalpunt: zie omzien signals unrouted", waiting).format(count=waiting))
+                       "{count} signalen zonder signaalpunt: zie omzien signals unrouted",
+                       waiting).format(count=waiting))
     return 0
 
 

@@ -34,27 +34,31 @@ async def added_to_group(event: ChatMemberUpdated, session: AsyncSession) -> Non
 
 async def link(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n,
                clock: Callable[[], datetime]) -> None:
+    """Link the group with a one-time code; signals that waited for it appear right after the confirmation."""
     linked = await points.point_of_group(session, message.chat.id)
     if linked is not None:
-        text = _("Deze groep is al gekoppeld aan {point}.").format(point=escape(linked.name))
-    elif not command.args:
-        text = _("Zet de code achter het commando, zo: /koppel CODE. "
-                 "De beheerder krijgt de code bij het aanmaken van het signaalpunt.")
-    else:
-        point = await points.link_group(session, command.args, message.chat.id)
-        if point is None:
-            text = _("Deze code ken ik niet, of hij is al gebruikt. Vraag de beheerder om een nieuwe code "
-                     "(omzien points code).")
-        else:
-            areas = format_areas(AreaRange(a.first, a.last) for a in point.areas)
-            text = _("Gekoppeld: dit is nu de groep van {point} (postcodes {areas}). Nieuwe signalen "
-                     "verschijnen hier, elk als één bericht met de knop „Ik pak dit op”. Alleen wie een signaal "
-                     "oppakt, krijgt het adres, in een privégesprek met mij.").format(
-                point=escape(point.name), areas=areas)
-            now = clock()
-            for signal in await signals.open_signals_without_card(session, point):
-                await update_card(session, signal, i18n, now)
-    outbox.send(session, message.chat.id, payload(text))
+        outbox.send(session, message.chat.id, payload(
+            _("Deze groep is al gekoppeld aan {point}.").format(point=escape(linked.name))))
+        return
+    if not command.args:
+        outbox.send(session, message.chat.id, payload(_(
+            "Zet de code achter het commando, zo: /koppel CODE. "
+            "De beheerder krijgt de code bij het aanmaken van het signaalpunt.")))
+        return
+    point = await points.link_group(session, command.args, message.chat.id)
+    if point is None:
+        outbox.send(session, message.chat.id, payload(_(
+            "Deze code ken ik niet, of hij is al gebruikt. Vraag de beheerder om een nieuwe code "
+            "(omzien points code).")))
+        return
+    areas = format_areas(AreaRange(a.first, a.last) for a in point.areas)
+    outbox.send(session, message.chat.id, payload(_(
+        "Gekoppeld: dit is nu de groep van {point} (postcodes {areas}). Nieuwe signalen "
+        "verschijnen hier, elk als één bericht met de knop „Ik pak dit op”. Alleen wie een signaal "
+        "oppakt, krijgt het adres, in een privégesprek met mij.").format(point=escape(point.name), areas=areas)))
+    now = clock()
+    for signal in await signals.open_signals_without_card(session, point):
+        await update_card(session, signal, i18n, now)
 
 
 async def claim(callback: CallbackQuery, callback_data: ClaimButton, session: AsyncSession, account: Account,
