@@ -347,7 +347,8 @@ async def test_an_unrouted_signal_reaches_a_point_that_is_added_later(app: Omzie
     assert await asyncio.to_thread(main, ["signals", "unrouted"]) == 0
     listing = capsys.readouterr().out
     assert "postcode 9999" in listing and "ZZ" not in listing and "287" not in listing
-    assert await asyncio.to_thread(main, ["points", "add", "--name", "Signaalpunt Oost", "--postcodes", "9990-9999"]) == 0
+    add = ["points", "add", "--name", "Signaalpunt Oost", "--postcodes", "9990-9999"]
+    assert await asyncio.to_thread(main, add) == 0
     out = capsys.readouterr().out
     assert "1 eerder gemeld signaal" in out
     code = out.split("Koppelcode (eenmalig): ")[1].split()[0]
