@@ -6,7 +6,8 @@ SA, SD and SS are never used. The house number may carry an addition: a letter
 (``12a``), a number (``12-2``), or a word such as ``bis`` or ``hs``.
 
 Accepted forms include ``3044 AB 12``, ``3044ab12``, ``3044 AB 12-2``, ``3044AB 12 bis``,
-``3044-ab, nr 12``. Anything else is not an address and the caller shows an example.
+``3044-ab, nr 12``. A number glued to more digits (``123456``) is not read as a number with an
+addition: that is a typing error. Anything else is not an address and the caller shows an example.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import re
 from dataclasses import dataclass
 
 _UNUSED_LETTERS = frozenset({"SA", "SD", "SS"})
+_LONGEST_ADDRESS = 40
+"""Longer text is not an address; checking this first also keeps the pattern below fast."""
 
 _ADDRESS = re.compile(
-    r"""^\s*
-    (?P<digits>[1-9][0-9]{3}) \s*-?\s* (?P<letters>[A-Za-z]{2})
-    \s*,?\s*
-    (?:(?:nr|no|huisnummer)\.?\s*)?
+    r"""(?P<digits>[1-9][0-9]{3}) \s?-?\s? (?P<letters>[A-Z]{2})
+    \s?,?\s?
+    (?:(?:nr|no|huisnummer)\.?\s?)?
     (?P<number>[1-9][0-9]{0,4})
-    (?:\s*[-/]?\s*(?P<addition>[A-Za-z0-9]{1,4}))?
-    \s*\.?\s*$""",
-    re.VERBOSE | re.IGNORECASE,
+    (?: \s?[-/]\s?(?P<marked>[A-Z0-9]{1,4}) | \s(?P<spaced>[A-Z0-9]{1,4}) | (?P<glued>[A-Z]{1,4}) )?
+    \s?\.?""",
+    re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
 
 
@@ -62,11 +64,14 @@ class Address:
 
 def parse_address(text: str) -> Address | None:
     """Read a postcode and house number typed in any common form; None if it is not one."""
-    match = _ADDRESS.match(text)
+    text = " ".join(text.split())
+    if len(text) > _LONGEST_ADDRESS:
+        return None
+    match = _ADDRESS.fullmatch(text)
     if match is None:
         return None
     letters = match["letters"].upper()
     if letters in _UNUSED_LETTERS:
         return None
-    addition = (match["addition"] or "").upper()
+    addition = (match["marked"] or match["spaced"] or match["glued"] or "").upper()
     return Address(postcode=match["digits"] + letters, number=int(match["number"]), addition=addition)

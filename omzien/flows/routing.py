@@ -52,7 +52,7 @@ def parse_areas(text: str) -> list[AreaRange]:
 
 
 def _is_area(text: str) -> bool:
-    return len(text) == 4 and text.isdigit() and text[0] != "0"
+    return len(text) == 4 and text.isascii() and text.isdigit() and text[0] != "0"
 
 
 def join_ranges(ranges: Iterable[AreaRange]) -> list[AreaRange]:

@@ -118,7 +118,7 @@ def duplicate_of(candidates: Iterable[OpenSignal], now: datetime, window: timede
     """The open signal a new report on the same address belongs to, if any.
 
     A report joins a signal for the same address that is still open and was first reported
-    less than ``window`` ago (30 days by default); the oldest such signal wins, so a group
+    less than ``window`` ago (``OMZIEN_DUPLICATE_WINDOW_DAYS``, 30 by default); the oldest such signal wins, so a group
     never sees two cards for one address. Closed or older signals do not count: a new worry
     after that is a new signal.
     """
