@@ -24,7 +24,7 @@ _ADDRESS = re.compile(
     \s?,?\s?
     (?:(?:nr|no|huisnummer)\.?\s?)?
     (?P<number>[1-9][0-9]{0,4})
-    (?: \s?[-/]\s?(?P<marked>[A-Z0-9]{1,4}) | \s(?P<spaced>[A-Z0-9]{1,4}) | (?P<glued>[A-Z]{1,4}) )?
+    (?: \s?[-/]\s?(?P<marked>[A-Z0-9]{1,4}) | \s(?P<spaced>[A-Z0-9]{1,4}) | (?P<glued>[A-Z][A-Z0-9]{0,3}) )?
     \s?\.?""",
     re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
