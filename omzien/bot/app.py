@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -74,6 +75,9 @@ def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, sett
             async with sessions.begin() as session:
                 outbox.send(session, chat.id, payload(text))
             wake_outbox()
+        if event.update.callback_query is not None:
+            with suppress(TelegramAPIError):
+                await event.update.callback_query.answer()
         return True
 
     dispatcher.errors.register(on_error)

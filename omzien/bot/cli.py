@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.token import TokenValidationError, validate_token
 
 from omzien.bot.i18n import load_i18n
+from omzien.bot.logs import configure_logging
 from omzien.bot.settings import Settings
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
 from omzien.handlers.notify import update_card
@@ -98,8 +98,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     except TokenValidationError:
         return _fail(_("OMZIEN_BOT_TOKEN is geen geldig Telegram-token: het hoort eruit te zien als "
                        "123456789:AAE... (cijfers, een dubbele punt, dan letters en cijfers)."))
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose)
     try:
         asyncio.run(run(settings, token))
     except StartupError as error:

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
-from aiogram.utils.i18n import I18n, I18nMiddleware
+from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.bot.i18n import pick_locale
@@ -63,9 +63,6 @@ class AccountMiddleware(BaseMiddleware):
 
 class LocaleMiddleware(I18nMiddleware):
     """Private chats speak the user's language; groups speak the bot's default language."""
-
-    def __init__(self, i18n: I18n) -> None:
-        super().__init__(i18n)
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         chat = data.get("event_chat")

@@ -1,0 +1,94 @@
+"""When things go wrong: a failing handler, Telegram unreachable at start, and what reaches the logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from aiogram import Bot
+from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+from aiogram.methods import GetMe, SetMyCommands
+from sqlalchemy import select
+
+from omzien.bot import app as app_module
+from omzien.bot.app import StartupError, check_bot, register_commands
+from omzien.bot.i18n import load_i18n
+from omzien.bot.logs import configure_logging
+from omzien.handlers import reporting
+from omzien.storage.models import Signal
+from tests.conftest import Omzien
+from tests.telegram import FakeTelegram
+from tests.test_signal_chain import NOTE, linked_group, report
+
+
+async def test_a_failure_while_sending_loses_nothing_and_the_reporter_can_try_again(app: Omzien,
+                                                                                   monkeypatch) -> None:
+    piet = app.person("Piet")
+    await piet.says("3044 AB 12")
+    await piet.taps("Overvolle brievenbus")
+    await piet.taps("Verder")
+    await piet.taps("Weet ik niet")
+    await piet.taps("Overslaan")
+    await piet.taps("Nee")
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    original = reporting.file_report
+    monkeypatch.setattr(reporting, "file_report", broken)
+    await piet.taps("Versturen")
+    assert "er ging bij mij iets mis" in piet.sees().text
+    monkeypatch.setattr(reporting, "file_report", original)
+    await piet.taps("Versturen")
+    assert any("Kenmerk" in m.text for m in app.telegram.shown(piet.user.id))
+    async with app.sessions() as session:
+        assert len((await session.scalars(select(Signal))).all()) == 1
+
+
+async def test_at_start_an_unreachable_telegram_is_waited_for_and_a_wrong_token_stops(monkeypatch) -> None:
+    telegram = FakeTelegram()
+    failures = [TelegramNetworkError, TelegramNetworkError]
+    telegram.fail(lambda m: failures.pop(0)(method=m, message="timeout") if failures and isinstance(m, GetMe)
+                  else None)
+    slept = []
+
+    async def no_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(app_module.asyncio, "sleep", no_sleep)
+    i18n = load_i18n()
+    with i18n.context():
+        me = await check_bot(Bot("4242:TEST-token", session=telegram))
+        assert me.username == "omzien_test_bot" and slept == [1.0, 2.0]
+
+        refusing = FakeTelegram()
+        refusing.fail(lambda m: TelegramUnauthorizedError(method=m, message="Unauthorized"))
+        with pytest.raises(StartupError, match="kent dit token niet"):
+            await check_bot(Bot("4242:TEST-token", session=refusing))
+
+
+async def test_the_command_menu_is_registered_in_both_languages() -> None:
+    telegram = FakeTelegram()
+    i18n = load_i18n()
+    with i18n.context():
+        await register_commands(Bot("4242:TEST-token", session=telegram), i18n)
+    menus = {(r.scope.type, r.language_code): [c.command for c in r.commands] for r in telegram.sent(SetMyCommands)}
+    assert menus[("all_private_chats", None)] == ["start", "melden", "taal", "cancel", "help"]
+    assert menus[("all_private_chats", "en")] == menus[("all_private_chats", None)]
+    assert menus[("all_group_chats", None)] == ["koppel"]
+    english = next(r for r in telegram.sent(SetMyCommands) if r.language_code == "en" and len(r.commands) > 1)
+    assert english.commands[1].description == "I am worried about someone"
+
+
+async def test_the_address_and_the_note_never_reach_the_logs(app: Omzien, caplog) -> None:
+    configure_logging(verbose=True)
+    caplog.set_level(logging.DEBUG)
+    anna = app.person("Anna")
+    await anna.says("/start")
+    group = await linked_group(app, anna)
+    await report(app.person("Piet"), "3044 AB 287", note=NOTE)
+    app.telegram.blocked.add(anna.user.id)  # so the sender logs a refusal on the claimer's private message
+    await anna.taps("Ik pak dit op", in_=group)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Outbox row" in logged or "does not accept" in logged
+    assert "287" not in logged and "3044 AB" not in logged and "3044AB" not in logged and NOTE not in logged
