@@ -137,10 +137,10 @@ def test_the_limiter_keeps_telegrams_limits() -> None:
         assert limiter.wait(chat + 1) == 0
         limiter.record(chat + 1)
     assert limiter.wait(999) > 0, "30 a second overall"
-    now[0] = 1.0
+    now[0] = 1.06
     assert limiter.wait(999) == 0
     limiter.record(999)
-    assert 0 < limiter.wait(999) <= 1.0, "one a second per chat"
+    assert 1.0 <= limiter.wait(999) <= 1.1, "one a second per chat"
 
     group = -100
     for minute_second in range(20):
@@ -149,7 +149,7 @@ def test_the_limiter_keeps_telegrams_limits() -> None:
         limiter.record(group)
     now[0] = 45.0
     assert limiter.wait(group) > 0, "20 a minute per group"
-    now[0] = 70.1
+    now[0] = 73.1
     assert limiter.wait(group) == 0
     limiter.pause(group, 30)
     assert limiter.wait(group) >= 29.9, "a 429 pauses the chat"

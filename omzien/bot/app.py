@@ -123,7 +123,7 @@ async def forget_old_updates(sessions: async_sessionmaker[AsyncSession]) -> None
         await asyncio.sleep(3600)
 
 
-async def run(settings: Settings, token: str) -> None:
+async def run(settings: Settings, token: str, handle_signals: bool = True) -> None:
     """Create or migrate the database, check Telegram, then poll until stopped (Ctrl-C)."""
     engine = create_engine(settings.database_url)
     await upgrade(engine)
@@ -139,7 +139,10 @@ async def run(settings: Settings, token: str) -> None:
         sender = Sender(bot, sessions)
         dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
         background = [asyncio.create_task(sender.run()), asyncio.create_task(forget_old_updates(sessions))]
+        # One update at a time: an update is confirmed to Telegram only after it was handled (and
+        # committed), so a crash never loses one; the handled-updates table stops a repeat.
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types(),
+                                       handle_as_tasks=False, handle_signals=handle_signals,
                                        close_bot_session=False)
     finally:
         for task in background:

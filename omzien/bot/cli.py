@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from typing import Any
 
 from aiogram.utils.i18n import get_i18n, ngettext
@@ -44,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "(gaat voor op OMZIEN_TELEGRAM_API_URL)"))
     run.add_argument("-v", "--verbose", action="store_true", help=_("meer meldingen in het logboek"))
 
+    demo = commands.add_parser("demo", help=_("probeer Omzien in de browser, zonder Telegram"), description=_(
+        "Start een nagebootste Telegram op deze computer, de echte bot daarop, een fictief signaalpunt met twee "
+        "medewerkers, en een chatpagina waarop u de pakketbezorger, een bewoner of een medewerker bent. "
+        "Geen token nodig. Stoppen met Ctrl-C."))
+    demo.add_argument("--host", default="127.0.0.1", help=_("adres van de chatpagina (standaard 127.0.0.1)"))
+    demo.add_argument("--port", type=int, default=8080, help=_("poort van de chatpagina (standaard 8080)"))
+    demo.add_argument("--database-url", help=_("database voor de demo (standaard een tijdelijk SQLite-bestand, "
+                                               "dat bij het stoppen verdwijnt)"))
+
     db = commands.add_parser("db", help=_("de database beheren"))
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar=_("opdracht"))
     db_commands.add_parser("upgrade", help=_("de database aanmaken of bijwerken naar de nieuwste versie"))
@@ -78,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "run":
             return _run(args, settings)
+        if args.command == "demo":
+            return _demo(args)
         handler = {"db": _db, "points": _points, "signals": _signals}[args.command]
         return asyncio.run(_with_database(settings, handler, args))
 
@@ -105,6 +117,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(str(error))
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from omzien.sandbox.demo import serve
+
+    configure_logging(verbose=False)
+    with suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.host, args.port, args.database_url))
     return 0
 
 

@@ -41,11 +41,16 @@ MAX_BACKOFF = 300.0
 
 
 class RateLimiter:
-    """Sliding windows over the last sends: overall per second, per chat, and per group per minute."""
+    """Sliding windows over the last sends: overall per second, per chat, and per group per minute.
+
+    The windows are a little wider than Telegram's (``margin``): Telegram counts when a request
+    arrives, we count when it leaves, and a 429 costs far more than the few milliseconds.
+    """
 
     def __init__(self, per_second: int = 30, chat_interval: float = 1.0, group_per_minute: int = 20,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, margin: float = 0.05) -> None:
         self.per_second, self.chat_interval, self.group_per_minute = per_second, chat_interval, group_per_minute
+        self.second, self.minute = 1.0 + margin, 60.0 + margin * 60
         self.clock = clock or asyncio.get_running_loop().time
         self.recent: deque[float] = deque()
         self.last_in_chat: dict[int, float] = {}
@@ -56,18 +61,18 @@ class RateLimiter:
         """Seconds until a message to ``chat_id`` keeps every limit (0: now)."""
         now = self.clock()
         waits = [self.paused_until.get(chat_id, now) - now]
-        while self.recent and now - self.recent[0] >= 1.0:
+        while self.recent and now - self.recent[0] >= self.second:
             self.recent.popleft()
         if len(self.recent) >= self.per_second:
-            waits.append(self.recent[0] + 1.0 - now)
+            waits.append(self.recent[0] + self.second - now)
         if chat_id in self.last_in_chat:
-            waits.append(self.last_in_chat[chat_id] + self.chat_interval - now)
+            waits.append(self.last_in_chat[chat_id] + self.chat_interval * self.second - now)
         if chat_id < 0:
             window = self.recent_in_group[chat_id]
-            while window and now - window[0] >= 60.0:
+            while window and now - window[0] >= self.minute:
                 window.popleft()
             if len(window) >= self.group_per_minute:
-                waits.append(window[0] + 60.0 - now)
+                waits.append(window[0] + self.minute - now)
         return max(0.0, *waits)
 
     def record(self, chat_id: int) -> None:

@@ -1,0 +1,93 @@
+"""``omzien demo``: the whole signal chain on one computer, without Telegram.
+
+Starts the Bot API stand-in, seeds a fictional signal point ("Signaalpunt Demodorp") whose group
+holds two welfare workers, runs the real bot against the stand-in, and serves the chat page where
+a visitor can be the deliverer, a resident or either worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiogram.utils.i18n import gettext as _
+
+from omzien.bot.app import run
+from omzien.bot.settings import Settings
+from omzien.flows.routing import parse_areas
+from omzien.sandbox.client import SandboxClient
+from omzien.sandbox.server import Sandbox
+from omzien.storage import points
+from omzien.storage.db import create_engine, session_factory, upgrade
+
+DEMO_TOKEN = "123456789:AAHdemoSandboxTokenNotForTelegram00"
+DEMO_POINT = "Signaalpunt Demodorp"
+DEMO_POSTCODES = "3040-3049"
+
+
+@dataclass
+class Demo:
+    url: str
+    personas: list[dict]
+    group_id: int
+
+
+async def _seed_point(database_url: str, group_id: int) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        async with session_factory(engine).begin() as session:
+            if await points.point_of_group(session, group_id) is None:
+                await points.add_point(session, DEMO_POINT, parse_areas(DEMO_POSTCODES), group_chat_id=group_id)
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def demo_running(host: str = "127.0.0.1", port: int = 8080, database_url: str | None = None,
+                       sandbox: Sandbox | None = None) -> AsyncIterator[Demo]:
+    """The stand-in, the seeded people and point, and the bot polling — until the block ends."""
+    with tempfile.TemporaryDirectory(prefix="omzien-demo-") as folder:
+        database_url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'demo.sqlite3'}"
+        sandbox = sandbox or Sandbox(DEMO_TOKEN)
+        await sandbox.start(host=host, port=port)
+        client = SandboxClient(sandbox.url)
+        bot_task: asyncio.Task[None] | None = None
+        try:
+            people = {
+                "piet": (await client.user("Piet"), _("pakketbezorger")),
+                "jansen": (await client.user("Mevrouw Jansen"), _("bewoner, 82 jaar")),
+                "anna": (await client.user("Anna"), _("medewerker signaalpunt")),
+                "bram": (await client.user("Bram"), _("medewerker signaalpunt")),
+            }
+            group = await client.group(DEMO_POINT + " " + _("(medewerkers)"),
+                                       members=[people["anna"][0], people["bram"][0]])
+            await _seed_point(database_url, group.id)
+            personas = [{"user_id": user.id, "name": user.first_name, "description": description,
+                         "chat_ids": [user.id, group.id] if key in ("anna", "bram") else [user.id]}
+                        for key, (user, description) in people.items()]
+            await client.set_personas(personas)
+
+            settings = Settings(database_url=database_url, telegram_api_url=sandbox.url)
+            bot_task = asyncio.create_task(run(settings, DEMO_TOKEN, handle_signals=False))
+            for worker in ("anna", "bram"):  # so the bot may write the address to whoever claims
+                await people[worker][0].send("/start")
+            yield Demo(url=sandbox.url, personas=personas, group_id=group.id)
+        finally:
+            if bot_task is not None:
+                bot_task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await bot_task
+            await client.close()
+            await sandbox.stop()
+
+
+async def serve(host: str, port: int, database_url: str | None) -> None:
+    """Run the demo until Ctrl-C."""
+    async with demo_running(host, port, database_url) as demo:
+        print(_("De Omzien-demo draait. Open {url} in uw browser. Stoppen met Ctrl-C.").format(url=demo.url))
+        await asyncio.Event().wait()
