@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
@@ -25,16 +27,28 @@ from omzien.handlers.views import menu_keyboard, menu_text, payload, role_keyboa
 from omzien.storage import outbox, signals
 from omzien.storage.models import Account
 
+WORKER_LINK = "adres"
+"""The deep-link payload of the link a worker gets in the group: ``t.me/<bot>?start=adres``."""
+
 
 def _menu(session: AsyncSession, chat_id: int) -> None:
     outbox.send(session, chat_id, payload(menu_text(), menu_keyboard()))
 
 
-async def start(message: Message, session: AsyncSession, account: Account, state: FSMContext, i18n: I18n) -> None:
-    """Greet, ask once who they are, and hand over any address a worker was waiting for."""
+async def start(message: Message, command: CommandObject, session: AsyncSession, account: Account,
+                state: FSMContext, i18n: I18n) -> None:
+    """Greet, ask once who they are, and hand over any address a worker was waiting for.
+
+    A worker who comes through the link in the group (``/start adres``) is not a signaller:
+    they hear what this chat is for, not the question who they are.
+    """
     await state.clear()
     chat = message.chat.id
-    if account.role is None:
+    if command.args == WORKER_LINK:
+        outbox.send(session, chat, payload(_(
+            "Hallo {name}. Hier stuur ik je het adres van elk signaal dat je in de groep van je signaalpunt "
+            "oppakt, met de knoppen om het af te ronden.").format(name=escape(account.first_name))))
+    elif account.role is None:
         outbox.send(session, chat, payload(
             _("Welkom bij Omzien. Ziet u iemand die misschien eenzaam is? Via mij geeft u dat in een paar "
               "tikken door aan het signaalpunt in de buurt.") + "\n\n" +

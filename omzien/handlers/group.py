@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien.flows.routing import AreaRange, format_areas
 from omzien.flows.signal import Status
 from omzien.handlers.callbacks import ClaimButton
+from omzien.handlers.common import WORKER_LINK
 from omzien.handlers.notify import send_address, tell_reporters, update_card
 from omzien.handlers.views import payload
 from omzien.storage import outbox, points, signals
@@ -87,8 +88,8 @@ async def claim(callback: CallbackQuery, callback_data: ClaimButton, session: As
     me = await bot.me()
     outbox.send(session, callback.message.chat.id, payload(_(
         "{name}, start eerst een gesprek met mij via deze link; dan stuur ik je het adres van {reference}: "
-        "https://t.me/{bot}?start=adres").format(name=escape(account.first_name), reference=signal.reference,
-                                                  bot=me.username)))
+        "https://t.me/{bot}?start={payload}").format(name=escape(account.first_name), reference=signal.reference,
+                                                      bot=me.username, payload=WORKER_LINK)))
     return callback.answer(_("Je hebt {reference}. Start een gesprek met mij om het adres te krijgen.").format(
         reference=signal.reference), show_alert=True)
 

@@ -8,7 +8,7 @@ goes to the claimer's private chat.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,8 @@ def when(moment: datetime) -> str:
 
 
 def ago(moment: datetime, now: datetime) -> str:
+    if now - moment < timedelta(minutes=1):
+        return _("zojuist")
     return format_timedelta(moment - now, add_direction=True, locale=_locale())
 
 

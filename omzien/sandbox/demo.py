@@ -17,6 +17,7 @@ from pathlib import Path
 from aiogram.utils.i18n import gettext as _
 
 from omzien.bot.app import run
+from omzien.bot.i18n import load_i18n
 from omzien.bot.settings import Settings
 from omzien.flows.routing import parse_areas
 from omzien.sandbox.client import SandboxClient
@@ -48,12 +49,11 @@ async def _seed_point(database_url: str, group_id: int) -> None:
 
 
 @asynccontextmanager
-async def demo_running(host: str = "127.0.0.1", port: int = 8080, database_url: str | None = None,
-                       sandbox: Sandbox | None = None) -> AsyncIterator[Demo]:
-    """The stand-in, the seeded people and point, and the bot polling — until the block ends."""
+async def _demo_running(host: str = "127.0.0.1", port: int = 8080, database_url: str | None = None,
+                        sandbox: Sandbox | None = None) -> AsyncIterator[Demo]:
     with tempfile.TemporaryDirectory(prefix="omzien-demo-") as folder:
         database_url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'demo.sqlite3'}"
-        sandbox = sandbox or Sandbox(DEMO_TOKEN)
+        sandbox = sandbox or Sandbox(DEMO_TOKEN, bot_username="omzien_demo_bot", bot_name="Omzien")
         await sandbox.start(host=host, port=port)
         client = SandboxClient(sandbox.url)
         bot_task: asyncio.Task[None] | None = None
@@ -74,8 +74,8 @@ async def demo_running(host: str = "127.0.0.1", port: int = 8080, database_url: 
 
             settings = Settings(database_url=database_url, telegram_api_url=sandbox.url)
             bot_task = asyncio.create_task(run(settings, DEMO_TOKEN, handle_signals=False))
-            for worker in ("anna", "bram"):  # so the bot may write the address to whoever claims
-                await people[worker][0].send("/start")
+            for worker in ("anna", "bram"):  # as the link in the group does: now the bot may write to them
+                await people[worker][0].send("/start adres")
             yield Demo(url=sandbox.url, personas=personas, group_id=group.id)
         finally:
             if bot_task is not None:
@@ -84,6 +84,15 @@ async def demo_running(host: str = "127.0.0.1", port: int = 8080, database_url: 
                     await bot_task
             await client.close()
             await sandbox.stop()
+
+
+@asynccontextmanager
+async def demo_running(host: str = "127.0.0.1", port: int = 8080, database_url: str | None = None,
+                       sandbox: Sandbox | None = None) -> AsyncIterator[Demo]:
+    """The stand-in, the seeded people and point, and the bot polling — until the block ends."""
+    with load_i18n().context():
+        async with _demo_running(host, port, database_url, sandbox) as demo:
+            yield demo
 
 
 async def serve(host: str, port: int, database_url: str | None) -> None:

@@ -44,7 +44,7 @@ async function chatOrNull(chatId) {
   try {
     return await api(`/chats/${chatId}`);
   } catch (error) {
-    if (error.status === 404) return null; // a private chat exists only after the person sent something
+    if (error.status === 404) return null; // shown as an empty chat
     throw error;
   }
 }
@@ -54,15 +54,15 @@ async function chatOrNull(chatId) {
 async function loadEverything() {
   state.personas = await api('/personas');
   const listed = await Promise.all(state.personas.map(
-    (person) => api(`/users/${person.user_id}/chats`).catch(() => [])));
-  const wanted = new Set();
+    (person) => api(`/users/${person.user_id}/chats`).catch(() => null)));
+  const existing = new Set(); // fetch only chats the server says exist: no 404s for chats not started
   state.personas.forEach((person, index) => {
-    const ids = [person.user_id, ...(person.chat_ids || []), ...listed[index].map((chat) => chat.id)];
-    const unique = [...new Set(ids.map(Number))];
-    state.chatIdsOf.set(person.user_id, unique);
-    unique.forEach((id) => wanted.add(id));
+    const known = (person.chat_ids || []).map(Number);
+    const visible = listed[index] ? listed[index].map((chat) => Number(chat.id)) : known;
+    visible.forEach((id) => existing.add(id));
+    state.chatIdsOf.set(person.user_id, [...new Set([person.user_id, ...known, ...visible])]);
   });
-  const ids = [...wanted];
+  const ids = [...existing];
   const chats = await Promise.all(ids.map(chatOrNull));
   state.chats = new Map(ids.map((id, index) => [id, chats[index]]));
 
@@ -97,8 +97,16 @@ function refresh() {
 // Long-poll /sandbox/changes; wait longer after each failure so a stopped server is not hammered.
 async function watchChanges() {
   let delay = 1000;
+  let stale = false; // after a failure the server may have restarted: load everything again
   for (;;) {
     try {
+      if (stale) {
+        // a restarted server counts message ids and answers from the start: forget what was seen
+        state.loadedOnce = false;
+        state.answersShown.clear();
+        await refresh();
+      }
+      stale = false;
       const { version } = await api(`/changes?since=${state.version}&timeout=${POLL_TIMEOUT_SECONDS}`);
       showConnection(true);
       delay = 1000;
@@ -110,7 +118,8 @@ async function watchChanges() {
       showConnection(false);
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 30000);
-      state.version = 0; // the server may have restarted with a fresh count
+      state.version = 0; // a restarted server counts from the start again
+      stale = true;
     }
   }
 }
@@ -153,7 +162,7 @@ function unreadOf(userId) {
   return (state.chatIdsOf.get(userId) || []).reduce((sum, chatId) => sum + unreadIn(userId, chatId), 0);
 }
 
-// The chat to open for a person: the one they had open, else one with news, else the liveliest.
+// The chat to open for a person: one with news, else the one they had open, else the liveliest.
 function chatToOpen(userId) {
   const chatIds = state.chatIdsOf.get(userId) || [userId];
   const unread = chatIds.find((chatId) => unreadIn(userId, chatId) > 0);
@@ -200,8 +209,8 @@ function botName() {
 
 function chatTitle(chatId) {
   const chat = state.chats.get(chatId);
-  if (chat && chat.type !== 'private') return chat.title || 'Groep';
-  return botName();
+  if (chat && chat.title) return chat.title; // for a private chat the server names it after the bot
+  return isGroup(chatId) ? 'Groep' : botName();
 }
 
 function isGroup(chatId) {
@@ -211,7 +220,7 @@ function isGroup(chatId) {
 
 function fillAvatar(avatar, chatId) {
   avatar.className = 'avatar ' + (isGroup(chatId) ? 'avatar-group' : 'avatar-bot');
-  avatar.textContent = isGroup(chatId) ? initials(chatTitle(chatId)) : 'O';
+  avatar.textContent = initials(chatTitle(chatId)).slice(0, isGroup(chatId) ? 2 : 1);
 }
 
 const timeFormat = new Intl.DateTimeFormat('nl-NL', { hour: '2-digit', minute: '2-digit' });
@@ -223,9 +232,8 @@ function dayLabel(date) {
 }
 
 function plainPreview(message) {
-  const holder = el('div');
-  holder.innerHTML = message.html || '';
-  return (message.html ? holder.textContent : message.text || '').replace(/\s+/g, ' ').trim();
+  const text = message.text || (message.media ? message.media.file_name || 'Bestand' : '');
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 // ---------------------------------------------------------------- rendering
@@ -271,6 +279,8 @@ function renderPersonas() {
     if (unread) parts.push(badge(unread));
     button.replaceChildren(...parts);
     button.setAttribute('aria-pressed', String(person.user_id === state.activeId));
+    button.setAttribute('aria-label', [person.name, person.description, unread && unreadLabel(unread)]
+      .filter(Boolean).join(', '));
     return button;
   });
   reconcile(container, nodes);
@@ -278,8 +288,12 @@ function renderPersonas() {
 
 function badge(count) {
   const node = el('span', 'badge', String(count));
-  node.setAttribute('aria-label', count === 1 ? '1 nieuw bericht' : `${count} nieuwe berichten`);
+  node.setAttribute('aria-hidden', 'true'); // the button's label says it in words
   return node;
+}
+
+function unreadLabel(count) {
+  return count === 1 ? '1 nieuw bericht' : `${count} nieuwe berichten`;
 }
 
 const chatButtons = new Map();
@@ -305,6 +319,7 @@ function renderChatList(userId, openChatId) {
     const unread = chatId === openChatId ? 0 : unreadIn(userId, chatId);
     button.replaceChildren(avatar, words, ...(unread ? [badge(unread)] : []));
     button.setAttribute('aria-pressed', String(chatId === openChatId));
+    button.setAttribute('aria-label', [chatTitle(chatId), unread && unreadLabel(unread)].filter(Boolean).join(', '));
     return button;
   });
   reconcile($('chat-list'), nodes);
@@ -327,7 +342,6 @@ function renderChat(person, chatId) {
   fillAvatar($('chat-avatar'), chatId);
   $('message-input').placeholder = `Bericht als ${person.name}`;
 
-  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 120;
   const messages = messagesOf(chatId);
   const nodes = [];
   let previousDay = null;
@@ -337,7 +351,7 @@ function renderChat(person, chatId) {
     if (day !== previousDay) nodes.push(daySeparator(day));
     previousDay = day;
     const key = `${chatId}:${message.message_id}`;
-    const signature = JSON.stringify([message.text, message.html, message.edit_date, message.buttons]);
+    const signature = JSON.stringify([message.text, message.html, message.edit_date, message.buttons, message.media]);
     const known = messageNodes.get(key);
     if (known && known.signature === signature) {
       nodes.push(known.node);
@@ -353,10 +367,33 @@ function renderChat(person, chatId) {
     messageNodes.set(key, { signature, node });
     nodes.push(node);
   }
-  if (!messages.length) nodes.push(emptyChat(chatId, person));
+  if (!messages.length) {
+    // kept between refreshes, so the Start button keeps keyboard focus
+    if (!messageNodes.has('empty')) messageNodes.set('empty', { node: emptyChat(chatId, person) });
+    nodes.push(messageNodes.get('empty').node);
+  }
+  const wasAtBottom = stickToBottom;
+  renderReplyKeyboard(chatId); // first: it changes the height of the list
   reconcile(list, nodes);
-  if (switched || nearBottom || sentByMe) list.scrollTop = list.scrollHeight;
-  renderReplyKeyboard(chatId);
+  if (switched || wasAtBottom || sentByMe) scrollToNewest();
+}
+
+// Follow new messages only while the reader is at the bottom, so reading back is not disturbed.
+let stickToBottom = true;
+
+function scrollToNewest() {
+  const list = $('messages');
+  list.scrollTop = list.scrollHeight;
+  stickToBottom = true;
+}
+
+function watchScrolling() {
+  const list = $('messages');
+  list.addEventListener('scroll', () => {
+    stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 120;
+  });
+  // The list gets shorter when a reply keyboard appears or the window changes: stay at the bottom.
+  new ResizeObserver(() => { if (stickToBottom) list.scrollTop = list.scrollHeight; }).observe(list);
 }
 
 // Keep keyboard focus on the same button when a message is replaced by its edited version.
@@ -377,8 +414,10 @@ function daySeparator(label) {
 
 function chatSubtitle(chatId) {
   if (!isGroup(chatId)) return 'bot';
-  const members = state.personas.filter((p) => (state.chatIdsOf.get(p.user_id) || []).includes(chatId));
-  return ['groep', members.map((p) => p.name).concat(botName()).join(', ')].join(' · ');
+  const chat = state.chats.get(chatId);
+  const names = chat && chat.members ? chat.members.map((member) => member.first_name)
+    : state.personas.filter((p) => (state.chatIdsOf.get(p.user_id) || []).includes(chatId)).map((p) => p.name);
+  return `groep · ${names.concat(botName()).join(', ')}`;
 }
 
 function emptyChat(chatId, person) {
@@ -408,6 +447,7 @@ function messageElement(message, chatId, me) {
     name.setAttribute('aria-hidden', 'true');
     bubble.append(name);
   }
+  if (message.media) bubble.append(mediaElement(message.media));
   const text = el('div', 'text');
   if (message.html) text.innerHTML = message.html; // the server gives sanitised Telegram HTML
   else text.textContent = message.text || '';
@@ -424,6 +464,21 @@ function messageElement(message, chatId, me) {
   node.append(bubble);
   if (message.buttons && message.buttons.length) node.append(inlineKeyboard(message));
   return node;
+}
+
+// A photo shows as a picture, a document as a link to the file the server keeps.
+function mediaElement(media) {
+  if (media.type === 'photo') {
+    const image = el('img', 'photo');
+    image.src = media.url;
+    image.alt = media.file_name || 'Foto';
+    return image;
+  }
+  const link = el('a', 'document', `📎 ${media.file_name || 'Bestand'}`);
+  link.href = media.url;
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  return link;
 }
 
 // tg:// links only work inside Telegram: show their text; open other links in a new tab.
@@ -472,8 +527,13 @@ function keyboardButton(button, messageId) {
   return node;
 }
 
-// The bot's reply keyboard stays until a newer message replaces it (an empty one removes it).
+// The bot's reply keyboard stays until the bot replaces or removes it; the server says which one
+// shows (older servers only marked the message that brought it).
 function currentReplyKeyboard(chatId) {
+  const chat = state.chats.get(chatId);
+  if (chat && 'reply_keyboard' in chat) {
+    return chat.reply_keyboard && chat.reply_keyboard.length ? chat.reply_keyboard : null;
+  }
   const messages = messagesOf(chatId);
   for (let i = messages.length - 1; i >= 0; i--) {
     const keyboard = messages[i].reply_keyboard;
@@ -513,6 +573,7 @@ function switchPersona(userId) {
   sessionStorage.setItem('omzien-persona', String(userId));
   state.chatOf.set(userId, chatToOpen(userId));
   $('message-input').value = state.draftOf.get(userId) || '';
+  $('toast').hidden = true; // it was meant for the person played before
   // Answers meant for this person while someone else was played are old news now.
   showNewAnswer(userId, { quietly: true }).catch(() => {});
   render();
@@ -521,7 +582,6 @@ function switchPersona(userId) {
 function openChat(userId, chatId) {
   state.chatOf.set(userId, chatId);
   render();
-  if (matchMedia('(max-width: 759px)').matches) $('message-input').focus({ preventScroll: true });
 }
 
 async function sendText(text) {
@@ -537,19 +597,27 @@ async function sendText(text) {
   }
 }
 
+// A tapped button looks busy until the bot answers (or edits the message, which replaces it).
 async function tap(button) {
   const userId = state.activeId;
   const chatId = state.chatOf.get(userId);
   button.classList.add('is-busy');
   button.setAttribute('aria-busy', 'true');
-  setTimeout(() => { button.classList.remove('is-busy'); button.removeAttribute('aria-busy'); }, 8000);
+  setTimeout(clearBusy, 8000, button);
   try {
     await post(`/chats/${chatId}/tap`, {
       from_id: userId, label: button.dataset.label, message_id: Number(button.dataset.messageId),
     });
   } catch (error) {
-    button.classList.remove('is-busy');
+    clearBusy(button);
     showToast(`Die knop werkt niet (meer): ${error.message}`);
+  }
+}
+
+function clearBusy(button) {
+  for (const node of button ? [button] : document.querySelectorAll('.kb-btn.is-busy')) {
+    node.classList.remove('is-busy');
+    node.removeAttribute('aria-busy');
   }
 }
 
@@ -560,6 +628,7 @@ async function showNewAnswer(userId, { quietly = false } = {}) {
   const shown = state.answersShown.get(userId);
   state.answersShown.set(userId, answers.length);
   if (shown === undefined || quietly || answers.length <= shown) return;
+  clearBusy(); // the bot has answered the tap
   const newest = answers.slice(shown).reverse().find((answer) => answer.text);
   if (!newest || userId !== state.activeId) return;
   if (newest.show_alert) showAlert(newest.text);
@@ -599,6 +668,7 @@ function start() {
     if (button && !button.classList.contains('is-busy')) tap(button);
   });
   $('guide').open = matchMedia('(min-width: 760px)').matches;
+  watchScrolling();
   refresh().catch(() => showConnection(false)).finally(watchChanges);
 }
 

@@ -1,0 +1,75 @@
+"""The whole signal chain with the bot as a real process, over the real Bot API protocol (the stand-in)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from omzien.sandbox.client import SandboxClient
+from omzien.sandbox.server import Sandbox
+from tests.botprocess import BotProcess
+
+TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
+
+
+def texts(messages: list[dict]) -> list[str]:
+    return [m["text"] for m in messages]
+
+
+def shows(fragment: str):
+    return lambda messages: any(fragment in m["text"] for m in messages)
+
+
+@pytest.fixture
+async def sandbox():
+    sandbox = Sandbox(TOKEN)
+    await sandbox.start(host="127.0.0.1", port=0)
+    yield sandbox
+    await sandbox.stop()
+
+
+async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_path) -> None:
+    client = SandboxClient(sandbox.url)
+    anna, piet = await client.user("Anna"), await client.user("Piet")
+    group = await client.group("Signaalpunt Noord", members=[anna])
+    bot = BotProcess(sandbox.url, TOKEN, f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3", tmp_path / "bot.log")
+    out = await asyncio.to_thread(bot.omzien, "points", "add", "--name", "Signaalpunt Noord",
+                                  "--postcodes", "3040-3059", "--group-chat-id", str(group.id))
+    assert "Signaalpunt 1 aangemaakt" in out
+    bot.start()
+    try:
+        await anna.send("/start")
+        await anna.wait_for(shows("wie bent u?"), timeout=60)
+        await piet.send("/start")
+        await piet.wait_for(shows("wie bent u?"))
+        await piet.tap("Postbode")
+        await piet.wait_for(shows("Maakt u zich zorgen om iemand?"))
+        await piet.send("3044 AB 287")
+        for label, next_step in [("Overvolle brievenbus", "✅ Overvolle brievenbus"), ("Verder", "Weet deze persoon"),
+                                 ("Weet ik niet", "Wilt u nog iets vertellen"), ("Overslaan", "Mag het signaalpunt"),
+                                 ("Ja", "Klopt dit?"), ("Versturen", "Kenmerk")]:
+            await piet.tap(label)
+            await piet.wait_for(lambda ms, s=next_step: any(s in m["text"] or any(
+                s in b["text"] for row in m["buttons"] or [] for b in row) for m in ms))
+
+        await anna.wait_for(shows("postcode 3044"), chat=group)
+        await anna.tap("Ik pak dit op", chat=group)
+        await anna.wait_for(shows("opgepakt door Anna"), chat=group)
+        await anna.wait_for(shows("3044 AB 287"))
+        await piet.wait_for(shows("is opgepakt"))
+        await anna.tap("Contact gemaakt")
+        await anna.wait_for(shows("afgerond door Anna: Contact gemaakt"), chat=group)
+        await piet.wait_for(shows("is afgerond"))
+
+        group_texts = texts(await anna.chat(chat=group))
+        assert sum("Signaal S-" in t for t in group_texts) == 1
+        assert not any("287" in t or "AB" in t for t in group_texts)
+        assert await client.refusals() == [], "the bot sent a request the stand-in refused"
+    except BaseException:
+        print(bot.tail())
+        raise
+    finally:
+        code = bot.stop()
+        await client.close()
+    assert code == 0, bot.tail()
