@@ -58,16 +58,14 @@ def newest_message(page):
 
 
 async def test_a_deliverer_reports_and_a_worker_claims_in_the_browser(tmp_path: Path) -> None:
-    from omzien.bot.i18n import load_i18n
     from omzien.sandbox.demo import demo_running
 
     shots = Path(os.environ.get("OMZIEN_SCREENSHOT_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite+aiosqlite:///{tmp_path}/demo.sqlite3"
 
-    with load_i18n().context():  # as the omzien command sets it: demo_running names things in Dutch
-        async with demo_running(port=0, database_url=database_url) as demo, async_playwright() as playwright:
-            await play_the_chain(demo, playwright, shots)
+    async with demo_running(port=0, database_url=database_url) as demo, async_playwright() as playwright:
+        await play_the_chain(demo, playwright, shots)
 
 
 async def play_the_chain(demo, playwright, shots: Path) -> None:
