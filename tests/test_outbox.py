@@ -174,3 +174,23 @@ async def test_a_burst_keeps_under_the_limits(sessions) -> None:
     task.cancel()
     assert len(telegram.sent(SendMessage, -100)) == 20, "no more than 20 a minute in a group"
     assert len(telegram.sent(SendMessage)) == 45, "the private chats are not held up by the group"
+
+
+async def test_a_message_cut_off_by_a_crash_is_found_instead_of_sent_twice(sessions, clock: Clock) -> None:
+    telegram = FakeTelegram()
+    bot = Bot("4242:TEST-token", session=telegram)
+    async with sessions.begin() as session:
+        outbox.send(session, -100, text("gekoppeld"))
+    await make_sender(telegram, sessions, clock).drain()
+
+    async with sessions.begin() as session:
+        outbox.send(session, -100, text("kaart"))
+        outbox.send(session, -200, text("nooit aangekomen"))
+    async with sessions.begin() as session:
+        await outbox.start_sending(session, [r.id for r in await rows(sessions) if r.status == "pending"])
+    await bot.send_message(chat_id=-100, text="kaart", parse_mode="HTML")  # Telegram got it; then the crash
+
+    await make_sender(telegram, sessions, clock).drain()  # the bot after its restart
+    assert [m.text for m in telegram.shown(-100)] == ["gekoppeld", "kaart"], "found, not posted again"
+    assert [m.text for m in telegram.shown(-200)] == ["nooit aangekomen"], "sent, as it never arrived"
+    assert all(r.status == "sent" and not r.in_doubt for r in await rows(sessions))

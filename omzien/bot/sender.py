@@ -4,6 +4,14 @@ It keeps Telegram's limits (about 30 messages a second overall, one a second per
 20 a minute per group), waits as long as a 429 answer says, retries server errors and
 time-outs with growing pauses, and stops writing to people who blocked the bot. Rows stay
 in the database until Telegram has them, so a restart sends whatever was left.
+
+A crash, a time-out or a dropped connection can cut a send off after Telegram took it but
+before the row was marked sent.
+Sending it again would post it twice, so such a row is first looked for: Telegram numbers
+the messages of a chat in order, the bot can edit only its own messages, and at most one
+message per chat is on its way at a time; so a message of the bot's with a number above the
+last one it knows of in that chat can only be the lost one. Editing it to the same content
+finds it ("not modified"); "message to edit not found" means it never arrived.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ from omzien.storage.models import OutboxMessage, Point, Signal, utcnow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
+PROBES = 20
+"""How many message numbers past the last known one to look at for a message lost in a crash."""
 
 
 class RateLimiter:
@@ -104,6 +114,7 @@ class Sender:
         self.limiter = limiter or RateLimiter()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self._wakeup = asyncio.Event()
+        self._recovered = False
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -118,15 +129,25 @@ class Sender:
 
     async def send_due(self) -> float:
         """Start sending every due row whose chat is free and within the limits; seconds to the next try."""
+        if not self._recovered:
+            async with self.sessions.begin() as session:
+                if lost := await outbox.recover_after_crash(session):
+                    log.warning("%s message(s) were on their way when the bot stopped; checking them first", lost)
+            self._recovered = True
         async with self.sessions() as session:
             rows = await outbox.due(session, self.clock(), list(self.in_flight), self.batch)
-        pause = 1.0
+        pause, ready = 1.0, []
         for row in rows:
             wait = self.limiter.wait(row.chat_id)
             if wait > 0:
                 pause = min(pause, wait)
                 continue
             self.limiter.record(row.chat_id)
+            ready.append(row)
+        if ready:
+            async with self.sessions.begin() as session:
+                await outbox.start_sending(session, [row.id for row in ready])
+        for row in ready:
             task = asyncio.create_task(self._deliver(row))
             self.in_flight[row.chat_id] = task
             task.add_done_callback(lambda _t, chat=row.chat_id: self._done(chat))
@@ -150,7 +171,9 @@ class Sender:
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
-            message_id = await self._request(row)
+            message_id = await self._find_lost(row) if row.in_doubt and row.method == "send" else None
+            if message_id is None:
+                message_id = await self._request(row)
         except TelegramRetryAfter as error:
             self.limiter.pause(row.chat_id, error.retry_after)
             await self._later(row, error.retry_after, f"429 retry after {error.retry_after}s", count=False)
@@ -162,7 +185,9 @@ class Sender:
             await self._bad_request(row, error.message)
         except (TelegramServerError, TelegramNetworkError) as error:
             delay = min(2.0 ** row.attempts, MAX_BACKOFF) * random.uniform(0.8, 1.2)
-            await self._later(row, delay, f"{type(error).__name__}: {error.message}")
+            # No answer at all (a time-out, a dropped connection): Telegram may have taken it.
+            doubt = isinstance(error, TelegramNetworkError) and row.method == "send"
+            await self._later(row, delay, f"{type(error).__name__}: {error.message}", in_doubt=doubt)
         except Exception as error:
             log.error("Outbox row %s to chat %s failed: %s", row.id, row.chat_id, error_summary(error))
             await self._later(row, MAX_BACKOFF, "unexpected error")
@@ -181,10 +206,32 @@ class Sender:
                                          reply_markup=markup, **payload)
         return row.message_id
 
-    async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True) -> None:
+    async def _find_lost(self, row: OutboxMessage) -> int | None:
+        """The number of this row's message if Telegram got it before the crash; None if it did not."""
+        async with self.sessions() as session:
+            last = await outbox.last_sent_id(session, row.chat_id) or 0  # none known: look from the start
+        payload = dict(row.payload)
+        markup = _markup(payload.pop("reply_markup", None))
+        markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
+        for candidate in range(last + 1, last + 1 + PROBES):
+            try:
+                await self.bot.edit_message_text(chat_id=row.chat_id, message_id=candidate, reply_markup=markup,
+                                                 **payload)
+            except TelegramBadRequest as error:
+                if "message is not modified" in error.message:
+                    return candidate
+                if "can't be edited" in error.message:
+                    continue  # someone else's message
+                return None
+            return candidate
+        return None
+
+    async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True,
+                     in_doubt: bool = False) -> None:
         log.warning("Outbox row %s to chat %s: %s; retry in %.0fs", row.id, row.chat_id, error, seconds)
         async with self.sessions.begin() as session:
-            await outbox.retry_later(session, row.id, self.clock() + timedelta(seconds=seconds), error, count)
+            await outbox.retry_later(session, row.id, self.clock() + timedelta(seconds=seconds), error, count,
+                                     in_doubt)
 
     async def _moved(self, old: int, new: int) -> None:
         log.warning("Group %s became supergroup %s", old, new)

@@ -159,11 +159,11 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index(
-            "ix_outbox_pending",
+            "ix_outbox_waiting",
             "chat_id",
             "id",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
         ),
     )
 
@@ -175,8 +175,9 @@ class OutboxMessage(Base):
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))
     purpose: Mapped[str] = mapped_column(String(12), default="chat")  # "card", "address", "chat"
     version: Mapped[int] = mapped_column(Integer, default=1)
-    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sent, dropped, failed
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sending, sent, dropped, failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)  # cut off by a crash: Telegram may have it
     not_before: Mapped[datetime | None] = mapped_column()  # None: as soon as possible
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()

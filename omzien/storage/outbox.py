@@ -3,6 +3,11 @@
 Rows of one chat go out in order. A group's card for a signal has at most one pending row:
 a newer version of the card replaces the text of the pending one, so a burst of changes
 costs one request, and an edit never overtakes the message it edits.
+
+A row is ``pending`` until the sender takes it; ``sending`` while its request is on the way;
+then ``sent``, ``dropped`` (the person blocked the bot) or ``failed`` (Telegram refused it).
+A row still ``sending`` when the sender starts was cut off by a crash: Telegram may or may not
+have it, and the sender finds out before sending again (see ``omzien.bot.sender``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien.storage.models import OutboxMessage, Signal
 
 PENDING = "pending"
+SENDING = "sending"
+WAITING = (PENDING, SENDING)
 
 
 def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
@@ -36,7 +43,7 @@ async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload:
         select(OutboxMessage).where(OutboxMessage.signal_id == signal.id,
                                     OutboxMessage.purpose == "card",
                                     OutboxMessage.chat_id == chat_id,
-                                    OutboxMessage.status == PENDING)
+                                    OutboxMessage.status.in_(WAITING))
     )
     if pending is not None:
         pending.payload = payload
@@ -52,7 +59,7 @@ async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload:
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: int) -> Sequence[OutboxMessage]:
     """The oldest pending row of each chat, if it is due and its chat has no request in flight."""
     heads = (select(func.min(OutboxMessage.id))
-             .where(OutboxMessage.status == PENDING)
+             .where(OutboxMessage.status.in_(WAITING))
              .group_by(OutboxMessage.chat_id))
     query = (select(OutboxMessage)
              .where(OutboxMessage.id.in_(heads),
@@ -64,10 +71,22 @@ async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: 
     return (await session.scalars(query)).all()
 
 
-async def pending_count(session: AsyncSession) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == PENDING)
-    ) or 0
+async def recover_after_crash(session: AsyncSession) -> int:
+    """Rows that were on their way when the last sender died: Telegram may have them already."""
+    result = await session.execute(update(OutboxMessage).where(OutboxMessage.status == SENDING)
+                                   .values(status=PENDING, in_doubt=True))
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+async def start_sending(session: AsyncSession, row_ids: Sequence[int]) -> None:
+    """Note that these rows are about to go out, so a crash in the middle leaves a trace."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(status=SENDING))
+
+
+async def last_sent_id(session: AsyncSession, chat_id: int) -> int | None:
+    """The newest message the bot is known to have in ``chat_id``."""
+    return await session.scalar(select(func.max(OutboxMessage.message_id))
+                                .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "sent"))
 
 
 async def mark_sent(session: AsyncSession, row_id: int, version: int, message_id: int | None,
@@ -80,13 +99,17 @@ async def mark_sent(session: AsyncSession, row_id: int, version: int, message_id
     if row.version != version:
         if row.method == "send":
             row.method, row.message_id = "edit", message_id
+        row.status = PENDING
         return
-    row.status, row.sent_at, row.payload, row.last_error = "sent", now, {}, None
+    row.status, row.sent_at, row.payload, row.last_error, row.in_doubt = "sent", now, {}, None, False
+    row.message_id = message_id
 
 
 async def retry_later(session: AsyncSession, row_id: int, not_before: datetime, error: str,
-                      count_attempt: bool = True) -> None:
+                      count_attempt: bool = True, in_doubt: bool = False) -> None:
     row = await session.get_one(OutboxMessage, row_id)
+    row.status = PENDING
+    row.in_doubt = row.in_doubt or in_doubt
     row.not_before = not_before
     row.last_error = error[:200]
     if count_attempt:
@@ -103,7 +126,7 @@ async def drop_chat(session: AsyncSession, chat_id: int, error: str) -> int:
     """A user blocked the bot or it left a group: drop everything still waiting for that chat."""
     result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == PENDING)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status.in_(WAITING))
         .values(status="dropped", payload={}, last_error=error[:200])
     )
     return result.rowcount  # type: ignore[attr-defined]
@@ -113,5 +136,5 @@ async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -
     """A group became a supergroup: what waited for the old id goes to the new one."""
     await session.execute(update(OutboxMessage)
                           .where(OutboxMessage.chat_id == old_chat_id,
-                                 OutboxMessage.status == PENDING)
-                          .values(chat_id=new_chat_id))
+                                 OutboxMessage.status.in_(WAITING))
+                          .values(chat_id=new_chat_id, status=PENDING))

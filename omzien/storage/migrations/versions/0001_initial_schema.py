@@ -113,6 +113,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('in_doubt', sa.Boolean(), nullable=False),
     sa.Column('not_before', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
@@ -121,7 +122,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_pending', ['chat_id', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.create_index('ix_outbox_waiting', ['chat_id', 'id'], unique=False, postgresql_where=sa.text("status IN ('pending', 'sending')"), sqlite_where=sa.text("status IN ('pending', 'sending')"))
 
     op.create_table('reports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -149,7 +150,7 @@ def downgrade() -> None:
 
     op.drop_table('reports')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_pending', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
+        batch_op.drop_index('ix_outbox_waiting', postgresql_where=sa.text("status IN ('pending', 'sending')"), sqlite_where=sa.text("status IN ('pending', 'sending')"))
 
     op.drop_table('outbox')
     with op.batch_alter_table('events', schema=None) as batch_op:
