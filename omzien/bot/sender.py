@@ -171,7 +171,11 @@ class Sender:
 
     async def _deliver(self, row: OutboxMessage) -> None:
         try:
-            message_id = await self._find_lost(row) if row.in_doubt and row.method == "send" else None
+            message_id = None
+            if row.in_doubt and row.method == "send":
+                message_id = await self._find_lost(row)
+                if message_id is None:
+                    await self._take_turn(row.chat_id)
             if message_id is None:
                 message_id = await self._request(row)
         except TelegramRetryAfter as error:
@@ -214,6 +218,7 @@ class Sender:
         markup = _markup(payload.pop("reply_markup", None))
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
         for candidate in range(last + 1, last + 1 + PROBES):
+            await self._take_turn(row.chat_id)
             try:
                 await self.bot.edit_message_text(chat_id=row.chat_id, message_id=candidate, reply_markup=markup,
                                                  **payload)
@@ -225,6 +230,12 @@ class Sender:
                 return None
             return candidate
         return None
+
+    async def _take_turn(self, chat_id: int) -> None:
+        """Wait until one more request to ``chat_id`` keeps Telegram's limits, and count it."""
+        while (wait := self.limiter.wait(chat_id)) > 0:
+            await asyncio.sleep(wait)
+        self.limiter.record(chat_id)
 
     async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True,
                      in_doubt: bool = False) -> None:

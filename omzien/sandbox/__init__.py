@@ -25,7 +25,7 @@ Control API (JSON; all under ``/sandbox``):
 ``GET  /sandbox/users/{user_id}/chats``  the chats this person can see (their private chat, their groups)
 ``GET  /sandbox/users/{user_id}/answers`` callback answers shown to this person (toasts and alerts)
 ``GET  /sandbox/changes?since=N&timeout=S`` waits until something changed after version N →
-                                         ``{"version": M}``
+                                         ``{"version": M}``; with ``&chat_id=C``, until chat C changed
 ``GET  /sandbox/personas``               the people of the demo: ``[{"user_id", "name", "description",
                                          "chat_ids"}]``; ``POST`` the same list to set them
 ``GET  /sandbox/refusals``               every request the stand-in refused (method, code, description)

@@ -87,9 +87,12 @@ class SandboxClient:
 
     # The stand-in itself
 
-    async def changes(self, since: int = -1, timeout: float = 0) -> int:
-        """The change version, once it is beyond ``since`` or ``timeout`` seconds have passed."""
-        return (await self.request("GET", "/changes", since=since, timeout=timeout))["version"]
+    async def changes(self, since: int = -1, timeout: float = 0, chat_id: int | None = None) -> int:
+        """The change version (of one chat, if given), once it is beyond ``since`` or after ``timeout`` seconds."""
+        query: dict[str, Any] = {"since": since, "timeout": timeout}
+        if chat_id is not None:
+            query["chat_id"] = chat_id
+        return (await self.request("GET", "/changes", **query))["version"]
 
     async def refusals(self) -> list[dict[str, Any]]:
         """Every Bot API request the stand-in refused (4xx), oldest first."""
@@ -139,7 +142,7 @@ class Person:
         ``timeout`` seconds for the button to appear (the bot answers in its own time)."""
         body = {"from_id": self.id, "label": label, "message_id": message_id}
         deadline = asyncio.get_running_loop().time() + timeout
-        version = await self.client.changes()
+        version = await self.client.changes(chat_id=self._chat_id(chat))
         while True:
             try:
                 return await self.client.request("POST", f"/chats/{self._chat_id(chat)}/tap", body)
@@ -147,7 +150,8 @@ class Person:
                 remaining = deadline - asyncio.get_running_loop().time()
                 if error.reason != "no_button" or remaining <= 0:
                     raise
-            version = await self.client.changes(since=version, timeout=min(remaining, 30.0))
+            version = await self.client.changes(since=version, timeout=min(remaining, 30.0),
+                                                chat_id=self._chat_id(chat))
 
     async def chat(self, *, chat: Group | int | None = None) -> Messages:
         """The messages of the chat as they show now, oldest first."""
@@ -160,10 +164,10 @@ class Person:
 
     async def wait_for(self, predicate: Callable[[Messages], Any], *, chat: Group | int | None = None,
                        timeout: float = 10.0) -> Messages:
-        """Wait until ``predicate(messages)`` holds for the chat; its messages then. Wakes on every change."""
+        """Wait until ``predicate(messages)`` holds for the chat; its messages then. Wakes when that chat changes."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        version = await self.client.changes()
+        version = await self.client.changes(chat_id=self._chat_id(chat))
         while True:
             messages = await self.chat(chat=chat)
             if predicate(messages):
@@ -175,7 +179,8 @@ class Person:
                                      if m["buttons"] else "") for m in messages[-5:]) or "  (nothing)"
                 raise AssertionError(f"{self.first_name} waited {timeout:g} s in chat {self._chat_id(chat)} "
                                      f"for what was expected; the last messages:\n{shown}")
-            version = await self.client.changes(since=version, timeout=min(remaining, 30.0))
+            version = await self.client.changes(since=version, timeout=min(remaining, 30.0),
+                                                chat_id=self._chat_id(chat))
 
     async def answers(self) -> list[dict[str, Any]]:
         """The callback answers (toasts and alerts) shown to this person, oldest first."""

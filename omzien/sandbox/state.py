@@ -197,6 +197,7 @@ class Chat:
     next_message_id: int = 1
     keyboard: dict[str, Any] | None = None  # the ReplyKeyboardMarkup shown, if any
     keyboard_message_id: int | None = None
+    version: int = 0  # the change version of this chat's last change: someone waiting on one chat wakes for it
 
     def telegram(self) -> dict[str, Any]:
         """The Telegram Chat object."""
@@ -350,18 +351,18 @@ class State:
             chat.keyboard, chat.keyboard_message_id = reply_markup, message.message_id
         elif reply_markup and reply_markup.get("remove_keyboard"):
             chat.keyboard = chat.keyboard_message_id = None
-        self.changes.bump()
+        chat.version = self.changes.bump()
         return message
 
     def edit(self, message: Message, text: str, entities: list[dict[str, Any]],
              inline_markup: dict[str, Any] | None) -> None:
         message.text, message.entities, message.inline_markup = text, entities, inline_markup
         message.edit_date = now()
-        self.changes.bump()
+        message.chat.version = self.changes.bump()
 
     def delete(self, message: Message) -> None:
         del message.chat.messages[message.message_id]
-        self.changes.bump()
+        message.chat.version = self.changes.bump()
 
     def answer(self, query: CallbackQuery, text: str | None, show_alert: bool, url: str | None) -> None:
         query.answered = True
@@ -429,7 +430,7 @@ class State:
                                                                              or []):
             chat.keyboard = chat.keyboard_message_id = None  # a one-time keyboard hides once used
         update_id = self.enqueue("message", message.telegram())
-        self.changes.bump()
+        chat.version = self.changes.bump()
         return message, update_id
 
     def tap(self, chat_id: int, from_id: int, label: str, message_id: int | None = None) -> dict[str, Any]:
