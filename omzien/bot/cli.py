@@ -123,7 +123,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from omzien.sandbox.demo import serve
 
-    configure_logging(verbose=False)
+    configure_logging(verbose=False, quiet=True)
     with suppress(KeyboardInterrupt):
         asyncio.run(serve(args.host, args.port, args.database_url))
     return 0

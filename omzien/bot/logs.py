@@ -14,8 +14,9 @@ QUIET = ("aiosqlite",)
 """Loggers that print statement parameters (so addresses and notes) at DEBUG: never below WARNING."""
 
 
-def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+def configure_logging(verbose: bool, quiet: bool = False) -> None:
+    """INFO by default; DEBUG with ``verbose``; only warnings with ``quiet`` (the demo's console)."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
