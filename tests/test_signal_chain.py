@@ -357,3 +357,16 @@ async def test_an_unrouted_signal_reaches_a_point_that_is_added_later(app: Omzie
     await anna.says(f"/koppel {code}", in_=group)
     card = app.telegram.last(group.id)
     assert "postcode 9999" in card.text and card.buttons == ["🙋 Ik pak dit op"]
+
+
+async def test_the_claimer_hears_of_a_new_report_and_the_message_stays_within_telegrams_limit(app: Omzien) -> None:
+    anna = app.person("Anna")
+    await anna.says("/start")
+    group = await linked_group(app, anna)
+    await report(app.person("Piet"), "3044 AB 12", note="a" * 500)
+    await anna.taps("Ik pak dit op", in_=group)
+    for name in ("Karin", "Henk", "Fatima"):
+        await report(app.person(name), "3044 AB 12", note="b" * 500)
+    latest = anna.sees().text
+    assert "Er zijn 4 meldingen; hieronder de laatste 3." in latest
+    assert len(latest) <= 4096 and "3044 AB 12" in latest

@@ -31,7 +31,7 @@ from omzien.bot.settings import Settings
 from omzien.handlers import get_routers
 from omzien.handlers.views import payload
 from omzien.storage import outbox
-from omzien.storage.conversations import DatabaseStorage, forget_handled_before
+from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import utcnow
 
@@ -115,11 +115,16 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
         await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=language)
 
 
-async def forget_old_updates(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Telegram redelivers an update for at most a day; remembering two is enough."""
+async def housekeeping(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Every hour: forget update ids after two days (Telegram redelivers for at most one) and
+    half-written reports after one day (they hold an address)."""
     while True:
-        async with sessions.begin() as session:
-            await forget_handled_before(session, utcnow() - timedelta(days=2))
+        try:
+            async with sessions.begin() as session:
+                await forget_handled_before(session, utcnow() - timedelta(days=2))
+                await forget_drafts_before(session, utcnow() - timedelta(days=1))
+        except Exception as error:
+            log.error("Housekeeping failed: %s", error_summary(error))
         await asyncio.sleep(3600)
 
 
@@ -138,7 +143,7 @@ async def run(settings: Settings, token: str, handle_signals: bool = True) -> No
         log.info("Omzien runs as @%s", me.username)
         sender = Sender(bot, sessions)
         dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
-        background = [asyncio.create_task(sender.run()), asyncio.create_task(forget_old_updates(sessions))]
+        background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions))]
         # One update at a time: an update is confirmed to Telegram only after it was handled (and
         # committed), so a crash never loses one; the handled-updates table stops a repeat.
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types(),

@@ -122,7 +122,11 @@ class Sender:
     async def run(self) -> None:
         """Send until cancelled."""
         while True:
-            pause = await self.send_due()
+            try:
+                pause = await self.send_due()
+            except Exception as error:  # the database away for a moment: keep going, nothing is lost
+                log.error("The outbox sender could not read the outbox: %s", error_summary(error))
+                pause = 5.0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=pause)
             self._wakeup.clear()
@@ -213,7 +217,9 @@ class Sender:
     async def _find_lost(self, row: OutboxMessage) -> int | None:
         """The number of this row's message if Telegram got it before the crash; None if it did not."""
         async with self.sessions() as session:
-            last = await outbox.last_sent_id(session, row.chat_id) or 0  # none known: look from the start
+            last = await outbox.last_sent_id(session, row.chat_id)
+        if last is None:
+            return None  # nothing of ours known there: an edit could change a message the records do not know
         payload = dict(row.payload)
         markup = _markup(payload.pop("reply_markup", None))
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
@@ -268,7 +274,7 @@ class Sender:
                 return
             if row.purpose == "card" and row.method == "edit" and "message to edit not found" in description:
                 stored = await session.get_one(OutboxMessage, row.id)
-                stored.method, stored.message_id = "send", None
+                stored.method, stored.message_id, stored.status = "send", None, outbox.PENDING
                 await session.execute(update(Signal).where(Signal.id == row.signal_id)
                                       .values(card_message_id=None))
                 log.warning("Card of signal %s was deleted from its group; posting it again", row.signal_id)

@@ -28,12 +28,14 @@ async def finish(callback: CallbackQuery, callback_data: CaseButton, session: As
         return callback.answer(_("Dit signaal is niet (meer) van jou."), show_alert=True)
     now = clock()
     outcome = callback_data.outcome
+    done = (await signals.release(session, signal.id, account.id, now) if outcome is None
+            else await signals.close(session, signal.id, account.id, outcome, now))
+    if not done:
+        return callback.answer(_("Dit signaal is niet (meer) van jou."), show_alert=True)
     if outcome is None:
-        await signals.release(session, signal.id, account.id, now)
         text = _("Je hebt signaal {reference} teruggegeven; het staat weer open in de groep. "
                  "Het adres staat niet meer in dit bericht.").format(reference=signal.reference)
     else:
-        await signals.close(session, signal.id, account.id, outcome, now)
         text = _("Signaal {reference} is afgerond: {outcome}. Dank je wel. "
                  "Het adres staat niet meer in dit bericht.").format(
             reference=signal.reference, outcome=texts.OUTCOMES[outcome])

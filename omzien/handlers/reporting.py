@@ -21,7 +21,7 @@ from omzien.flows.report import NoteTooLong, ReportDraft, Step, step_before
 from omzien.flows.signal import NOTE_LIMIT, Consent, Observation, Status
 from omzien.handlers import texts
 from omzien.handlers.callbacks import DraftAction, DraftButton
-from omzien.handlers.notify import update_card
+from omzien.handlers.notify import send_address, update_card
 from omzien.handlers.views import payload, step_payload
 from omzien.storage import outbox
 from omzien.storage.models import Account
@@ -160,7 +160,9 @@ async def draft_button(callback: CallbackQuery, callback_data: DraftButton, stat
 async def _send(callback: CallbackQuery, draft: ReportDraft, session: AsyncSession, account: Account,
                 settings: Settings, i18n: I18n, now: datetime) -> None:
     """File the report; the confirmation is queued in the same transaction, so it never precedes the signal."""
-    signal, _created = await file_report(session, draft, account.id, now, settings.duplicate_window)
+    signal, created = await file_report(session, draft, account.id, now, settings.duplicate_window)
+    if not created and signal.status == Status.CLAIMED and signal.address_delivered:
+        send_address(session, signal, i18n)  # the worker who has it sees the new report too
     if signal.status != Status.UNROUTED:
         await update_card(session, signal, i18n, now)
         lines = [

@@ -31,7 +31,8 @@ from omzien.handlers.callbacks import CaseButton, ClaimButton, DraftAction, Draf
 from omzien.storage.models import Report, Signal
 
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
-MAX_REPORTS_SHOWN = 5
+MAX_REPORTS_SHOWN = 3
+"""Three reports with the longest notes still fit in one Telegram message (4096 characters)."""
 
 
 def payload(text: str, markup: Any = None) -> dict[str, Any]:
@@ -210,13 +211,16 @@ def _report_block(number: int, report: Report) -> str:
 
 def case_payload(signal: Signal) -> dict[str, Any]:
     """The address and the notes, for the worker who claimed the signal, with the buttons to finish it."""
-    reports = list(enumerate(signal.reports, 1))[-MAX_REPORTS_SHOWN:]
+    reports = list(enumerate(signal.reports, 1))
     parts = [
         _("<b>Signaal {reference}</b>: je hebt dit opgepakt.").format(reference=signal.reference),
         _("Adres: <b>{address}</b>").format(address=escape(str(Address.from_parts(signal.postcode, signal.house)))),
-        *(_report_block(number, report) for number, report in reports),
+        *(_report_block(number, report) for number, report in reports[-MAX_REPORTS_SHOWN:]),
         _("Leg de uitkomst vast als je klaar bent, of geef het signaal terug."),
     ]
+    if len(reports) > MAX_REPORTS_SHOWN:
+        parts.insert(2, _("Er zijn {count} meldingen; hieronder de laatste {shown}.").format(
+            count=len(reports), shown=MAX_REPORTS_SHOWN))
     outcome_buttons = [_button(str(label), CaseButton(signal_id=signal.id, outcome=outcome))
                        for outcome, label in texts.OUTCOMES.items()]
     rows = [*_rows(outcome_buttons, 2), [_button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal.id))]]

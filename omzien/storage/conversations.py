@@ -90,3 +90,9 @@ async def first_time(session: AsyncSession, update_id: int, now: datetime) -> bo
 
 async def forget_handled_before(session: AsyncSession, before: datetime) -> None:
     await session.execute(delete(HandledUpdate).where(HandledUpdate.handled_at < before))
+
+
+async def forget_drafts_before(session: AsyncSession, before: datetime) -> int:
+    """A report left half-way holds an address: it is not kept longer than needed to finish it."""
+    result = await session.execute(delete(ConversationState).where(ConversationState.updated_at < before))
+    return result.rowcount  # type: ignore[attr-defined]

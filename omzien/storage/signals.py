@@ -154,6 +154,8 @@ async def route_unrouted(session: AsyncSession, now: datetime) -> list[Signal]:
             record(session, signal, "routed", now, detail=str(point_id))
             routed.append(signal)
     await session.flush()
+    for signal in routed:
+        await session.refresh(signal, ["point"])
     return routed
 
 

@@ -29,8 +29,12 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('state', sa.String(length=100), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+    with op.batch_alter_table('conversation_states', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_conversation_states_updated_at'), ['updated_at'], unique=False)
+
     op.create_table('handled_updates',
     sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('handled_at', sa.DateTime(), nullable=False),
@@ -174,5 +178,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_handled_updates_handled_at'))
 
     op.drop_table('handled_updates')
+    with op.batch_alter_table('conversation_states', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_conversation_states_updated_at'))
+
     op.drop_table('conversation_states')
     op.drop_table('accounts')
