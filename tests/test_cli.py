@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from omzien.bot.cli import main
+from omzien.flows.address import Address
+from omzien.flows.report import ReportDraft
+from omzien.flows.signal import Consent, Observation
+from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.models import Account, OutboxMessage, utcnow
+from omzien.storage.signals import file_report
 
 
 @pytest.fixture
@@ -85,3 +94,28 @@ def test_the_command_speaks_english_when_asked(database, monkeypatch, capsys) ->
     monkeypatch.setenv("OMZIEN_LANGUAGE", "en")
     assert main(["signals", "unrouted"]) == 0
     assert "no signals without a signal point" in capsys.readouterr().out.lower()
+
+
+def test_a_point_added_with_its_group_gets_the_cards_of_signals_that_waited(database, capsys) -> None:
+    async def an_unrouted_report() -> None:
+        engine = create_engine(database)
+        await upgrade(engine)
+        async with session_factory(engine).begin() as session:
+            session.add(Account(id=7, first_name="Piet"))
+            draft = ReportDraft(observations=[Observation.STAYS_INSIDE], consent=Consent.NO, may_contact=False)
+            draft.set_address(Address("9999ZZ", 1))
+            await file_report(session, draft, 7, utcnow(), timedelta(days=30))
+        await engine.dispose()
+
+    async def queued_for(chat_id: int) -> list[str]:
+        engine = create_engine(database)
+        async with session_factory(engine)() as session:
+            rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id))).all()
+        await engine.dispose()
+        return [row.payload["text"] for row in rows]
+
+    asyncio.run(an_unrouted_report())
+    assert main(["points", "add", "--name", "Oost", "--postcodes", "9999", "--group-chat-id", "-100888"]) == 0
+    assert "1 eerder gemeld signaal" in capsys.readouterr().out
+    [card] = asyncio.run(queued_for(-100888))
+    assert "postcode 9999" in card and "ZZ" not in card
