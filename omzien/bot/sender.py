@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -51,10 +52,11 @@ PROBES = 20
 
 
 class RateLimiter:
-    """Sliding windows over the last sends: overall per second, per chat, and per group per minute.
+    """Telegram's limits: sends paced evenly overall, one a second per chat, a window of a minute per group.
 
-    The windows are a little wider than Telegram's (``margin``): Telegram counts when a request
-    arrives, we count when it leaves, and a 429 costs far more than the few milliseconds.
+    Overall sends are spaced evenly rather than let out 30 at once: Telegram counts requests when
+    they arrive, and a burst that leaves within a second can arrive within less. Every interval is
+    a little longer than Telegram's (``margin``): a 429 costs far more than a few milliseconds.
     """
 
     def __init__(self, per_second: int = 30, chat_interval: float = 1.0, group_per_minute: int = 20,
@@ -62,19 +64,22 @@ class RateLimiter:
         self.per_second, self.chat_interval, self.group_per_minute = per_second, chat_interval, group_per_minute
         self.second, self.minute = 1.0 + margin, 60.0 + margin * 60
         self.clock = clock or asyncio.get_running_loop().time
-        self.recent: deque[float] = deque()
+        self.last_overall = -math.inf
         self.last_in_chat: dict[int, float] = {}
         self.recent_in_group: defaultdict[int, deque[float]] = defaultdict(deque)
         self.paused_until: dict[int, float] = {}
 
     def wait(self, chat_id: int) -> float:
         """Seconds until a message to ``chat_id`` keeps every limit (0: now)."""
+        return max(self.chat_wait(chat_id), self.overall_wait())
+
+    def overall_wait(self) -> float:
+        return max(0.0, self.last_overall + self.second / self.per_second - self.clock())
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until ``chat_id`` may get a message, leaving the overall pace aside."""
         now = self.clock()
         waits = [self.paused_until.get(chat_id, now) - now]
-        while self.recent and now - self.recent[0] >= self.second:
-            self.recent.popleft()
-        if len(self.recent) >= self.per_second:
-            waits.append(self.recent[0] + self.second - now)
         if chat_id in self.last_in_chat:
             waits.append(self.last_in_chat[chat_id] + self.chat_interval * self.second - now)
         if chat_id < 0:
@@ -87,7 +92,7 @@ class RateLimiter:
 
     def record(self, chat_id: int) -> None:
         now = self.clock()
-        self.recent.append(now)
+        self.last_overall = now
         self.last_in_chat[chat_id] = now
         if chat_id < 0:
             self.recent_in_group[chat_id].append(now)
@@ -109,7 +114,7 @@ def _markup(data: dict[str, Any] | None) -> Any:
 class Sender:
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], *,
                  limiter: RateLimiter | None = None, clock: Callable[[], datetime] = utcnow,
-                 batch: int = 100) -> None:
+                 batch: int = 30) -> None:
         self.bot, self.sessions, self.clock, self.batch = bot, sessions, clock, batch
         self.limiter = limiter or RateLimiter()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
@@ -140,18 +145,16 @@ class Sender:
             self._recovered = True
         async with self.sessions() as session:
             rows = await outbox.due(session, self.clock(), list(self.in_flight), self.batch)
-        pause, ready = 1.0, []
+        pause = 1.0
         for row in rows:
-            wait = self.limiter.wait(row.chat_id)
+            wait = self.limiter.chat_wait(row.chat_id)
             if wait > 0:
                 pause = min(pause, wait)
                 continue
+            await asyncio.sleep(self.limiter.overall_wait())  # the overall pace, kept within this pass
             self.limiter.record(row.chat_id)
-            ready.append(row)
-        if ready:
             async with self.sessions.begin() as session:
-                await outbox.start_sending(session, [row.id for row in ready])
-        for row in ready:
+                await outbox.start_sending(session, [row.id])
             task = asyncio.create_task(self._deliver(row))
             self.in_flight[row.chat_id] = task
             task.add_done_callback(lambda _t, chat=row.chat_id: self._done(chat))
