@@ -66,8 +66,8 @@ async def start_report(message: Message, state: FSMContext, session: AsyncSessio
 
 async def address_given(message: Message, address: Address, state: FSMContext, session: AsyncSession) -> None:
     """A typed address starts a report at once, or answers the address step."""
-    _step, draft = await _load(state)
-    if await state.get_state() is None:
+    step, draft = await _load(state)
+    if step is None:
         draft = ReportDraft()
     draft.set_address(address)
     await _go(state, Step.OBSERVATIONS, draft)
@@ -97,9 +97,10 @@ async def use_the_buttons(message: Message, state: FSMContext, session: AsyncSes
     """Text where a button is expected (or a photo where text is): show the step again."""
     step, draft = await _load(state)
     assert step is not None
-    hint = _("Tik op een van de knoppen, of typ /cancel om te stoppen.")
-    if step in (Step.ADDRESS, Step.NOTE):
+    if step is Step.NOTE:
         hint = _("Stuur het als tekst, alstublieft.")
+    else:
+        hint = _("Tik op een van de knoppen, of typ /cancel om te stoppen.")
     outbox.send(session, message.chat.id, payload(hint))
     _show_new(session, message.chat.id, step, draft)
 

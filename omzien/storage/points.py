@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.routing import AreaRange, overlaps
+from omzien.flows.signal import REFERENCE_ALPHABET
 from omzien.storage.models import Point, PointArea
-
-LINK_CODE_ALPHABET = "ACDEFHJKMNPQRTWXY34679"
 
 
 class AreasTaken(Exception):
@@ -27,7 +26,7 @@ class NameTaken(Exception):
 
 
 def new_link_code() -> str:
-    return "".join(secrets.choice(LINK_CODE_ALPHABET) for _ in range(8))
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
 async def coverage(session: AsyncSession) -> list[tuple[int, AreaRange]]:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien.flows.report import ReportDraft
 from omzien.flows.routing import route
 from omzien.flows.signal import (
+    OPEN_STATUSES,
     Action,
     OpenSignal,
     Outcome,
@@ -21,8 +22,6 @@ from omzien.flows.signal import (
 )
 from omzien.storage.models import Event, Point, Report, Signal
 from omzien.storage.points import coverage
-
-OPEN = [Status.UNROUTED, Status.NEW, Status.CLAIMED]
 
 
 async def _unique_reference(session: AsyncSession) -> str:
@@ -50,7 +49,7 @@ async def file_report(
     assert address is not None and draft.complete
     rows = await session.execute(
         select(Signal.id, Signal.status, Signal.created_at).where(
-            Signal.address_key == address.key, Signal.status.in_(OPEN)
+            Signal.address_key == address.key, Signal.status.in_(OPEN_STATUSES)
         )
     )
     open_id = duplicate_of((OpenSignal(*row) for row in rows), now, window)
@@ -161,7 +160,7 @@ async def route_unrouted(session: AsyncSession, now: datetime) -> list[Signal]:
 
 async def open_signals_without_card(session: AsyncSession, point: Point) -> Sequence[Signal]:
     return (await session.scalars(
-        select(Signal).where(Signal.point_id == point.id, Signal.status.in_(OPEN),
+        select(Signal).where(Signal.point_id == point.id, Signal.status.in_(OPEN_STATUSES),
                              Signal.card_message_id.is_(None)).order_by(Signal.id)
     )).all()
 
