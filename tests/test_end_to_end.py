@@ -11,6 +11,7 @@ from omzien.sandbox.server import Sandbox
 from tests.botprocess import BotProcess
 
 TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
+PATIENCE = 60  # seconds a person waits for the bot (a busy CI machine can be slow; the bot is a separate process)
 
 
 def texts(messages: list[dict]) -> list[str]:
@@ -40,27 +41,27 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
     bot.start()
     try:
         await anna.send("/start")
-        await anna.wait_for(shows("wie bent u?"), timeout=60)
+        await anna.wait_for(shows("wie bent u?"), timeout=PATIENCE)
         await piet.send("/start")
-        await piet.wait_for(shows("wie bent u?"))
-        await piet.tap("Postbode")
-        await piet.wait_for(shows("Maakt u zich zorgen om iemand?"))
+        await piet.wait_for(shows("wie bent u?"), timeout=PATIENCE)
+        await piet.tap("Postbode", timeout=PATIENCE)
+        await piet.wait_for(shows("Maakt u zich zorgen om iemand?"), timeout=PATIENCE)
         await piet.send("3044 AB 287")
         for label, next_step in [("Overvolle brievenbus", "✅ Overvolle brievenbus"), ("Verder", "Weet deze persoon"),
                                  ("Weet ik niet", "Wilt u nog iets vertellen"), ("Overslaan", "Mag het signaalpunt"),
                                  ("Ja", "Klopt dit?"), ("Versturen", "Kenmerk")]:
-            await piet.tap(label)
+            await piet.tap(label, timeout=PATIENCE)
             await piet.wait_for(lambda ms, s=next_step: any(s in m["text"] or any(
-                s in b["text"] for row in m["buttons"] or [] for b in row) for m in ms))
+                s in b["text"] for row in m["buttons"] or [] for b in row) for m in ms), timeout=PATIENCE)
 
-        await anna.wait_for(shows("postcode 3044"), chat=group)
-        await anna.tap("Ik pak dit op", chat=group)
-        await anna.wait_for(shows("opgepakt door Anna"), chat=group)
-        await anna.wait_for(shows("3044 AB 287"))
-        await piet.wait_for(shows("is opgepakt"))
-        await anna.tap("Contact gemaakt")
-        await anna.wait_for(shows("afgerond door Anna: Contact gemaakt"), chat=group)
-        await piet.wait_for(shows("is afgerond"))
+        await anna.wait_for(shows("postcode 3044"), chat=group, timeout=PATIENCE)
+        await anna.tap("Ik pak dit op", chat=group, timeout=PATIENCE)
+        await anna.wait_for(shows("opgepakt door Anna"), chat=group, timeout=PATIENCE)
+        await anna.wait_for(shows("3044 AB 287"), timeout=PATIENCE)
+        await piet.wait_for(shows("is opgepakt"), timeout=PATIENCE)
+        await anna.tap("Contact gemaakt", timeout=PATIENCE)
+        await anna.wait_for(shows("afgerond door Anna: Contact gemaakt"), chat=group, timeout=PATIENCE)
+        await piet.wait_for(shows("is afgerond"), timeout=PATIENCE)
 
         group_texts = texts(await anna.chat(chat=group))
         assert sum("Signaal S-" in t for t in group_texts) == 1

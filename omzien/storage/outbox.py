@@ -38,18 +38,25 @@ def edit(session: AsyncSession, chat_id: int, message_id: int, payload: dict[str
 
 
 async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload: dict[str, Any]) -> None:
-    """Post the group card of a signal, or bring the posted one up to date."""
+    """Post the group card of a signal, or bring the posted one up to date.
+
+    The signal row is locked first (as ``mark_sent`` does), so a card that is being marked sent at
+    this moment is seen either still on its way or already with its message id, never in between.
+    """
+    card_message_id = await session.scalar(
+        select(Signal.card_message_id).where(Signal.id == signal.id).with_for_update())
     pending = await session.scalar(
         select(OutboxMessage).where(OutboxMessage.signal_id == signal.id,
                                     OutboxMessage.purpose == "card",
                                     OutboxMessage.chat_id == chat_id,
                                     OutboxMessage.status.in_(WAITING))
+        .with_for_update()
     )
     if pending is not None:
         pending.payload = payload
         pending.version += 1
-    elif signal.card_message_id is not None:
-        session.add(OutboxMessage(chat_id=chat_id, method="edit", message_id=signal.card_message_id,
+    elif card_message_id is not None:
+        session.add(OutboxMessage(chat_id=chat_id, method="edit", message_id=card_message_id,
                                   payload=payload, signal_id=signal.id, purpose="card"))
     else:
         send(session, chat_id, payload, signal_id=signal.id, purpose="card")
@@ -92,7 +99,10 @@ async def last_sent_id(session: AsyncSession, chat_id: int) -> int | None:
 async def mark_sent(session: AsyncSession, row_id: int, version: int, message_id: int | None,
                     now: datetime) -> None:
     """Done; unless the card changed while it was on its way: then it stays, as an edit of what was sent."""
-    row = await session.get_one(OutboxMessage, row_id, populate_existing=True)
+    row = await session.get_one(OutboxMessage, row_id)
+    if row.purpose == "card" and row.signal_id:  # lock order as in put_card: the signal, then the row
+        await session.execute(select(Signal.id).where(Signal.id == row.signal_id).with_for_update())
+    row = await session.get_one(OutboxMessage, row_id, populate_existing=True, with_for_update=True)
     if row.purpose == "card" and row.method == "send" and row.signal_id and message_id:
         await session.execute(update(Signal).where(Signal.id == row.signal_id)
                               .values(card_message_id=message_id))
