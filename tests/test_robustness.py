@@ -24,12 +24,7 @@ from tests.test_signal_chain import NOTE, linked_group, report
 async def test_a_failure_while_sending_loses_nothing_and_the_reporter_can_try_again(app: Omzien,
                                                                                    monkeypatch) -> None:
     piet = app.person("Piet")
-    await piet.says("3044 AB 12")
-    await piet.taps("Overvolle brievenbus")
-    await piet.taps("Verder")
-    await piet.taps("Weet ik niet")
-    await piet.taps("Overslaan")
-    await piet.taps("Nee")
+    await report(piet, "3044 AB 12", contact=False, send=False)
 
     async def broken(*args, **kwargs):
         raise RuntimeError("database went away")
@@ -38,6 +33,8 @@ async def test_a_failure_while_sending_loses_nothing_and_the_reporter_can_try_ag
     monkeypatch.setattr(reporting, "file_report", broken)
     await piet.taps("Versturen")
     assert "er ging bij mij iets mis" in piet.sees().text
+    assert not any("Kenmerk" in text for text in app.telegram.texts_to(piet.user.id)), \
+        "no confirmation without a committed signal"
     monkeypatch.setattr(reporting, "file_report", original)
     await piet.taps("Versturen")
     assert any("Kenmerk" in m.text for m in app.telegram.shown(piet.user.id))

@@ -32,6 +32,17 @@ NOT_MODIFIED = ("message is not modified: specified new message content and repl
 Params = dict[str, Any]
 
 
+def _checked_text(p: Params) -> tuple[str, list[dict[str, Any]]]:
+    """The text and entities of a message to send or edit, within Telegram's 1-4096 characters."""
+    text, entities = formatted(p, "text", "entities")
+    if not text:
+        raise bad_request("message text is empty", field="text")
+    if len(text) > TEXT_LIMIT:
+        raise bad_request(f"message is too long ({len(text)} characters after entity parsing; "
+                          f"the limit is {TEXT_LIMIT})", field="text")
+    return text, entities
+
+
 class BotApi:
     def __init__(self, state: State) -> None:
         self.state = state
@@ -81,12 +92,7 @@ class BotApi:
 
     def send_message(self, p: Params) -> dict[str, Any]:
         chat = self.state.target(p["chat_id"])
-        text, entities = formatted(p, "text", "entities")
-        if not text:
-            raise bad_request("message text is empty", field="text")
-        if len(text) > TEXT_LIMIT:
-            raise bad_request(f"message is too long ({len(text)} characters after entity parsing; "
-                              f"the limit is {TEXT_LIMIT})", field="text")
+        text, entities = _checked_text(p)
         self._check_reply(chat, p)
         markup = checked_markup(p.get("reply_markup"))
         return self.state.post(chat, text, entities, markup).telegram()
@@ -126,12 +132,7 @@ class BotApi:
             raise bad_request("there is no text in the message to edit", field="message_id")
         if "text" not in p:
             raise bad_request("field 'text' is required (the sandbox has no rich messages)", field="text")
-        text, entities = formatted(p, "text", "entities")
-        if not text:
-            raise bad_request("message text is empty", field="text")
-        if len(text) > TEXT_LIMIT:
-            raise bad_request(f"message is too long ({len(text)} characters after entity parsing; "
-                              f"the limit is {TEXT_LIMIT})", field="text")
+        text, entities = _checked_text(p)
         markup = checked_markup(p.get("reply_markup"))
         if (text, entities, markup) == (message.text, message.entities, message.inline_markup):
             raise bad_request(NOT_MODIFIED)
