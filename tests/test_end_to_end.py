@@ -60,7 +60,9 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
         await anna.wait_for(shows("3044 AB 287"), timeout=PATIENCE)
         await piet.wait_for(shows("is opgepakt"), timeout=PATIENCE)
         await anna.tap("Contact gemaakt", timeout=PATIENCE)
-        await anna.wait_for(shows("afgerond door Anna: Contact gemaakt"), chat=group, timeout=PATIENCE)
+        await anna.wait_for(shows("contact gemaakt"), chat=group, timeout=PATIENCE)
+        await anna.tap("Afgerond na gesprek", timeout=PATIENCE)
+        await anna.wait_for(shows("afgerond door Anna: Afgerond na gesprek"), chat=group, timeout=PATIENCE)
         await piet.wait_for(shows("is afgerond"), timeout=PATIENCE)
 
         group_texts = texts(await anna.chat(chat=group))

@@ -79,7 +79,11 @@ async def test_a_deliverer_reports_and_a_worker_follows_up(app: Omzien) -> None:
     assert "is opgepakt" in piet.sees().text
 
     await anna.taps("Contact gemaakt")
-    assert "afgerond</b> door Anna: Contact gemaakt" in card.text
+    assert "contact gemaakt bij" in (anna.last_answer() or "")
+    assert "opgepakt</b> door Anna · contact gemaakt" in card.text
+    assert "afronden vóór" in card.text, "after contact, the deadline that matters is closing it"
+    await anna.taps("Afgerond na gesprek")
+    assert "afgerond</b> door Anna: Afgerond na gesprek" in card.text
     assert "3044 AB" not in case.text and "afgerond" in case.text
     assert "is afgerond" in piet.sees().text
     assert signal.reference in piet.sees().text
@@ -88,10 +92,10 @@ async def test_a_deliverer_reports_and_a_worker_follows_up(app: Omzien) -> None:
     for text in app.telegram.texts_to(group.id):
         assert "287" not in text and "AB" not in text and NOTE not in text
     for text in app.telegram.texts_to(piet.user.id):
-        assert "Contact gemaakt" not in text, "the reporter hears that it is done, not how"
+        assert "gesprek" not in text, "the reporter hears that it is done, not how"
     async with app.sessions() as session:
         kinds = (await session.scalars(select(Event.kind).order_by(Event.id))).all()
-    assert kinds == ["reported", "claimed", "closed"]
+    assert kinds == ["reported", "claimed", "contacted", "closed"]
 
 
 async def test_a_minimal_report_takes_six_taps_plus_typing_the_address(app: Omzien) -> None:

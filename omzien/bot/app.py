@@ -21,6 +21,8 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.bot.i18n import LANGUAGES, load_i18n, pick_locale
@@ -28,7 +30,7 @@ from omzien.bot.logs import error_summary
 from omzien.bot.middlewares import AccountMiddleware, LocaleMiddleware, UpdateTransaction
 from omzien.bot.sender import Sender
 from omzien.bot.settings import Settings
-from omzien.handlers import get_routers
+from omzien.handlers import alerts, get_routers
 from omzien.handlers.views import payload
 from omzien.storage import outbox
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
@@ -109,7 +111,8 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="cancel", description=_("Stoppen met wat u aan het doen bent")),
                 BotCommand(command="help", description=_("Uitleg")),
             ]
-            group = [BotCommand(command="koppel", description=_("Deze groep koppelen aan een signaalpunt"))]
+            group = [BotCommand(command="open", description=_("Overzicht van de signalen die wachten")),
+                     BotCommand(command="koppel", description=_("Deze groep koppelen aan een signaalpunt"))]
         language = None if locale == i18n.default_locale else locale
         await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats(), language_code=language)
         await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=language)
@@ -128,6 +131,26 @@ async def housekeeping(sessions: async_sessionmaker[AsyncSession]) -> None:
         await asyncio.sleep(3600)
 
 
+async def sweep_now(sessions: async_sessionmaker[AsyncSession], i18n: I18n, wake_outbox: Callable[[], None],
+                    clock: Callable[[], datetime] = utcnow) -> None:
+    """One sweep of the clock; a failure is logged and the next minute tries again."""
+    try:
+        if await alerts.sweep(sessions, i18n, clock()):
+            wake_outbox()
+    except Exception as error:
+        log.error("Sweep failed: %s", error_summary(error))
+
+
+def start_scheduler(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
+                    wake_outbox: Callable[[], None]) -> AsyncIOScheduler:
+    """The scheduler only triggers sweeps; the deadlines live in the database (see omzien.storage.sla)."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(sweep_now, IntervalTrigger(minutes=1), args=[sessions, i18n, wake_outbox], id="sweep",
+                      coalesce=True, max_instances=1, next_run_time=utcnow())
+    scheduler.start()
+    return scheduler
+
+
 async def run(settings: Settings, token: str, handle_signals: bool = True) -> None:
     """Create or migrate the database, check Telegram, then poll until stopped (Ctrl-C)."""
     engine = create_engine(settings.database_url)
@@ -136,6 +159,7 @@ async def run(settings: Settings, token: str, handle_signals: bool = True) -> No
     i18n = load_i18n(settings.language)
     bot = make_bot(token, settings.telegram_api_url)
     background: list[asyncio.Task[None]] = []
+    scheduler: AsyncIOScheduler | None = None
     try:
         with i18n.context():
             me = await check_bot(bot)
@@ -144,12 +168,15 @@ async def run(settings: Settings, token: str, handle_signals: bool = True) -> No
         sender = Sender(bot, sessions)
         dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
         background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions))]
+        scheduler = start_scheduler(sessions, i18n, sender.wake)
         # One update at a time: an update is confirmed to Telegram only after it was handled (and
         # committed), so a crash never loses one; the handled-updates table stops a repeat.
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types(),
                                        handle_as_tasks=False, handle_signals=handle_signals,
                                        close_bot_session=False)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import asdict
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -16,9 +20,12 @@ from aiogram.utils.token import TokenValidationError, validate_token
 from omzien.bot.i18n import load_i18n
 from omzien.bot.logs import configure_logging
 from omzien.bot.settings import Settings
+from omzien.flows import sla as sla_rules
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
+from omzien.handlers import alerts
 from omzien.handlers.notify import update_card
 from omzien.storage import points, signals
+from omzien.storage import sla as sla_storage
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import utcnow
 
@@ -73,11 +80,49 @@ def build_parser() -> argparse.ArgumentParser:
     point_commands.add_parser("list", help=_("alle signaalpunten, hun postcodes en of er een groep gekoppeld is"))
     code = point_commands.add_parser("code", help=_("een nieuwe koppelcode maken voor een signaalpunt"))
     code.add_argument("point_id", type=int, metavar=_("nummer"), help=_("het nummer van het signaalpunt"))
+    policy = point_commands.add_parser("set-policy", help=_("termijnen, werktijden en wie escalaties krijgt"),
+                                       description=_(
+        "Stelt de termijnen van een signaalpunt in, in werkdagen: oppakken (standaard 1), eerste contact "
+        "(standaard 3) en afronden (standaard 10). Werkdagen tellen alleen binnen de werktijden, zonder "
+        "Nederlandse feestdagen en zonder de extra gesloten dagen. Alleen wat u opgeeft verandert; "
+        "de termijnen van signalen die al open staan blijven zoals ze waren."))
+    policy.add_argument("point_id", type=int, metavar=_("nummer"), help=_("het nummer van het signaalpunt"))
+    policy.add_argument("--claim", type=float, metavar=_("dagen"), help=_("oppakken binnen zoveel werkdagen"))
+    policy.add_argument("--contact", type=float, metavar=_("dagen"), help=_("eerste contact binnen zoveel werkdagen"))
+    policy.add_argument("--close", type=float, metavar=_("dagen"), help=_("afronden binnen zoveel werkdagen"))
+    policy.add_argument("--hours", metavar="09:00-17:00", help=_("werktijden op een werkdag"))
+    policy.add_argument("--days", metavar="ma-vr", help=_("werkdagen, bijvoorbeeld ma-vr of ma,di,do"))
+    policy.add_argument("--closed", metavar="2026-12-24,2026-12-31", help=_(
+        "extra gesloten dagen (naast de feestdagen); een lege waarde wist ze"))
+    policy.add_argument("--time-zone", metavar="Europe/Amsterdam", help=_("tijdzone van de werktijden"))
+    policy.add_argument("--coordinators", metavar="123,456", help=_(
+        "Telegram-gebruikers-id's van de coördinatoren: zij horen het als een signaal niet op tijd is "
+        "opgepakt; een lege waarde wist ze"))
+    policy.add_argument("--fallback", metavar="789", help=_(
+        "Telegram-id van het regionale vangnet: hoort het bij drie keer de termijn; \"geen\" wist het"))
 
     signal = commands.add_parser("signals", help=_("signalen bekijken"))
     signal_commands = signal.add_subparsers(dest="signals_command", required=True, metavar=_("opdracht"))
     signal_commands.add_parser("unrouted", help=_(
         "signalen uit postcodes waar geen signaalpunt voor is (alleen kenmerk, postcodegebied en datum)"))
+
+    sla = commands.add_parser("sla", help=_("termijnen: herinneringen versturen en cijfers bekijken"))
+    sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar=_("opdracht"))
+    sweep = sla_commands.add_parser("sweep", help=_("één ronde herinneringen en escalaties, nu of op een tijdstip"),
+                                    description=_(
+        "Doet wat de draaiende bot elke minuut doet: zoekt de signalen waarvan een termijn verloopt en zet "
+        "de herinneringen, het overzicht in de groep en de escalaties klaar. De draaiende bot verstuurt ze. "
+        "Wat al verstuurd is, gaat nooit nog eens."))
+    sweep.add_argument("--at", metavar="2026-12-24T16:30", help=_(
+        "doe alsof het dit tijdstip is (Nederlandse tijd, tenzij er een tijdzone bij staat)"))
+    report = sla_commands.add_parser("report", help=_("tijd tot oppakken en tot contact, per signaalpunt"),
+                                     description=_(
+        "Per signaalpunt, voor signalen gemeld sinds de opgegeven datum: de mediaan en het 90e percentiel "
+        "van de tijd tot oppakken en tot het eerste contact (in werkuren), en welk deel binnen de termijn bleef."))
+    report.add_argument("--point", type=int, metavar=_("nummer"), help=_("alleen dit signaalpunt"))
+    report.add_argument("--since", metavar="2026-01-01", help=_("signalen gemeld vanaf deze datum "
+                                                               "(standaard: 90 dagen geleden)"))
+    report.add_argument("--json", action="store_true", help=_("als JSON, voor verdere verwerking"))
     return parser
 
 
@@ -90,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, settings)
         if args.command == "demo":
             return _demo(args)
-        handler = {"db": _db, "points": _points, "signals": _signals}[args.command]
+        if args.command == "sla" and args.sla_command == "sweep":
+            return asyncio.run(_sweep(settings, args))
+        handler = {"db": _db, "points": _points, "signals": _signals, "sla": _sla_report}[args.command]
         return asyncio.run(_with_database(settings, handler, args))
 
 
@@ -153,6 +200,8 @@ async def _db(session: Any, args: argparse.Namespace) -> int:
 async def _points(session: Any, args: argparse.Namespace) -> int:
     if args.points_command == "add":
         return await _add_point(session, args)
+    if args.points_command == "set-policy":
+        return await _set_policy(session, args)
     if args.points_command == "code":
         point = await points.point_by_id(session, args.point_id)
         if point is None:
@@ -168,6 +217,7 @@ async def _points(session: Any, args: argparse.Namespace) -> int:
         else:
             group = _("geen groep gekoppeld; koppelcode {code}").format(code=point.link_code or "-")
         print(f"{point.id:>3}  {point.name}  ·  " + _("postcodes {areas}").format(areas=areas) + f"  ·  {group}")
+        print("     " + _policy_line(point))
     waiting = len(await signals.unrouted(session))
     if waiting:
         print(ngettext("{count} signaal zonder signaalpunt: zie omzien signals unrouted",
@@ -214,3 +264,119 @@ async def _signals(session: Any, args: argparse.Namespace) -> int:
             reference=signal.reference, area=signal.area, date=signal.created_at.date().isoformat(),
             count=len(signal.reports)))
     return 0
+
+
+def _days(count: float) -> str:
+    return f"{count:g}"
+
+
+def _policy_line(point: Any) -> str:
+    days = ",".join(list(sla_rules.DAY_NAMES)[int(day)] for day in point.weekdays)  # the Dutch names come first
+    line = _("oppakken {claim} · contact {contact} · afronden {close} werkdagen · {days} {opens}-{closes} "
+             "({zone})").format(claim=_days(point.claim_days), contact=_days(point.contact_days),
+                                close=_days(point.close_days), days=days, opens=point.opens, closes=point.closes,
+                                zone=point.time_zone)
+    if point.closed_days:
+        line += " · " + _("gesloten: {dates}").format(dates=", ".join(point.closed_days))
+    line += " · " + _("coördinatoren: {count}").format(count=len(point.coordinators))
+    line += " · " + (_("vangnet: {id}").format(id=point.fallback_chat_id) if point.fallback_chat_id
+                     else _("geen vangnet"))
+    return line
+
+
+def _ids(text: str) -> list[int]:
+    return [int(part) for part in text.replace(" ", "").split(",") if part]
+
+
+async def _set_policy(session: Any, args: argparse.Namespace) -> int:
+    point = await points.point_by_id(session, args.point_id)
+    if point is None:
+        return _fail(_("Er is geen signaalpunt met nummer {id}.").format(id=args.point_id))
+    try:
+        for name in ("claim", "contact", "close"):
+            if getattr(args, name) is not None:
+                setattr(point, f"{name}_days", getattr(args, name))
+        if args.hours is not None:
+            opens, closes = sla_rules.parse_hours(args.hours)
+            point.opens, point.closes = opens.strftime("%H:%M"), closes.strftime("%H:%M")
+        if args.days is not None:
+            point.weekdays = "".join(str(day) for day in sorted(sla_rules.parse_weekdays(args.days)))
+        if args.closed is not None:
+            point.closed_days = sorted({date.fromisoformat(d).isoformat()
+                                        for d in args.closed.replace(" ", "").split(",") if d})
+        if args.time_zone is not None:
+            point.time_zone = args.time_zone
+        if args.coordinators is not None:
+            point.coordinators = _ids(args.coordinators)
+        if args.fallback is not None:
+            point.fallback_chat_id = None if args.fallback.strip().lower() in ("", "geen", "none") \
+                else int(args.fallback)
+        sla_storage.policy_of(point)  # refuses what cannot work: closing before opening, claim > contact, ...
+    except (ValueError, KeyError) as error:
+        await session.rollback()
+        return _fail(_("Deze instelling klopt niet ({error}). Voorbeeld: omzien points set-policy 1 --claim 1 "
+                       "--contact 3 --close 10 --hours 09:00-17:00 --days ma-vr --closed 2026-12-24").format(
+            error=type(error).__name__ if isinstance(error, KeyError) else error))
+    await session.flush()
+    print(_("Ingesteld voor {name}:").format(name=point.name))
+    print("  " + _policy_line(point))
+    return 0
+
+
+def _moment(text: str | None) -> datetime:
+    if not text:
+        return utcnow()
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+    return moment.astimezone(UTC)
+
+
+async def _sweep(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        now = _moment(args.at)
+    except ValueError:
+        return _fail(_("Dit tijdstip begrijp ik niet: {at}. Schrijf het zo: 2026-12-24T16:30.").format(at=args.at))
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        counts = await alerts.sweep(session_factory(engine), get_i18n(), now)
+    finally:
+        await engine.dispose()
+    print(json.dumps({"at": now.isoformat(), **counts}, sort_keys=True))
+    return 0
+
+
+async def _sla_report(session: Any, args: argparse.Namespace) -> int:
+    now = utcnow()
+    try:
+        since = (datetime.combine(date.fromisoformat(args.since), time(0), ZoneInfo("Europe/Amsterdam"))
+                 if args.since else now - timedelta(days=90))
+    except ValueError:
+        return _fail(_("Deze datum begrijp ik niet: {since}. Schrijf hem zo: 2026-01-01.").format(since=args.since))
+    chosen = [p for p in await points.all_points(session) if args.point is None or p.id == args.point]
+    if not chosen:
+        return _fail(_("Er is geen signaalpunt met nummer {id}.").format(id=args.point))
+    results = []
+    for point in chosen:
+        figures = await sla_storage.report(session, point, since, now)
+        results.append({"point": point.id, "name": point.name, "since": since.date().isoformat(),
+                        "signals": figures["signals"],
+                        **{step: asdict(figures[step]) for step in ("claim", "contact")}})
+    if args.json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+        return 0
+    for result in results:
+        print(_("{name} (signaalpunt {id}): {count} signalen gemeld sinds {since}").format(
+            name=result["name"], id=result["point"], count=result["signals"], since=result["since"]))
+        for step, label in (("claim", _("oppakken")), ("contact", _("eerste contact"))):
+            m = result[step]
+            print("  " + _("{step}: mediaan {median} uur, 90% binnen {p90} uur (werkuren), binnen de termijn: "
+                           "{within}; nog wachtend en over tijd: {late}").format(
+                step=label, median=_number(m["median_hours"]), p90=_number(m["p90_hours"]),
+                within="-" if m["within"] is None else f"{m['within']:.0%}", late=m["late_waiting"]))
+    return 0
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"

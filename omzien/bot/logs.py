@@ -20,6 +20,8 @@ def configure_logging(verbose: bool, quiet: bool = False) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    if not verbose:  # a line per minute that says the sweep ran is noise; the sweep logs what it sent
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def error_summary(error: BaseException) -> str:

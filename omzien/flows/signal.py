@@ -80,6 +80,15 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
 
 
+class PauseReason(StrEnum):
+    """Why a claimer holds the reminders: a fixed list, so no personal detail is typed into it."""
+
+    AWAY = "away"  # op vakantie of een tijd weg
+    CARE = "care"  # ziek of opgenomen
+    WAITING = "waiting"  # wacht op antwoord van de persoon of een ander
+    OTHER = "other"
+
+
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.UNROUTED, Action.ROUTE): Status.NEW,
     (Status.NEW, Action.CLAIM): Status.CLAIMED,

@@ -7,7 +7,7 @@ from enum import StrEnum
 from aiogram.filters.callback_data import CallbackData
 
 from omzien.flows.report import Step
-from omzien.flows.signal import Outcome, Role
+from omzien.flows.signal import Outcome, PauseReason, Role
 
 
 class RoleChoice(CallbackData, prefix="role1"):
@@ -46,3 +46,17 @@ class CaseButton(CallbackData, prefix="k1"):
 
     signal_id: int
     outcome: Outcome | None = None
+
+
+class FollowUpAction(StrEnum):
+    CONTACT = "c"
+    PAUSE = "p"
+    SHOW = "s"  # the address and the outcome buttons again
+
+
+class FollowUp(CallbackData, prefix="f1"):
+    """The claimer's follow-up: contact made, a pause (first without, then with a reason), or the case again."""
+
+    signal_id: int
+    action: FollowUpAction
+    reason: PauseReason | None = None

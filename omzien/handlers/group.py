@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.routing import AreaRange, format_areas
 from omzien.flows.signal import Status
+from omzien.handlers.alerts import refresh_overview
 from omzien.handlers.callbacks import ClaimButton
 from omzien.handlers.common import WORKER_LINK
 from omzien.handlers.notify import send_address, tell_reporters, update_card
@@ -80,6 +81,7 @@ async def claim(callback: CallbackQuery, callback_data: ClaimButton, session: As
         return callback.answer(text, show_alert=True)
     signal = await signals.get_signal(session, signal.id)
     await update_card(session, signal, i18n, now)
+    await refresh_overview(session, signal.point, i18n, now)
     tell_reporters(session, signal, i18n, closed=False)
     if account.started_at is not None and account.blocked_at is None:
         send_address(session, signal, i18n)
@@ -94,6 +96,17 @@ async def claim(callback: CallbackQuery, callback_data: ClaimButton, session: As
         reference=signal.reference), show_alert=True)
 
 
+async def show_overview(message: Message, session: AsyncSession, i18n: I18n,
+                        clock: Callable[[], datetime]) -> None:
+    """/open: the overview of waiting signals, now; it becomes the group's current overview."""
+    point = await points.point_of_group(session, message.chat.id)
+    if point is None:
+        outbox.send(session, message.chat.id, payload(_(
+            "Deze groep is nog niet gekoppeld aan een signaalpunt. Gebruik /koppel met de code van de beheerder.")))
+        return
+    await refresh_overview(session, point, i18n, clock(), post_new=True, force=True)
+
+
 def make_router() -> Router:
     router = Router(name="group")
     router.message.filter(F.chat.type.in_(GROUPS))
@@ -101,5 +114,6 @@ def make_router() -> Router:
     router.my_chat_member.filter(F.chat.type.in_(GROUPS))
     router.my_chat_member.register(added_to_group, ChatMemberUpdatedFilter(JOIN_TRANSITION))
     router.message.register(link, Command("koppel"))
+    router.message.register(show_overview, Command("open"))
     router.callback_query.register(claim, ClaimButton.filter())
     return router

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import lazy_gettext as __
 
-from omzien.flows.signal import Consent, Observation, Outcome, Role
+from omzien.flows.signal import Consent, Observation, Outcome, PauseReason, Role
 
 ROLES = {
     Role.DELIVERER: __("Postbode of pakketbezorger"),
@@ -39,12 +39,19 @@ CONSENT_STATUS = {
 }
 
 OUTCOMES = {
-    Outcome.CONTACT_MADE: __("Contact gemaakt"),
+    Outcome.CONTACT_MADE: __("Afgerond na gesprek"),
     Outcome.REFERRED: __("Doorverwezen naar aanbod"),
     Outcome.DECLINED: __("Wil geen hulp"),
     Outcome.NOT_REACHED: __("Niet bereikt"),
     Outcome.ALREADY_KNOWN: __("Al bekend bij hulpverlening"),
     Outcome.DUPLICATE: __("Dubbele melding"),
+}
+
+PAUSE_REASONS = {
+    PauseReason.AWAY: __("Is een tijd weg"),
+    PauseReason.CARE: __("Is ziek of opgenomen"),
+    PauseReason.WAITING: __("Wacht op antwoord"),
+    PauseReason.OTHER: __("Andere reden"),
 }
 
 REPORT_BUTTON = __("Ik maak me zorgen om iemand")
@@ -56,6 +63,8 @@ SEND = __("Versturen")
 DANGER = __("Er is acuut gevaar")
 CLAIM = __("Ik pak dit op")
 RELEASE = __("Teruggeven")
+CONTACT = __("Contact gemaakt")
+PAUSE = __("Pauzeren")
 YES = __("Ja")
 NO = __("Nee")
 

@@ -8,7 +8,7 @@ goes to the claimer's private chat.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,14 +21,23 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime
 
 from omzien.flows.address import Address
 from omzien.flows.report import ReportDraft, Step
 from omzien.flows.signal import NOTE_LIMIT, Consent, Observation, Outcome, Role, Status
 from omzien.handlers import texts
-from omzien.handlers.callbacks import CaseButton, ClaimButton, DraftAction, DraftButton, RoleChoice
+from omzien.handlers.callbacks import (
+    CaseButton,
+    ClaimButton,
+    DraftAction,
+    DraftButton,
+    FollowUp,
+    FollowUpAction,
+    RoleChoice,
+)
 from omzien.storage.models import Report, Signal
+from omzien.storage.sla import Overview
 
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 MAX_REPORTS_SHOWN = 3
@@ -48,12 +57,6 @@ def _locale() -> str:
 
 def when(moment: datetime) -> str:
     return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=TIME_ZONE, locale=_locale())
-
-
-def ago(moment: datetime, now: datetime) -> str:
-    if now - moment < timedelta(minutes=1):
-        return _("zojuist")
-    return format_timedelta(moment - now, add_direction=True, locale=_locale())
 
 
 def _button(text: str, data: Any) -> InlineKeyboardButton:
@@ -154,14 +157,41 @@ def summary_text(draft: ReportDraft) -> str:
 
 # The group card
 
-def _status_line(signal: Signal) -> str:
+def _deadline(label: str, due: datetime | None, now: datetime) -> str:
+    """"oppakken vóór di 24 nov 10:00", or "oppakken: over tijd sinds ..." once it passed."""
+    if due is None:
+        return ""
+    if due <= now:
+        return _("{what}: over tijd sinds {when}").format(what=label, when=when(due))
+    return _("{what} vóór {when}").format(what=label, when=when(due))
+
+
+def deadline_line(signal: Signal, now: datetime) -> str:
+    """The deadline that matters now, in words; empty when none does."""
+    if signal.status == Status.NEW:
+        return _deadline(_("oppakken"), signal.due_claim_at, now)
+    if signal.status != Status.CLAIMED:
+        return ""
+    if signal.paused_until is not None and signal.paused_until > now:
+        return _("gepauzeerd tot {when}").format(when=when(signal.paused_until))
+    if signal.contacted_at is None:
+        return _deadline(_("contact"), signal.due_contact_at, now)
+    return _deadline(_("afronden"), signal.due_close_at, now)
+
+
+def _status_line(signal: Signal, now: datetime) -> str:
     name = escape(signal.claimer.first_name) if signal.claimer else "?"
     if signal.status == Status.NEW:
-        return _("Status: <b>nieuw</b>, wacht op iemand die het oppakt")
-    if signal.status == Status.CLAIMED:
-        return _("Status: <b>opgepakt</b> door {name}").format(name=name)
-    return _("Status: <b>afgerond</b> door {name}: {outcome}").format(
-        name=name, outcome=texts.OUTCOMES[Outcome(signal.outcome)])
+        line = _("Status: <b>nieuw</b>, wacht op iemand die het oppakt")
+    elif signal.status == Status.CLAIMED:
+        line = _("Status: <b>opgepakt</b> door {name}").format(name=name)
+        if signal.contacted_at is not None:
+            line += " · " + _("contact gemaakt")
+    else:
+        return _("Status: <b>afgerond</b> door {name}: {outcome}").format(
+            name=name, outcome=texts.OUTCOMES[Outcome(signal.outcome)])
+    deadline = deadline_line(signal, now)
+    return line + ("\n⏰ " + deadline if deadline else "")
 
 
 def _all_observations(signal: Signal) -> list[str]:
@@ -178,11 +208,11 @@ def card_payload(signal: Signal, now: datetime) -> dict[str, Any]:
         _("<b>Signaal {reference}</b> · postcode {area}").format(reference=signal.reference, area=signal.area),
         _("Gezien: {observations}").format(observations=_observations(_all_observations(signal))),
         _("Weet de bewoner ervan: {answer}").format(answer=texts.CONSENT_STATUS[Consent(first.consent)]),
-        _("Gemeld: {when} ({ago})").format(when=when(signal.created_at), ago=ago(signal.created_at, now)),
+        _("Gemeld: {when}").format(when=when(signal.created_at)),
     ]
     if len(signal.reports) > 1:
         lines.append(_("Nogmaals gemeld ({count}×)").format(count=len(signal.reports)))
-    lines.append(_status_line(signal))
+    lines.append(_status_line(signal, now))
     markup = None
     if signal.status == Status.NEW:
         markup = InlineKeyboardMarkup(inline_keyboard=[[_button("🙋 " + str(texts.CLAIM),
@@ -216,12 +246,107 @@ def case_payload(signal: Signal) -> dict[str, Any]:
         _("<b>Signaal {reference}</b>: je hebt dit opgepakt.").format(reference=signal.reference),
         _("Adres: <b>{address}</b>").format(address=escape(str(Address.from_parts(signal.postcode, signal.house)))),
         *(_report_block(number, report) for number, report in reports[-MAX_REPORTS_SHOWN:]),
-        _("Leg de uitkomst vast als je klaar bent, of geef het signaal terug."),
+        _("Tik op „Contact gemaakt” als je de persoon hebt gesproken, op „Pauzeren” als die een tijd "
+          "niet bereikbaar is, en op een uitkomst als je klaar bent. Of geef het signaal terug."),
     ]
     if len(reports) > MAX_REPORTS_SHOWN:
         parts.insert(2, _("Er zijn {count} meldingen; hieronder de laatste {shown}.").format(
             count=len(reports), shown=MAX_REPORTS_SHOWN))
     outcome_buttons = [_button(str(label), CaseButton(signal_id=signal.id, outcome=outcome))
                        for outcome, label in texts.OUTCOMES.items()]
-    rows = [*_rows(outcome_buttons, 2), [_button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal.id))]]
+    follow_up = [_button("📞 " + str(texts.CONTACT), FollowUp(signal_id=signal.id, action=FollowUpAction.CONTACT)),
+                 _button("⏸ " + str(texts.PAUSE), FollowUp(signal_id=signal.id, action=FollowUpAction.PAUSE))]
+    rows = [follow_up, *_rows(outcome_buttons, 2),
+            [_button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal.id))]]
     return payload("\n\n".join(parts), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def pause_reasons_payload(signal: Signal) -> dict[str, Any]:
+    buttons = [_button(str(label), FollowUp(signal_id=signal.id, action=FollowUpAction.PAUSE, reason=reason))
+               for reason, label in texts.PAUSE_REASONS.items()]
+    return payload(_("Waarom pauzeer je signaal {reference}? Ik stuur je dan een werkweek geen herinneringen.")
+                   .format(reference=signal.reference), InlineKeyboardMarkup(inline_keyboard=_rows(buttons, 2)))
+
+
+# Reminders and escalations (sent by the sweep; see omzien.handlers.alerts)
+
+MAX_LISTED = 20
+"""Signals named in one overview or reminder; more are counted, not listed (a message holds 4096 characters)."""
+
+
+def _signal_line(signal: Signal, now: datetime) -> str:
+    late = any(due is not None and due <= now for due in (
+        signal.due_claim_at if signal.status == Status.NEW else None,
+        signal.due_contact_at if signal.status == Status.CLAIMED and signal.contacted_at is None else None,
+        signal.due_close_at if signal.status == Status.CLAIMED else None))
+    return "{mark} {reference} · {area} · {deadline}".format(
+        mark="⚠️" if late else "•", reference=signal.reference, area=signal.area, deadline=deadline_line(signal, now))
+
+
+def _more(count: int) -> list[str]:
+    return [_("… en nog {count}.").format(count=count)] if count > 0 else []
+
+
+def overview_payload(point_name: str, overview: Overview, now: datetime) -> dict[str, Any]:
+    """The group's one overview: the signals that wait, with a button each, and claimed ones without contact."""
+    lines = [_("<b>Overzicht {point}</b> · {when}").format(point=escape(point_name), when=when(now))]
+    if not overview.waiting_count and not overview.without_contact_count:
+        lines.append(_("Alle signalen zijn opgepakt. Dank jullie wel!"))
+        return payload("\n".join(lines))
+    if overview.waiting_count:
+        lines.append(_("Wachten op iemand die ze oppakt: {count}, waarvan over tijd: {late}").format(
+            count=overview.waiting_count, late=overview.late_count))
+        lines += [_signal_line(s, now) for s in overview.waiting]
+        lines += _more(overview.waiting_count - len(overview.waiting))
+    if overview.without_contact_count:
+        lines.append("")
+        lines.append(_("Opgepakt, maar nog geen contact vastgelegd:"))
+        lines += [_signal_line(s, now) + " · " + escape(s.claimer.first_name if s.claimer else "?")
+                  for s in overview.without_contact]
+        lines += _more(overview.without_contact_count - len(overview.without_contact))
+    buttons = [_button("🙋 " + s.reference, ClaimButton(signal_id=s.id)) for s in overview.waiting]
+    return payload("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=_rows(buttons, 3)) if buttons else None)
+
+
+def replaced_overview_payload() -> dict[str, Any]:
+    return payload(_("Dit overzicht is verouderd; het nieuwste staat verderop. Typ /open voor een nieuw overzicht."))
+
+
+def reminder_payload(signals: list[Signal], now: datetime) -> dict[str, Any]:
+    """To a claimer: the signals they hold whose deadline passed, with what they can do about each."""
+    lines = [_("<b>Herinnering</b>: bij deze signalen is een termijn verlopen.")]
+    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals) - MAX_LISTED)
+    lines.append(_("Heb je contact gehad? Is de persoon een tijd weg? Of lukt het niet? Tik hieronder."))
+    rows = []
+    for signal in signals[:MAX_LISTED]:
+        first = (FollowUp(signal_id=signal.id, action=FollowUpAction.CONTACT), "📞 " + signal.reference) \
+            if signal.contacted_at is None else \
+            (FollowUp(signal_id=signal.id, action=FollowUpAction.SHOW), "✅ " + signal.reference)
+        rows.append([_button(first[1], first[0]),
+                     _button("⏸ " + str(texts.PAUSE), FollowUp(signal_id=signal.id, action=FollowUpAction.PAUSE)),
+                     _button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal.id))])
+    return payload("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def coordinator_payload(point_name: str, signals: list[Signal], now: datetime) -> dict[str, Any]:
+    lines = [_("<b>{point}</b>: deze signalen zijn niet op tijd opgepakt.").format(point=escape(point_name))]
+    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals) - MAX_LISTED)
+    lines.append(_("Ze staan in het overzicht in de groep. Kun je zorgen dat iemand ze oppakt?"))
+    return payload("\n".join(lines))
+
+
+def fallback_payload(point_name: str, signals: list[Signal], now: datetime) -> dict[str, Any]:
+    lines = [_("<b>{point}</b>: deze signalen wachten al drie keer zo lang als afgesproken op iemand die ze "
+               "oppakt.").format(point=escape(point_name))]
+    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals) - MAX_LISTED)
+    lines.append(_("U bent het regionale vangnet van dit signaalpunt. Wilt u contact opnemen met het signaalpunt?"))
+    return payload("\n".join(lines))
+
+
+def summary_payload(point_name: str, new: int, open_count: int, late: int) -> dict[str, Any]:
+    return payload("\n".join([
+        _("<b>Goedemorgen, {point}</b>").format(point=escape(point_name)),
+        _("Nieuw sinds het vorige overzicht: {new} · open: {open} · over tijd: {late}").format(
+            new=new, open=open_count, late=late),
+        _("Typ /open voor het overzicht met knoppen."),
+    ]))

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -43,7 +44,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON(), list[int]: JSON()}
 
 
 class Point(Base):
@@ -56,6 +57,24 @@ class Point(Base):
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     link_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # The service level it promises (see omzien.flows.sla), set with `omzien points set-policy`.
+    claim_days: Mapped[float] = mapped_column(Float, default=1, server_default="1")
+    contact_days: Mapped[float] = mapped_column(Float, default=3, server_default="3")
+    close_days: Mapped[float] = mapped_column(Float, default=10, server_default="10")
+    time_zone: Mapped[str] = mapped_column(String(40), default="Europe/Amsterdam",
+                                           server_default="Europe/Amsterdam")
+    opens: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    closes: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
+    weekdays: Mapped[str] = mapped_column(String(7), default="01234", server_default="01234")  # Monday is 0
+    closed_days: Mapped[list[str]] = mapped_column(default=list, server_default="[]")  # ISO dates
+    coordinators: Mapped[list[int]] = mapped_column(default=list, server_default="[]")  # Telegram user ids
+    fallback_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the regional fallback contact
+    # The group's overview of waiting signals, edited in place while it is current.
+    overview_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    overview_outbox_id: Mapped[int | None] = mapped_column(Integer)
+    overview_at: Mapped[datetime | None] = mapped_column()
+    summary_at: Mapped[datetime | None] = mapped_column()  # the last morning summary
 
     areas: Mapped[list[PointArea]] = relationship(
         back_populates="point", cascade="all, delete-orphan", order_by="PointArea.first", lazy="selectin"
@@ -96,7 +115,11 @@ class Signal(Base):
     """A worry about one address, and where it stands."""
 
     __tablename__ = "signals"
-    __table_args__ = (Index("ix_signals_point_status", "point_id", "status"),)
+    __table_args__ = (
+        Index("ix_signals_point_status_due", "point_id", "status", "due_claim_at"),
+        Index("ix_signals_next_alert_at", "next_alert_at",
+              postgresql_where=text("next_alert_at IS NOT NULL"), sqlite_where=text("next_alert_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
@@ -113,6 +136,16 @@ class Signal(Base):
     outcome: Mapped[str | None] = mapped_column(String(12))
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The clock (omzien.flows.sla): deadlines, and the one alert that comes next.
+    waiting_since: Mapped[datetime | None] = mapped_column()  # since when it waits to be picked up
+    due_claim_at: Mapped[datetime | None] = mapped_column()
+    due_contact_at: Mapped[datetime | None] = mapped_column()
+    due_close_at: Mapped[datetime | None] = mapped_column()
+    contacted_at: Mapped[datetime | None] = mapped_column()
+    paused_until: Mapped[datetime | None] = mapped_column()
+    next_alert: Mapped[str | None] = mapped_column(String(16))
+    next_alert_at: Mapped[datetime | None] = mapped_column()
+    last_alert: Mapped[str | None] = mapped_column(String(16))
 
     point: Mapped[Point | None] = relationship(lazy="joined")
     claimer: Mapped[Account | None] = relationship(lazy="joined")

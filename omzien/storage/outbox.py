@@ -13,13 +13,16 @@ have it, and the sender finds out before sending again (see ``omzien.bot.sender`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.storage.models import OutboxMessage, Signal
+from omzien.storage.models import OutboxMessage, Point, Signal
+
+OVERVIEW_FRESH = timedelta(hours=12)
+"""An overview older than this is not edited any more: a new one is posted where people look."""
 
 PENDING = "pending"
 SENDING = "sending"
@@ -63,6 +66,62 @@ async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload:
     await session.flush()
 
 
+async def put_overview(session: AsyncSession, point: Point, payload: dict[str, Any], now: datetime,
+                       post_new: bool, replaced: dict[str, Any] | None = None, force: bool = False) -> bool:
+    """Bring the group's overview up to date in place; with ``post_new``, post a fresh one unless it is current.
+
+    The overview is *current* while it is the bot's newest message in the group and less than
+    ``OVERVIEW_FRESH`` old: then it is edited, and nobody gets a notification for it. Otherwise,
+    with ``post_new``, a new message goes out and the old one is edited to ``replaced``; ``force``
+    posts a new one even when the old one is current (someone asked for it with /open).
+    Returns whether a new message was posted. The point row is locked first, as in ``mark_sent``.
+    """
+    await session.refresh(point, with_for_update=True)
+    chat_id = point.group_chat_id
+    assert chat_id is not None
+    pending = await session.scalar(
+        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.purpose == "overview",
+                                    OutboxMessage.method == "send", OutboxMessage.status.in_(WAITING))
+        .with_for_update())
+    if pending is not None:  # not sent yet: it will be the newest message anyway
+        pending.payload, pending.version = payload, pending.version + 1
+        return False
+    if not post_new or (not force and await _overview_is_current(session, point, now)):
+        await _edit_overview(session, point, payload)
+        return False
+    if replaced is not None:
+        await _edit_overview(session, point, replaced)
+    row = OutboxMessage(chat_id=chat_id, method="send", payload=payload, purpose="overview")
+    session.add(row)
+    await session.flush()
+    point.overview_outbox_id, point.overview_at, point.overview_message_id = row.id, now, None
+    return True
+
+
+async def _overview_is_current(session: AsyncSession, point: Point, now: datetime) -> bool:
+    if point.overview_at is None or point.overview_outbox_id is None or now - point.overview_at > OVERVIEW_FRESH:
+        return False
+    later = await session.scalar(select(func.count()).where(
+        OutboxMessage.chat_id == point.group_chat_id, OutboxMessage.method == "send",
+        OutboxMessage.id > point.overview_outbox_id))
+    return not later
+
+
+async def _edit_overview(session: AsyncSession, point: Point, payload: dict[str, Any]) -> None:
+    if point.overview_message_id is None or point.group_chat_id is None:
+        return
+    pending = await session.scalar(
+        select(OutboxMessage).where(OutboxMessage.chat_id == point.group_chat_id,
+                                    OutboxMessage.purpose == "overview", OutboxMessage.method == "edit",
+                                    OutboxMessage.message_id == point.overview_message_id,
+                                    OutboxMessage.status == PENDING).with_for_update())
+    if pending is not None:
+        pending.payload, pending.version = payload, pending.version + 1
+    else:
+        session.add(OutboxMessage(chat_id=point.group_chat_id, method="edit", message_id=point.overview_message_id,
+                                  payload=payload, purpose="overview"))
+
+
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: int) -> Sequence[OutboxMessage]:
     """The oldest pending row of each chat, if it is due and its chat has no request in flight."""
     heads = (select(func.min(OutboxMessage.id))
@@ -102,10 +161,15 @@ async def mark_sent(session: AsyncSession, row_id: int, version: int, message_id
     row = await session.get_one(OutboxMessage, row_id)
     if row.purpose == "card" and row.signal_id:  # lock order as in put_card: the signal, then the row
         await session.execute(select(Signal.id).where(Signal.id == row.signal_id).with_for_update())
+    if row.purpose == "overview":  # and as in put_overview: the point, then the row
+        await session.execute(select(Point.id).where(Point.group_chat_id == row.chat_id).with_for_update())
     row = await session.get_one(OutboxMessage, row_id, populate_existing=True, with_for_update=True)
     if row.purpose == "card" and row.method == "send" and row.signal_id and message_id:
         await session.execute(update(Signal).where(Signal.id == row.signal_id)
                               .values(card_message_id=message_id))
+    if row.purpose == "overview" and row.method == "send" and message_id:
+        await session.execute(update(Point).where(Point.overview_outbox_id == row.id)
+                              .values(overview_message_id=message_id))
     if row.version != version:
         if row.method == "send":
             row.method, row.message_id = "edit", message_id

@@ -20,6 +20,7 @@ from omzien.flows.signal import (
     new_reference,
     next_status,
 )
+from omzien.storage import sla
 from omzien.storage.models import Event, Point, Report, Signal
 from omzien.storage.points import coverage
 
@@ -86,6 +87,8 @@ async def file_report(
     else:
         record(session, signal, "reported_again", now, reporter_id, detail=str(len(signal.reports)))
     await session.refresh(signal, ["point"])
+    if created and signal.point is not None:
+        sla.start_clock(signal, signal.point, now, now)
     return signal, created
 
 
@@ -111,26 +114,62 @@ async def claim(session: AsyncSession, signal_id: int, worker_id: int, now: date
                       {"claimed_by": worker_id, "claimed_at": now, "address_delivered": False})
     if won:
         session.add(Event(signal_id=signal_id, kind="claimed", at=now, actor_id=worker_id))
+        signal = await session.get_one(Signal, signal_id, populate_existing=True)
+        sla.replan(signal, signal.point, now)
     return won
 
 
 async def release(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> bool:
     done = await _move(session, signal_id, Action.RELEASE, Status.CLAIMED,
-                       {"claimed_by": None, "claimed_at": None, "address_delivered": False},
+                       {"claimed_by": None, "claimed_at": None, "address_delivered": False, "paused_until": None},
                        Signal.claimed_by == worker_id)
     if done:
         session.add(Event(signal_id=signal_id, kind="released", at=now, actor_id=worker_id))
+        signal = await session.get_one(Signal, signal_id, populate_existing=True)
+        if signal.point is not None:
+            sla.restart_claim_window(signal, signal.point, now)
     return done
 
 
 async def close(session: AsyncSession, signal_id: int, worker_id: int, outcome: Outcome,
                 now: datetime) -> bool:
     done = await _move(session, signal_id, Action.CLOSE, Status.CLAIMED,
-                       {"closed_at": now, "outcome": outcome}, Signal.claimed_by == worker_id)
+                       {"closed_at": now, "outcome": outcome, "next_alert": None, "next_alert_at": None},
+                       Signal.claimed_by == worker_id)
     if done:
         session.add(Event(signal_id=signal_id, kind="closed", at=now, actor_id=worker_id,
                           detail=outcome))
     return done
+
+
+async def _claimed_by(session: AsyncSession, signal_id: int, worker_id: int) -> Signal | None:
+    """The signal, locked, if this worker holds it."""
+    signal = await session.get(Signal, signal_id, populate_existing=True, with_for_update={"of": Signal})
+    if signal is None or signal.status != Status.CLAIMED or signal.claimed_by != worker_id:
+        return None
+    return signal
+
+
+async def record_contact(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> Signal | None:
+    """The claimer spoke with the person: the contact deadline is met; the signal stays open until an outcome."""
+    signal = await _claimed_by(session, signal_id, worker_id)
+    if signal is None:
+        return None
+    if signal.contacted_at is None:
+        signal.contacted_at = now
+        record(session, signal, "contacted", now, worker_id)
+        sla.replan(signal, signal.point, now)
+    return signal
+
+
+async def pause(session: AsyncSession, signal_id: int, worker_id: int, reason: str, now: datetime) -> Signal | None:
+    """Hold the reminders for a working week, with a reason from a fixed list (never free text)."""
+    signal = await _claimed_by(session, signal_id, worker_id)
+    if signal is None or signal.point is None:
+        return None
+    sla.pause(signal, signal.point, now)
+    record(session, signal, "paused", now, worker_id, detail=reason)
+    return signal
 
 
 async def undelivered_addresses(session: AsyncSession, worker_id: int) -> Sequence[Signal]:
@@ -155,6 +194,7 @@ async def route_unrouted(session: AsyncSession, now: datetime) -> list[Signal]:
     await session.flush()
     for signal in routed:
         await session.refresh(signal, ["point"])
+        sla.start_clock(signal, signal.point, now, now)
     return routed
 
 

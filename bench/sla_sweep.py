@@ -1,0 +1,159 @@
+"""The SLA sweep: its cost must follow the number of signals that are due, not the number open.
+
+For each size, a fresh database gets ``--points`` signal points and N open signals (four in five
+waiting, one in five claimed), of which ``--due`` have an alert due now, spread over the points.
+One sweep is timed (median of ``--repeat``, the due rows are reset in between). The baseline in
+the same run is what a sweep that looked at every open signal would at least cost: one count
+over all open signals. ``growth`` is the sweep time at the largest size over the smallest.
+
+    python bench/sla_sweep.py [--open 100000,1000000] [--due 100] [--database-url URL]
+
+With ``--database-url`` pointing at PostgreSQL, use a scratch database: its public schema is
+dropped and made again for every size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select, text, update
+
+from omzien.bot.i18n import load_i18n
+from omzien.flows.signal import REFERENCE_ALPHABET
+from omzien.handlers import alerts
+from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.models import Account, OutboxMessage, Point, PointArea, Signal
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Amsterdam
+WORKER = 4242
+CHUNK = 20_000
+
+
+def reference(number: int) -> str:
+    letters = []
+    while True:
+        number, digit = divmod(number, len(REFERENCE_ALPHABET))
+        letters.append(REFERENCE_ALPHABET[digit])
+        if not number:
+            return "B-" + "".join(reversed(letters))
+
+
+def signal_rows(count: int, due: set[int], points: int, rng: random.Random):  # type: ignore[no-untyped-def]
+    for number in range(count):
+        claimed = number % 5 == 0
+        created = NOW - timedelta(hours=rng.randint(1, 200))
+        later = NOW + timedelta(minutes=rng.randint(10, 60 * 24 * 20))
+        area = 3000 + number % points
+        yield {
+            "reference": reference(number), "point_id": 1 + number % points,
+            "status": "claimed" if claimed else "new", "postcode": f"{area}AB", "house": str(number),
+            "area": area, "address_key": f"{area}AB{number}", "created_at": created,
+            "claimed_by": WORKER if claimed else None, "claimed_at": created if claimed else None,
+            "address_delivered": claimed, "waiting_since": created, "due_claim_at": later,
+            "due_contact_at": later, "due_close_at": later + timedelta(days=10),
+            "next_alert": ("contact_due" if claimed else "claim_due"),
+            "next_alert_at": NOW - timedelta(minutes=1) if number in due else later,
+        }
+
+
+async def prepare(url: str, count: int, due_count: int, points: int):  # type: ignore[no-untyped-def]
+    engine = create_engine(url)
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade(engine)
+    sessions = session_factory(engine)
+    rng = random.Random(count)
+    due = set(rng.sample(range(count), due_count))
+    async with sessions.begin() as session:
+        session.add(Account(id=WORKER, first_name="Anna", started_at=NOW))
+        for number in range(points):
+            session.add(Point(id=number + 1, name=f"Signaalpunt {number + 1}", group_chat_id=-1000 - number,
+                              coordinators=[WORKER], summary_at=NOW, areas=[PointArea(first=3000 + number,
+                                                                                      last=3000 + number)]))
+    rows = signal_rows(count, due, points, rng)
+    while True:
+        chunk = [row for _, row in zip(range(CHUNK), rows, strict=False)]
+        if not chunk:
+            break
+        async with sessions.begin() as session:
+            await session.execute(insert(Signal), chunk)
+    async with engine.connect() as connection:
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
+    return engine, sessions, due
+
+
+async def reset(sessions, due: set[int]) -> None:  # type: ignore[no-untyped-def]
+    """Put the due signals back as they were, and forget what the last sweep wrote."""
+    async with sessions.begin() as session:
+        ids = [number + 1 for number in due]  # ids follow the insertion order
+        await session.execute(update(Signal).where(Signal.id.in_(ids)).values(
+            next_alert_at=NOW - timedelta(minutes=1), last_alert=None))
+        await session.execute(update(Signal).where(Signal.id.in_(ids), Signal.status == "new")
+                              .values(next_alert="claim_due"))
+        await session.execute(update(Signal).where(Signal.id.in_(ids), Signal.status == "claimed")
+                              .values(next_alert="contact_due"))
+        await session.execute(delete(OutboxMessage))
+        await session.execute(update(Point).values(overview_outbox_id=None, overview_at=None,
+                                                   overview_message_id=None))
+
+
+async def measure(url: str, count: int, due_count: int, points: int, repeat: int) -> dict[str, float | int]:
+    started = time.perf_counter()
+    engine, sessions, due = await prepare(url, count, due_count, points)
+    prepared = time.perf_counter() - started
+    i18n = load_i18n()
+    sweeps, scans = [], []
+    try:
+        for _ in range(repeat):
+            await reset(sessions, due)
+            started = time.perf_counter()
+            counts = await alerts.sweep(sessions, i18n, NOW)
+            sweeps.append(time.perf_counter() - started)
+            assert counts.get("claim_due", 0) + counts.get("contact_due", 0) == due_count, counts
+            started = time.perf_counter()
+            async with sessions() as session:
+                await session.scalar(select(func.count()).where(Signal.status.in_(("new", "claimed"))))
+            scans.append(time.perf_counter() - started)
+    finally:
+        await engine.dispose()
+    return {"open": count, "due": due_count, "sweep_ms": round(statistics.median(sweeps) * 1000, 1),
+            "per_due_ms": round(statistics.median(sweeps) * 1000 / due_count, 2),
+            "count_all_open_ms": round(statistics.median(scans) * 1000, 1), "prepare_s": round(prepared, 1),
+            "messages_queued": counts.get("overviews", 0) + counts.get("to_coordinators", 0)
+            + counts.get("to_claimers", 0)}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--open", default="100000,1000000", help="sizes, comma-separated")
+    parser.add_argument("--due", type=int, default=100)
+    parser.add_argument("--points", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.open.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            url = args.database_url or f"sqlite+aiosqlite:///{folder}/sweep-{size}.sqlite3"
+            results.append(await measure(url, size, args.due, args.points, args.repeat))
+    database = "postgresql" if args.database_url and args.database_url.startswith("postgresql") else "sqlite"
+    print(json.dumps({"bench": "sla_sweep", "database": database, "points": args.points, "results": results,
+                      "growth": {"open": round(sizes[-1] / sizes[0], 1),
+                                 "sweep_ms": round(results[-1]["sweep_ms"] / results[0]["sweep_ms"], 2),
+                                 "count_all_open_ms": round(results[-1]["count_all_open_ms"]
+                                                            / results[0]["count_all_open_ms"], 2)}}, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

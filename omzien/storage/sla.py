@@ -1,0 +1,245 @@
+"""The clock in the database: each open signal's deadlines and its one next alert, read through an index.
+
+A signal carries ``next_alert`` and ``next_alert_at``. A sweep takes the rows whose moment has
+come (``take_due``), locked so that a second sweep at the same time skips them (PostgreSQL
+``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a time anyway), records each alert as an
+event and moves the row on to its following alert in the same transaction as the messages it
+causes. So an alert is sent once: not twice after a restart, nor by two instances.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.flows import sla
+from omzien.flows.signal import Status
+from omzien.storage.models import Event, Point, Signal
+
+PLAN = "plan"
+"""``next_alert`` of a signal whose deadlines are still to be set (open signals from before the clock existed)."""
+
+
+def policy_of(point: Point) -> sla.Policy:
+    return sla.Policy(
+        claim_days=point.claim_days, contact_days=point.contact_days, close_days=point.close_days,
+        working=sla.WorkingTime(
+            time_zone=point.time_zone, opens=time.fromisoformat(point.opens), closes=time.fromisoformat(point.closes),
+            weekdays=frozenset(int(day) for day in point.weekdays),
+            closed_days=frozenset(date.fromisoformat(day) for day in point.closed_days)))
+
+
+def _schedule(signal: Signal, policy: sla.Policy) -> list[tuple[datetime, sla.Alert]]:
+    assert signal.waiting_since and signal.due_claim_at and signal.due_contact_at and signal.due_close_at
+    return sla.schedule(policy, claimed=signal.status == Status.CLAIMED, contacted=signal.contacted_at is not None,
+                        waiting_since=signal.waiting_since, due_claim=signal.due_claim_at,
+                        due_contact=signal.due_contact_at, due_close=signal.due_close_at)
+
+
+def _set_next(signal: Signal, upcoming: tuple[datetime, sla.Alert] | None) -> None:
+    if upcoming is not None and signal.paused_until is not None:
+        upcoming = (max(upcoming[0], signal.paused_until), upcoming[1])
+    signal.next_alert_at, signal.next_alert = upcoming if upcoming else (None, None)
+
+
+def start_clock(signal: Signal, point: Point, reported_at: datetime, now: datetime) -> None:
+    """A signal has reached its point: deadlines count from the report (or from now, if it waited unrouted)."""
+    due = sla.deadlines(policy_of(point), reported_at)
+    signal.waiting_since = reported_at
+    signal.due_claim_at, signal.due_contact_at, signal.due_close_at = due.claim, due.contact, due.close
+    replan(signal, point, now)
+
+
+def replan(signal: Signal, point: Point | None, now: datetime) -> None:
+    """After a change of state: the first alert still to come. What passed meanwhile is not sent late."""
+    if point is None or signal.status not in (Status.NEW, Status.CLAIMED):
+        signal.next_alert = signal.next_alert_at = None
+        return
+    _set_next(signal, sla.first_after(_schedule(signal, policy_of(point)), now))
+
+
+def restart_claim_window(signal: Signal, point: Point, now: datetime) -> None:
+    """A signal given back waits again: a new claim window from now."""
+    signal.waiting_since = now
+    signal.due_claim_at = sla.claim_deadline(policy_of(point), now)
+    signal.last_alert = None
+    replan(signal, point, now)
+
+
+def pause(signal: Signal, point: Point, now: datetime) -> None:
+    """Hold the reminders for a working week; deadlines that fall inside the pause move to its end."""
+    policy = policy_of(point)
+    until = policy.working.add(now, policy.working.days(sla.PAUSE_DAYS))
+    signal.paused_until = until
+    if signal.contacted_at is None:
+        signal.due_contact_at = max(signal.due_contact_at or until, until)
+    signal.due_close_at = max(signal.due_close_at or until, until)
+    replan(signal, point, now)
+
+
+async def take_due(session: AsyncSession, now: datetime, limit: int
+                   ) -> tuple[int, list[tuple[Signal, list[sla.Alert]]]]:
+    """Lock the signals whose next alert is due, fire what is due on each, and move each on.
+
+    Returns how many rows it took, and each signal with the alerts that fell due, oldest first.
+    A signal whose sweep is late (the bot was down) gets every alert it missed at once; the
+    callers gather them per person.
+    """
+    rows = (await session.scalars(
+        select(Signal).where(Signal.next_alert_at <= now).order_by(Signal.next_alert_at, Signal.id)
+        .limit(limit).with_for_update(skip_locked=True, of=Signal)
+    )).unique().all()
+    fired: list[tuple[Signal, list[sla.Alert]]] = []
+    for signal in rows:
+        point = signal.point
+        if point is None or signal.status not in (Status.NEW, Status.CLAIMED):
+            _set_next(signal, None)
+            continue
+        if signal.next_alert == PLAN:
+            start_clock(signal, point, signal.created_at, now)
+            continue
+        alerts = []
+        schedule = _schedule(signal, policy_of(point))
+        while signal.next_alert_at is not None and signal.next_alert_at <= now:
+            alert = sla.Alert(signal.next_alert)
+            alerts.append(alert)
+            session.add(Event(signal_id=signal.id, kind="alert", at=now, detail=alert))
+            signal.last_alert = alert
+            _set_next(signal, sla.following(schedule, alert))
+        if alerts:
+            fired.append((signal, alerts))
+    await session.flush()
+    return len(rows), fired
+
+
+async def overdue_counts(session: AsyncSession, point_id: int, now: datetime) -> tuple[int, int]:
+    """How many signals of a point are open, and how many of them are past a deadline."""
+    is_open = Signal.status.in_((Status.NEW, Status.CLAIMED))
+    late = or_(
+        (Signal.status == Status.NEW) & (Signal.due_claim_at <= now),
+        (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None) & (Signal.due_contact_at <= now),
+        (Signal.status == Status.CLAIMED) & (Signal.due_close_at <= now),
+    )
+    row = (await session.execute(
+        select(func.count(), func.count().filter(late)).where(Signal.point_id == point_id, is_open))).one()
+    return row[0], row[1]
+
+
+@dataclass
+class Overview:
+    """What a group's overview shows: the most urgent few, and how many there are in all."""
+
+    waiting: Sequence[Signal]
+    waiting_count: int
+    late_count: int
+    without_contact: Sequence[Signal]
+    without_contact_count: int
+
+
+async def overview(session: AsyncSession, point_id: int, now: datetime, shown: int) -> Overview:
+    """The point's signals that wait to be picked up (most urgent first), and claimed ones whose contact
+    deadline passed a working day ago (the group hears of those). Reads ``shown`` rows of each, and counts."""
+    waiting = (Signal.point_id == point_id) & (Signal.status == Status.NEW)
+    unreached = ((Signal.point_id == point_id) & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
+                 & (Signal.last_alert == sla.Alert.CONTACT_LATE))
+    counts = (await session.execute(select(func.count(), func.count().filter(Signal.due_claim_at <= now))
+                                    .where(waiting))).one()
+    return Overview(
+        waiting=(await session.scalars(select(Signal).where(waiting).order_by(Signal.due_claim_at, Signal.id)
+                                       .limit(shown))).all(),
+        waiting_count=counts[0], late_count=counts[1],
+        without_contact=(await session.scalars(select(Signal).where(unreached)
+                                               .order_by(Signal.due_contact_at, Signal.id).limit(shown))).all(),
+        without_contact_count=await session.scalar(select(func.count()).where(unreached)) or 0)
+
+
+async def new_since(session: AsyncSession, point_id: int, since: datetime) -> int:
+    return await session.scalar(select(func.count()).where(Signal.point_id == point_id,
+                                                           Signal.created_at >= since)) or 0
+
+
+def summary_due(point: Point, now: datetime) -> bool:
+    """The morning summary goes out once per working day, from opening time, while the point is open."""
+    working = policy_of(point).working
+    today = working.local_date(now)
+    if point.group_chat_id is None or not working.is_working_day(today):
+        return False
+    opens, closes = working.window(today)
+    return opens <= now <= closes and (point.summary_at is None or point.summary_at < opens)
+
+
+async def points_for_summary(session: AsyncSession, now: datetime) -> list[Point]:
+    points = (await session.scalars(select(Point).where(Point.group_chat_id.is_not(None)).order_by(Point.id)
+                                    .with_for_update(skip_locked=True))).all()
+    return [point for point in points if summary_due(point, now)]
+
+
+# Figures for the municipality: from the event rows, in the point's working time.
+
+@dataclass(frozen=True)
+class Measure:
+    """Working hours from the report to a step, over the signals that took it, and the share within the SLA."""
+
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+    within: float | None  # share of signals that took the step in time, counting late waiting ones as misses
+    late_waiting: int  # still not taken, and already past the allowance
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile: a value that really occurred."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def measure(durations: list[timedelta], allowance: timedelta, late_waiting: int) -> Measure:
+    hours = [d.total_seconds() / 3600 for d in durations]
+    in_time = sum(1 for d in durations if d <= allowance)
+    total = len(durations) + late_waiting
+    return Measure(count=len(durations), median_hours=_round(_percentile(hours, 0.5)),
+                   p90_hours=_round(_percentile(hours, 0.9)), within=round(in_time / total, 3) if total else None,
+                   late_waiting=late_waiting)
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+async def report(session: AsyncSession, point: Point, since: datetime, now: datetime) -> dict[str, Measure | int]:
+    """Time to claim and time to first contact, per signal reported since ``since``."""
+    policy = policy_of(point)
+    signal_ids = select(Signal.id).where(Signal.point_id == point.id, Signal.created_at >= since)
+    firsts: dict[int, dict[str, datetime]] = {}
+    for signal_id, kind, at in await session.execute(
+            select(Event.signal_id, Event.kind, func.min(Event.at))
+            .where(Event.signal_id.in_(signal_ids), Event.kind.in_(("reported", "routed", "claimed", "contacted",
+                                                                      "closed")))
+            .group_by(Event.signal_id, Event.kind)):
+        firsts.setdefault(signal_id, {})[kind] = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    to_claim, to_contact = [], []
+    claim_late = contact_late = 0
+    claim_allowance = policy.working.days(policy.claim_days)
+    contact_allowance = policy.working.days(policy.contact_days)
+    for kinds in firsts.values():
+        start = kinds.get("routed") or kinds.get("reported")
+        if start is None:
+            continue
+        if "claimed" in kinds:
+            to_claim.append(policy.working.between(start, kinds["claimed"]))
+        elif policy.working.between(start, now) > claim_allowance:
+            claim_late += 1
+        contact = min((kinds[k] for k in ("contacted", "closed") if k in kinds), default=None)
+        if contact is not None:
+            to_contact.append(policy.working.between(start, contact))
+        elif policy.working.between(start, now) > contact_allowance:
+            contact_late += 1
+    return {"signals": len(firsts), "claim": measure(to_claim, claim_allowance, claim_late),
+            "contact": measure(to_contact, contact_allowance, contact_late)}
