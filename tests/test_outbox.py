@@ -6,14 +6,17 @@ import asyncio
 from datetime import UTC, datetime
 from itertools import pairwise
 
+import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import EditMessageText, SendMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omzien.bot import sender as sender_module
 from omzien.bot.sender import RateLimiter, Sender
 from omzien.storage import outbox
+from omzien.storage.db import create_engine, session_factory
 from omzien.storage.models import Account, OutboxMessage
 from tests.conftest import Clock
 from tests.telegram import FakeTelegram
@@ -199,3 +202,40 @@ async def test_a_message_cut_off_by_a_crash_is_found_instead_of_sent_twice(sessi
     assert [m.text for m in telegram.shown(-100)] == ["gekoppeld", "kaart"], "found, not posted again"
     assert [m.text for m in telegram.shown(-200)] == ["nooit aangekomen"], "sent, as it never arrived"
     assert all(r.status == "sent" and not r.in_doubt for r in await rows(sessions))
+
+
+async def test_with_two_instances_on_postgresql_one_sends_and_the_other_takes_over(
+        engine, sessions, clock: Clock, monkeypatch) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one bot on one machine: no sender lock needed")
+    monkeypatch.setattr(sender_module, "STANDBY_PAUSE", 0.05)
+    other_engine = create_engine(engine.url.render_as_string(hide_password=False))
+    telegrams = [FakeTelegram(), FakeTelegram()]
+    senders = [make_sender(telegrams[0], sessions, clock), make_sender(telegrams[1], session_factory(other_engine),
+                                                                      clock)]
+
+    async def all_sent(count: int) -> None:
+        while sum(row.status == "sent" for row in await rows(sessions)) < count:
+            await asyncio.sleep(0.02)
+
+    async with sessions.begin() as session:
+        for n in range(20):
+            outbox.send(session, 600 + n, text(f"bericht {n}"))
+    tasks = [asyncio.create_task(sender.run()) for sender in senders]
+    try:
+        await asyncio.wait_for(all_sent(20), timeout=30)
+        counts = [len(t.sent(SendMessage)) for t in telegrams]
+        assert sorted(counts) == [0, 20], "one instance sends; the other stands by"
+        leader = counts.index(20)
+        tasks[leader].cancel()  # that instance stops: its lock goes with its connection
+        await asyncio.gather(tasks[leader], return_exceptions=True)
+        async with sessions.begin() as session:
+            outbox.send(session, 700, text("na de overname"))
+        await asyncio.wait_for(all_sent(21), timeout=30)
+        assert [m.text for m in telegrams[1 - leader].sent(SendMessage)] == ["na de overname"]
+        assert len(telegrams[leader].sent(SendMessage)) == 20
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await other_engine.dispose()

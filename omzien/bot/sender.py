@@ -42,11 +42,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from omzien.bot.logs import error_summary
 from omzien.storage import outbox
 from omzien.storage.accounts import mark_blocked
+from omzien.storage.db import SenderLock
 from omzien.storage.models import OutboxMessage, Point, Signal, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
+STANDBY_PAUSE = 5.0
+"""Seconds between tries of an instance that stands by to take over sending."""
 PROBES = 20
 """How many message numbers past the last known one to look at for a message lost in a crash."""
 
@@ -120,21 +123,45 @@ class Sender:
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self._wakeup = asyncio.Event()
         self._recovered = False
+        self._standing_by = False
 
     def wake(self) -> None:
         self._wakeup.set()
 
     async def run(self) -> None:
-        """Send until cancelled."""
-        while True:
-            try:
-                pause = await self.send_due()
-            except Exception as error:  # the database away for a moment: keep going, nothing is lost
-                log.error("The outbox sender could not read the outbox: %s", error_summary(error))
-                pause = 5.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=pause)
-            self._wakeup.clear()
+        """Send until cancelled; with PostgreSQL, only while this instance holds the sender lock."""
+        lock = SenderLock(self.sessions.kw["bind"])
+        try:
+            while True:
+                if not await self._lead(lock):
+                    await asyncio.sleep(STANDBY_PAUSE)
+                    continue
+                try:
+                    pause = await self.send_due()
+                except Exception as error:  # the database away for a moment: keep going, nothing is lost
+                    log.error("The outbox sender could not read the outbox: %s", error_summary(error))
+                    pause = 5.0
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=pause)
+                self._wakeup.clear()
+        finally:
+            await lock.release()
+
+    async def _lead(self, lock: SenderLock) -> bool:
+        """Whether this instance is the one that sends; taking over means first checking what was cut off."""
+        try:
+            if await lock.held():
+                return True
+            if await lock.try_acquire():
+                log.info("This instance sends the outbox")
+                self._recovered = False  # whoever sent before may have died in the middle of a request
+                return True
+        except Exception as error:
+            log.error("The sender lock could not be taken: %s", error_summary(error))
+        if not self._standing_by:
+            log.info("Another instance sends the outbox; this one stands by")
+        self._standing_by = True
+        return False
 
     async def send_due(self) -> float:
         """Start sending every due row whose chat is free and within the limits; seconds to the next try."""

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+
 @cache
 def dutch_holidays() -> holidays.HolidayBase:
     """One shared calendar: it fills in the years it is asked about, and building it is not cheap."""

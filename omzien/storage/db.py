@@ -10,15 +10,18 @@ Engines hide statement parameters: an error must never print an address or a not
 
 from __future__ import annotations
 
+import contextlib
+import time
 from contextvars import ContextVar
 from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -69,3 +72,64 @@ async def upgrade(engine: AsyncEngine) -> None:
     """Bring the database to the newest schema (creates it on first run)."""
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+
+
+SENDER_LOCK = 0x6F6D7A69
+"""The PostgreSQL advisory lock key ("omzi") held by the one instance that sends the outbox."""
+
+
+class SenderLock:
+    """One outbox sender at a time, also with several instances on one PostgreSQL database.
+
+    Telegram's limits count per bot, and crash recovery treats a row left ``sending`` as cut off:
+    both hold only with one sender. The lock is a session-level advisory lock on a connection of
+    its own, so when an instance dies its connection closes and another instance takes over.
+    SQLite runs on one machine with one bot: the lock is always held.
+    """
+
+    CHECK_EVERY = 10.0
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.connection: AsyncConnection | None = None
+        self.checked = 0.0
+
+    @property
+    def needed(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    async def try_acquire(self) -> bool:
+        if not self.needed:
+            return True
+        if self.connection is None:
+            self.connection = await self.engine.connect()
+            await self.connection.execution_options(isolation_level="AUTOCOMMIT")
+        got = await self.connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": SENDER_LOCK})
+        if not got:
+            await self.release()
+        self.checked = time.monotonic()
+        return bool(got)
+
+    async def held(self) -> bool:
+        """Still ours? The connection is looked at every ``CHECK_EVERY`` seconds; a broken one means no."""
+        if not self.needed:
+            return True
+        if self.connection is None:
+            return False
+        if time.monotonic() - self.checked < self.CHECK_EVERY:
+            return True
+        try:
+            await self.connection.scalar(text("SELECT 1"))
+        except Exception:
+            await self.release()
+            return False
+        self.checked = time.monotonic()
+        return True
+
+    async def release(self) -> None:
+        """Let go: the connection is discarded, not returned to the pool, so the lock ends with it."""
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                await self.connection.invalidate()
+                await self.connection.close()
+            self.connection = None
