@@ -34,7 +34,7 @@ from omzien.handlers import alerts, get_routers
 from omzien.handlers.views import payload
 from omzien.storage import outbox
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
-from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.db import create_engine, prepare, session_factory
 from omzien.storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ def start_scheduler(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
 async def run(settings: Settings, token: str, handle_signals: bool = True) -> None:
     """Create or migrate the database, check Telegram, then poll until stopped (Ctrl-C)."""
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
+    await prepare(engine)
     sessions = session_factory(engine)
     i18n = load_i18n(settings.language)
     bot = make_bot(token, settings.telegram_api_url)

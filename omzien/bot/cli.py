@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,9 +26,10 @@ from omzien.flows import sla as sla_rules
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
 from omzien.handlers import alerts
 from omzien.handlers.notify import update_card
-from omzien.storage import points, signals
+from omzien.storage import catalogue, points, signals
+from omzien.storage import offers as offers_storage
 from omzien.storage import sla as sla_storage
-from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.db import create_engine, prepare, session_factory
 from omzien.storage.models import utcnow
 
 EXIT_USAGE = 2
@@ -106,6 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
     signal_commands.add_parser("unrouted", help=_(
         "signalen uit postcodes waar geen signaalpunt voor is (alleen kenmerk, postcodegebied en datum)"))
 
+    offers = commands.add_parser("offers", help=_("de catalogus van aanbod: inlezen, uitvoeren, zoeken"),
+                                 description=_(
+        "De catalogus van aanbod tegen eenzaamheid. Omzien heeft het landelijke aanbod en de methoden al aan boord; "
+        "een gemeente leest haar lokale aanbod in als CSV (kolommen: zie docs/catalogue-columns.md) of als "
+        "HSDS-JSON (Open Referral)."))
+    offer_commands = offers.add_subparsers(dest="offers_command", required=True, metavar=_("opdracht"))
+    load = offer_commands.add_parser("import", help=_("aanbod inlezen uit een CSV- of HSDS-JSON-bestand"),
+                                     description=_(
+        "Controleert elke regel en noemt elke fout met het regelnummer en de reden. Als er een fout in zit, "
+        "wordt niets ingelezen, tenzij u --skip-invalid opgeeft. Aanbod met hetzelfde id wordt bijgewerkt; "
+        "hetzelfde bestand nog eens inlezen verandert niets."))
+    load.add_argument("file", metavar=_("bestand"), help=_("een .csv- of .json-bestand"))
+    load.add_argument("--skip-invalid", action="store_true", help=_("de goede regels inlezen en de foute overslaan"))
+    dump = offer_commands.add_parser("export", help=_("de hele catalogus uitvoeren als CSV of HSDS-JSON"))
+    dump.add_argument("--format", choices=("csv", "hsds"), default="csv", help=_("csv (standaard) of hsds"))
+    dump.add_argument("--output", metavar=_("bestand"), help=_("naar dit bestand (standaard: het scherm)"))
+
     sla = commands.add_parser("sla", help=_("termijnen: herinneringen versturen en cijfers bekijken"))
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar=_("opdracht"))
     sweep = sla_commands.add_parser("sweep", help=_("één ronde herinneringen en escalaties, nu of op een tijdstip"),
@@ -137,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "sla" and args.sla_command == "sweep":
             return asyncio.run(_sweep(settings, args))
-        handler = {"db": _db, "points": _points, "signals": _signals, "sla": _sla_report}[args.command]
+        handler = {"db": _db, "points": _points, "signals": _signals, "sla": _sla_report,
+                   "offers": _offers}[args.command]
         return asyncio.run(_with_database(settings, handler, args))
 
 
@@ -184,7 +205,7 @@ def _fail(sentence: str) -> int:
 async def _with_database(settings: Settings, handler: Callable[..., Awaitable[int]], args: Any) -> int:
     engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        await prepare(engine)
         sessions = session_factory(engine)
         async with sessions.begin() as session:
             return await handler(session, args)
@@ -339,7 +360,7 @@ async def _sweep(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(_("Dit tijdstip begrijp ik niet: {at}. Schrijf het zo: 2026-12-24T16:30.").format(at=args.at))
     engine = create_engine(settings.database_url)
     try:
-        await upgrade(engine)
+        await prepare(engine)
         counts = await alerts.sweep(session_factory(engine), get_i18n(), now)
     finally:
         await engine.dispose()
@@ -380,3 +401,42 @@ async def _sla_report(session: Any, args: argparse.Namespace) -> int:
 
 def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
+
+
+async def _offers(session: Any, args: argparse.Namespace) -> int:
+    if args.offers_command == "export":
+        found = await offers_storage.load(session)
+        text = (catalogue.write_csv(found) if args.format == "csv"
+                else json.dumps(catalogue.to_hsds(found), indent=2, ensure_ascii=False) + "\n")
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+            print(_("{count} regels geschreven naar {file}.").format(count=len(found), file=args.output),
+                  file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    path = Path(args.file)
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(_("Dit bestand kan ik niet lezen: {file} ({error}).").format(
+            file=args.file, error=type(error).__name__))
+    known = await offers_storage.method_ids(session)
+    if path.suffix.lower() == ".json":
+        try:
+            found, errors = catalogue.read_hsds(json.loads(content), known)
+        except json.JSONDecodeError as error:
+            return _fail(_("Dit is geen geldige JSON: regel {line}, kolom {column}.").format(
+                line=error.lineno, column=error.colno))
+    else:
+        found, errors = catalogue.read_csv(io.StringIO(content, newline=""), known)
+    for error in errors:
+        print(_("Regel {line}: {reason}").format(line=error.line, reason=error.reason), file=sys.stderr)
+    if errors and not args.skip_invalid:
+        return _fail(_("{count} fout(en): niets ingelezen. Verbeter het bestand, of lees alleen de goede regels in "
+                       "met --skip-invalid.").format(count=len(errors)))
+    stored = await offers_storage.store(session, found, offers_storage.IMPORTED)
+    print(_("Ingelezen: {created} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd, {skipped} overgeslagen.")
+          .format(created=stored.created, updated=stored.updated, unchanged=stored.unchanged,
+                  skipped=len({e.line for e in errors})))
+    return 0

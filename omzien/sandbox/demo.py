@@ -22,8 +22,8 @@ from omzien.bot.settings import Settings
 from omzien.flows.routing import parse_areas
 from omzien.sandbox.client import SandboxClient
 from omzien.sandbox.server import Sandbox
-from omzien.storage import points
-from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage import offers, points
+from omzien.storage.db import create_engine, prepare, session_factory
 
 DEMO_TOKEN = "123456789:AAHdemoSandboxTokenNotForTelegram00"
 DEMO_POINT = "Signaalpunt Demodorp"
@@ -40,10 +40,11 @@ class Demo:
 async def _seed_point(database_url: str, group_id: int) -> None:
     engine = create_engine(database_url)
     try:
-        await upgrade(engine)
+        await prepare(engine)
         async with session_factory(engine).begin() as session:
             if await points.point_of_group(session, group_id) is None:
                 await points.add_point(session, DEMO_POINT, parse_areas(DEMO_POSTCODES), group_chat_id=group_id)
+            await offers.ensure_shipped(session, demo=True)  # and the fictional offers of Demodorp
     finally:
         await engine.dispose()
 

@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from omzien.storage.offers import ensure_shipped
+
 current_session: ContextVar[AsyncSession | None] = ContextVar("omzien_session", default=None)
 """The session of the update being handled, for code aiogram calls without it (the FSM storage)."""
 
@@ -66,6 +68,13 @@ def _alembic_config(connection: Connection) -> Config:
     config.set_main_option("script_location", str(files("omzien.storage") / "migrations"))
     config.attributes["connection"] = connection
     return config
+
+
+async def prepare(engine: AsyncEngine) -> None:
+    """The newest schema, and the catalogue that comes with Omzien up to date (both change nothing twice)."""
+    await upgrade(engine)
+    async with session_factory(engine).begin() as session:
+        await ensure_shipped(session)
 
 
 async def upgrade(engine: AsyncEngine) -> None:

@@ -235,3 +235,32 @@ class HandledUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OfferRecord(Base):
+    """An offer or method of the catalogue, stored as its CSV columns (see omzien.storage.catalogue)."""
+
+    __tablename__ = "offers"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(8))
+    columns: Mapped[dict[str, Any]] = mapped_column()
+    origin: Mapped[str] = mapped_column(String(8))  # "shipped" with Omzien, or "import" (a municipality's file)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OfferSearch(Base):
+    """One search by a resident, anonymously: what was chosen and found — never who, never the typed words."""
+
+    __tablename__ = "offer_searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # to the hour
+    needs: Mapped[list[str]] = mapped_column(default=list)
+    area: Mapped[int | None] = mapped_column(Integer)  # 4-digit postcode area
+    age_group: Mapped[str | None] = mapped_column(String(8))
+    going_out: Mapped[str | None] = mapped_column(String(8))
+    free_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    typed: Mapped[bool] = mapped_column(Boolean, default=False)  # a sentence was typed (its words are not kept)
+    results: Mapped[int] = mapped_column(Integer, default=0)
+    opened: Mapped[list[str]] = mapped_column(default=list)  # ids of offers opened

@@ -1,0 +1,68 @@
+"""The catalogue in the database: offers stored by id as their CSV columns, and anonymous search figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.flows.offers import Offer
+from omzien.storage import catalogue
+from omzien.storage.models import OfferRecord, utcnow
+
+SHIPPED = "shipped"
+IMPORTED = "import"
+
+
+@dataclass(frozen=True)
+class Stored:
+    created: int
+    updated: int
+    unchanged: int
+
+
+async def store(session: AsyncSession, offers: Iterable[Offer], origin: str, now: datetime | None = None,
+                replace_imported: bool = True) -> Stored:
+    """Add new offers and update changed ones by id; an identical offer is left as it is.
+
+    With ``replace_imported`` false (the shipped catalogue at start-up), an offer a municipality
+    imported itself is never overwritten.
+    """
+    now = now or utcnow()
+    existing = {record.id: record for record in await session.scalars(select(OfferRecord))}
+    created = updated = unchanged = 0
+    for offer in offers:
+        columns = catalogue.offer_columns(offer)
+        record = existing.get(offer.id)
+        if record is None:
+            session.add(OfferRecord(id=offer.id, record_type=offer.record_type, columns=columns, origin=origin,
+                                    updated_at=now))
+            created += 1
+        elif record.columns == columns or (not replace_imported and record.origin == IMPORTED):
+            unchanged += 1
+        else:
+            record.columns, record.record_type, record.origin, record.updated_at = (
+                columns, offer.record_type, origin, now)
+            updated += 1
+    await session.flush()
+    return Stored(created, updated, unchanged)
+
+
+async def ensure_shipped(session: AsyncSession, demo: bool = False) -> Stored:
+    """The catalogue that comes with Omzien, brought up to date; a second time changes nothing."""
+    return await store(session, catalogue.shipped(demo=demo), SHIPPED, replace_imported=False)
+
+
+async def method_ids(session: AsyncSession) -> set[str]:
+    return set(await session.scalars(select(OfferRecord.id).where(OfferRecord.record_type == "method")))
+
+
+async def load(session: AsyncSession) -> list[Offer]:
+    """Every offer and method, in id order (rows were checked when they were stored)."""
+    records: Sequence[OfferRecord] = (await session.scalars(select(OfferRecord).order_by(OfferRecord.id))).all()
+    offers, errors = catalogue.from_columns(record.columns for record in records)
+    assert not errors, errors[:3]
+    return offers
