@@ -86,9 +86,13 @@ async def prepare(url: str, count: int, due_count: int, points: int):  # type: i
             break
         async with sessions.begin() as session:
             await session.execute(insert(Signal), chunk)
-    async with engine.connect() as connection:
-        await connection.execute(text("ANALYZE"))
-        await connection.commit()
+    async with engine.connect() as connection:  # what autovacuum does in a database that runs for a while
+        if engine.dialect.name == "postgresql":
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text("VACUUM ANALYZE"))
+        else:
+            await connection.execute(text("ANALYZE"))
+            await connection.commit()
     return engine, sessions, due
 
 

@@ -36,6 +36,7 @@ from omzien.storage import outbox
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
 from omzien.storage.db import create_engine, prepare, session_factory
 from omzien.storage.models import utcnow
+from omzien.storage.offers import Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def make_bot(token: str, api_url: str | None = None) -> Bot:
 def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, settings: Settings,
                     wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow) -> Dispatcher:
     dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
-                            settings=settings, i18n=i18n, clock=clock)
+                            settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue())
     dispatcher.update.outer_middleware(UpdateTransaction(sessions, wake_outbox, clock))
     dispatcher.update.outer_middleware(AccountMiddleware(clock))
     dispatcher.update.outer_middleware(dispatcher.fsm)

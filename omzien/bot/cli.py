@@ -23,9 +23,12 @@ from omzien.bot.i18n import load_i18n
 from omzien.bot.logs import configure_logging
 from omzien.bot.settings import Settings
 from omzien.flows import sla as sla_rules
+from omzien.flows.matching import Index, Query
+from omzien.flows.offers import Need
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
 from omzien.handlers import alerts
 from omzien.handlers.notify import update_card
+from omzien.handlers.offer_views import why
 from omzien.storage import catalogue, points, signals
 from omzien.storage import offers as offers_storage
 from omzien.storage import sla as sla_storage
@@ -125,6 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
     dump = offer_commands.add_parser("export", help=_("de hele catalogus uitvoeren als CSV of HSDS-JSON"))
     dump.add_argument("--format", choices=("csv", "hsds"), default="csv", help=_("csv (standaard) of hsds"))
     dump.add_argument("--output", metavar=_("bestand"), help=_("naar dit bestand (standaard: het scherm)"))
+    find = offer_commands.add_parser("search", help=_("zoeken zoals een inwoner zoekt"), description=_(
+        "Zoekt in de catalogus zoals de bot dat voor een inwoner doet, en zegt bij elk resultaat waarom het past."))
+    find.add_argument("query", metavar=_("vraag"), help=_("in gewone woorden, bijvoorbeeld \"wandelen met anderen\""))
+    find.add_argument("--postcode", metavar="3044", help=_("postcode (4 cijfers): ook lokaal aanbod"))
+    find.add_argument("--age", type=int, metavar="80", help=_("leeftijd"))
+    find.add_argument("--needs", metavar="praten,ontmoeten", help=_(
+        "wat zou helpen: praten, ontmoeten, bezoek, zinvol, leren, praktisch, mantelzorg"))
+    find.add_argument("--free", action="store_true", help=_("alleen gratis aanbod"))
+    find.add_argument("--limit", type=int, default=5, help=_("hoeveel resultaten (standaard 5)"))
+    find.add_argument("--json", action="store_true", help=_("als JSON: id, name, score, why"))
 
     sla = commands.add_parser("sla", help=_("termijnen: herinneringen versturen en cijfers bekijken"))
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar=_("opdracht"))
@@ -404,6 +417,8 @@ def _number(value: float | None) -> str:
 
 
 async def _offers(session: Any, args: argparse.Namespace) -> int:
+    if args.offers_command == "search":
+        return await _search(session, args)
     if args.offers_command == "export":
         found = await offers_storage.load(session)
         text = (catalogue.write_csv(found) if args.format == "csv"
@@ -439,4 +454,29 @@ async def _offers(session: Any, args: argparse.Namespace) -> int:
     print(_("Ingelezen: {created} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd, {skipped} overgeslagen.")
           .format(created=stored.created, updated=stored.updated, unchanged=stored.unchanged,
                   skipped=len({e.line for e in errors})))
+    return 0
+
+
+async def _search(session: Any, args: argparse.Namespace) -> int:
+    try:
+        needs = frozenset(Need(n.strip()) for n in (args.needs or "").split(",") if n.strip())
+    except ValueError:
+        return _fail(_("Kies uit: {needs}.").format(needs=", ".join(n.value for n in Need)))
+    area = None
+    if args.postcode:
+        if not args.postcode.strip()[:4].isdigit():
+            return _fail(_("Een postcode begint met 4 cijfers, bijvoorbeeld 3044."))
+        area = int(args.postcode.strip()[:4])
+    index = Index(await offers_storage.load(session))
+    query = Query(text=args.query, needs=needs, age=args.age, postcode_area=area, free_only=args.free)
+    matches = index.search(query, limit=max(1, args.limit))
+    if args.json:
+        print(json.dumps([{"id": m.offer.id, "name": m.offer.name.nl, "score": round(m.score, 3), "why": why(m),
+                           "local": m.offer.local} for m in matches], indent=2, ensure_ascii=False))
+        return 0
+    if not matches:
+        print(_("Niets gevonden dat past."))
+    for number, match in enumerate(matches, 1):
+        print(f"{number}. {match.offer.name.nl}  ({match.offer.id}, {match.score:.2f})")
+        print("   " + why(match))
     return 0

@@ -45,6 +45,11 @@ class Observation(StrEnum):
     STAYS_INSIDE = "inside"
     POOR_SELF_CARE = "selfcare"
     OTHER = "other"
+    ASKS_FOR_CALL = "callback"  # not a sign to tick: a resident asked "bel mij terug" (a self-signal)
+
+
+SIGNS = tuple(o for o in Observation if o is not Observation.ASKS_FOR_CALL)
+"""What a signaller can tick."""
 
 
 class Consent(StrEnum):

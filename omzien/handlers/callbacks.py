@@ -60,3 +60,35 @@ class FollowUp(CallbackData, prefix="f1"):
     signal_id: int
     action: FollowUpAction
     reason: PauseReason | None = None
+
+
+class FindStep(StrEnum):
+    NEEDS = "n"
+    AGE = "a"
+    GOING_OUT = "g"
+    POSTCODE = "p"
+    RESULTS = "r"
+    CALL = "c"
+
+
+class FindAction(StrEnum):
+    TOGGLE = "t"
+    OTHER = "o"  # for someone else
+    FREE = "f"  # only free offers
+    NEXT = "n"
+    CHOOSE = "c"
+    SKIP = "s"
+    BACK = "b"
+    STOP = "x"
+    OPEN = "i"  # the details of one offer (value: its id)
+    MORE = "m"
+    CALL = "k"  # be called back
+    AGAIN = "a"
+
+
+class FindButton(CallbackData, prefix="w1"):
+    """A button of "Wat is er voor mij?"; ``step`` makes a button of an earlier question stale."""
+
+    step: FindStep
+    action: FindAction
+    value: str = ""

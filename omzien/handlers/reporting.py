@@ -17,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.bot.settings import Settings
 from omzien.flows.address import Address, parse_address
+from omzien.flows.crisis import points_to_crisis
 from omzien.flows.report import NoteTooLong, ReportDraft, Step, step_before
-from omzien.flows.signal import NOTE_LIMIT, Consent, Observation, Status
+from omzien.flows.signal import NOTE_LIMIT, SIGNS, Consent, Observation, Status
 from omzien.handlers import texts
 from omzien.handlers.callbacks import DraftAction, DraftButton
 from omzien.handlers.notify import send_address, update_card
+from omzien.handlers.offer_views import crisis_text
 from omzien.handlers.views import payload, step_payload
 from omzien.storage import outbox
 from omzien.storage.models import Account
@@ -81,6 +83,8 @@ async def address_not_understood(message: Message, session: AsyncSession) -> Non
 
 
 async def note_given(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    if points_to_crisis(message.text or ""):  # before anything else: the numbers that can save a life
+        outbox.send(session, message.chat.id, payload(crisis_text()))
     _step, draft = await _load(state)
     try:
         draft.set_note(message.text or "")
@@ -131,7 +135,7 @@ async def draft_button(callback: CallbackQuery, callback_data: DraftButton, stat
     target: Step | None = step
     if action is DraftAction.BACK:
         target = step_before(step)
-    elif action is DraftAction.TOGGLE and step is Step.OBSERVATIONS:
+    elif action is DraftAction.TOGGLE and step is Step.OBSERVATIONS and value in SIGNS:
         draft.toggle(Observation(value))
     elif action is DraftAction.NEXT and step is Step.OBSERVATIONS:
         if not draft.observations:

@@ -24,6 +24,7 @@ OBSERVATIONS = {
     Observation.STAYS_INSIDE: __("Komt niet meer buiten"),
     Observation.POOR_SELF_CARE: __("Verzorgt zichzelf slecht"),
     Observation.OTHER: __("Iets anders"),
+    Observation.ASKS_FOR_CALL: __("Vraagt zelf om een belletje"),
 }
 
 CONSENT_ANSWERS = {
@@ -55,6 +56,7 @@ PAUSE_REASONS = {
 }
 
 REPORT_BUTTON = __("Ik maak me zorgen om iemand")
+FIND_BUTTON = __("Wat is er voor mij?")
 BACK = __("« Terug")
 STOP = __("Stoppen")
 NEXT = __("Verder »")

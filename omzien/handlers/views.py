@@ -25,7 +25,7 @@ from babel.dates import format_datetime
 
 from omzien.flows.address import Address
 from omzien.flows.report import ReportDraft, Step
-from omzien.flows.signal import NOTE_LIMIT, Consent, Observation, Outcome, Role, Status
+from omzien.flows.signal import NOTE_LIMIT, SIGNS, Consent, Observation, Outcome, Role, Status
 from omzien.handlers import texts
 from omzien.handlers.callbacks import (
     CaseButton,
@@ -37,7 +37,7 @@ from omzien.handlers.callbacks import (
     RoleChoice,
 )
 from omzien.storage.models import Report, Signal
-from omzien.storage.sla import Overview
+from omzien.storage.sla import COUNT_UP_TO, Overview
 
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 MAX_REPORTS_SHOWN = 3
@@ -68,7 +68,8 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
 
 
 def menu_keyboard() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=str(texts.REPORT_BUTTON))]],
+    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=str(texts.REPORT_BUTTON))],
+                                         [KeyboardButton(text=str(texts.FIND_BUTTON))]],
                                resize_keyboard=True, is_persistent=True)
 
 
@@ -80,7 +81,9 @@ def role_keyboard() -> InlineKeyboardMarkup:
 def menu_text() -> str:
     return _("Maakt u zich zorgen om iemand? Tik op de knop hieronder, "
              "of typ meteen de postcode en het huisnummer (bijvoorbeeld {example}).").format(
-        example=texts.EXAMPLE_ADDRESS)
+        example=texts.EXAMPLE_ADDRESS) + "\n\n" + _(
+        "Zoekt u iets tegen eenzaamheid, voor uzelf of voor een ander? Tik op „{button}”.").format(
+        button=texts.FIND_BUTTON)
 
 
 # The report, step by step
@@ -113,7 +116,8 @@ def step_payload(step: Step, draft: ReportDraft) -> dict[str, Any]:
             address=escape(str(draft.address)))
         buttons = [InlineKeyboardButton(
             text=("✅ " if obs in draft.observations else "") + str(label),
-            callback_data=_draft(step, DraftAction.TOGGLE, obs)) for obs, label in texts.OBSERVATIONS.items()]
+            callback_data=_draft(step, DraftAction.TOGGLE, obs)) for obs in SIGNS
+            for label in [texts.OBSERVATIONS[obs]]]
         rows = [*_rows(buttons, 2),
                 [InlineKeyboardButton(text=str(texts.NEXT), callback_data=_draft(step, DraftAction.NEXT))],
                 _danger(step), _navigation(step)]
@@ -283,8 +287,15 @@ def _signal_line(signal: Signal, now: datetime) -> str:
         mark="⚠️" if late else "•", reference=signal.reference, area=signal.area, deadline=deadline_line(signal, now))
 
 
-def _more(count: int) -> list[str]:
-    return [_("… en nog {count}.").format(count=count)] if count > 0 else []
+def _at_most(count: int) -> str:
+    return f"{COUNT_UP_TO}+" if count > COUNT_UP_TO else str(count)
+
+
+def _more(total: int, shown: int) -> list[str]:
+    """The line for what is counted but not listed; a count that stopped at COUNT_UP_TO says "meer dan"."""
+    if total > COUNT_UP_TO:
+        return [_("… en nog meer dan {count}.").format(count=COUNT_UP_TO - shown)]
+    return [_("… en nog {count}.").format(count=total - shown)] if total > shown else []
 
 
 def overview_payload(point_name: str, overview: Overview, now: datetime) -> dict[str, Any]:
@@ -295,15 +306,15 @@ def overview_payload(point_name: str, overview: Overview, now: datetime) -> dict
         return payload("\n".join(lines))
     if overview.waiting_count:
         lines.append(_("Wachten op iemand die ze oppakt: {count}, waarvan over tijd: {late}").format(
-            count=overview.waiting_count, late=overview.late_count))
+            count=_at_most(overview.waiting_count), late=_at_most(overview.late_count)))
         lines += [_signal_line(s, now) for s in overview.waiting]
-        lines += _more(overview.waiting_count - len(overview.waiting))
+        lines += _more(overview.waiting_count, len(overview.waiting))
     if overview.without_contact_count:
         lines.append("")
         lines.append(_("Opgepakt, maar nog geen contact vastgelegd:"))
         lines += [_signal_line(s, now) + " · " + escape(s.claimer.first_name if s.claimer else "?")
                   for s in overview.without_contact]
-        lines += _more(overview.without_contact_count - len(overview.without_contact))
+        lines += _more(overview.without_contact_count, len(overview.without_contact))
     buttons = [_button("🙋 " + s.reference, ClaimButton(signal_id=s.id)) for s in overview.waiting]
     return payload("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=_rows(buttons, 3)) if buttons else None)
 
@@ -315,7 +326,7 @@ def replaced_overview_payload() -> dict[str, Any]:
 def reminder_payload(signals: list[Signal], now: datetime) -> dict[str, Any]:
     """To a claimer: the signals they hold whose deadline passed, with what they can do about each."""
     lines = [_("<b>Herinnering</b>: bij deze signalen is een termijn verlopen.")]
-    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals) - MAX_LISTED)
+    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals), min(len(signals), MAX_LISTED))
     lines.append(_("Heb je contact gehad? Is de persoon een tijd weg? Of lukt het niet? Tik hieronder."))
     rows = []
     for signal in signals[:MAX_LISTED]:
@@ -330,7 +341,7 @@ def reminder_payload(signals: list[Signal], now: datetime) -> dict[str, Any]:
 
 def coordinator_payload(point_name: str, signals: list[Signal], now: datetime) -> dict[str, Any]:
     lines = [_("<b>{point}</b>: deze signalen zijn niet op tijd opgepakt.").format(point=escape(point_name))]
-    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals) - MAX_LISTED)
+    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals), min(len(signals), MAX_LISTED))
     lines.append(_("Ze staan in het overzicht in de groep. Kun je zorgen dat iemand ze oppakt?"))
     return payload("\n".join(lines))
 
@@ -338,7 +349,7 @@ def coordinator_payload(point_name: str, signals: list[Signal], now: datetime) -
 def fallback_payload(point_name: str, signals: list[Signal], now: datetime) -> dict[str, Any]:
     lines = [_("<b>{point}</b>: deze signalen wachten al drie keer zo lang als afgesproken op iemand die ze "
                "oppakt.").format(point=escape(point_name))]
-    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals) - MAX_LISTED)
+    lines += [_signal_line(s, now) for s in signals[:MAX_LISTED]] + _more(len(signals), min(len(signals), MAX_LISTED))
     lines.append(_("U bent het regionale vangnet van dit signaalpunt. Wilt u contact opnemen met het signaalpunt?"))
     return payload("\n".join(lines))
 

@@ -42,6 +42,8 @@ SHIPPED = ("methods.csv", "national.csv")  # methods first: offers refer to them
 DEMO = "demodorp.csv"
 
 ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_ID = 48
+"""An id travels in a Telegram button (64 bytes in all)."""
 AREA_RANGE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 MAX_TEXT = 2000
 
@@ -139,6 +141,8 @@ class _Row:
         offer_id = self.text("id")
         if offer_id and not ID.match(offer_id):
             self.errors.append(f"id: {offer_id!r} must be lowercase letters, digits and hyphens")
+        if len(offer_id) > MAX_ID:
+            self.errors.append(f"id: longer than {MAX_ID} characters")
         min_age, max_age = self.number("min_age"), self.number("max_age")
         if min_age is not None and max_age is not None and min_age > max_age:
             self.errors.append("min_age is above max_age")

@@ -6,12 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omzien.flows.matching import Index
 from omzien.flows.offers import Offer
 from omzien.storage import catalogue
-from omzien.storage.models import OfferRecord, utcnow
+from omzien.storage.models import OfferRecord, OfferSearch, utcnow
 
 SHIPPED = "shipped"
 IMPORTED = "import"
@@ -66,3 +67,41 @@ async def load(session: AsyncSession) -> list[Offer]:
     offers, errors = catalogue.from_columns(record.columns for record in records)
     assert not errors, errors[:3]
     return offers
+
+
+class Catalogue:
+    """The offers in memory with their search index, rebuilt when the stored catalogue has changed."""
+
+    def __init__(self) -> None:
+        self.version: tuple[object, ...] | None = None
+        self.index = Index(())
+        self.by_id: dict[str, Offer] = {}
+
+    async def current(self, session: AsyncSession) -> Catalogue:
+        version = tuple((await session.execute(
+            select(func.count(), func.max(OfferRecord.updated_at)))).one())
+        if version != self.version:
+            offers = await load(session)
+            self.index, self.by_id, self.version = Index(offers), {o.id: o for o in offers}, version
+        return self
+
+
+def _to_the_hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+async def record_search(session: AsyncSession, now: datetime, *, needs: Iterable[str], area: int | None,
+                        age_group: str | None, going_out: str | None, free_only: bool, typed: bool,
+                        results: int) -> int:
+    """Keep, for improving the offer, what was chosen and how much was found; returns the row's id."""
+    search = OfferSearch(at=_to_the_hour(now), needs=sorted(needs), area=area, age_group=age_group,
+                         going_out=going_out, free_only=free_only, typed=typed, results=results)
+    session.add(search)
+    await session.flush()
+    return search.id
+
+
+async def record_opened(session: AsyncSession, search_id: int | None, offer_id: str) -> None:
+    search = await session.get(OfferSearch, search_id) if search_id else None
+    if search is not None and offer_id not in search.opened:
+        search.opened = [*search.opened, offer_id]

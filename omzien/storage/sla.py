@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows import sla
@@ -141,21 +141,30 @@ class Overview:
     without_contact_count: int
 
 
+COUNT_UP_TO = 1000
+"""Overviews count waiting signals up to this many ("1000+"): a sweep then costs the same with a million open."""
+
+
+async def _count(session: AsyncSession, condition: ColumnElement[bool]) -> int:
+    """How many signals meet ``condition``, counting no further than ``COUNT_UP_TO`` + 1."""
+    capped = select(Signal.id).where(condition).limit(COUNT_UP_TO + 1).subquery()
+    return await session.scalar(select(func.count()).select_from(capped)) or 0
+
+
 async def overview(session: AsyncSession, point_id: int, now: datetime, shown: int) -> Overview:
     """The point's signals that wait to be picked up (most urgent first), and claimed ones whose contact
     deadline passed a working day ago (the group hears of those). Reads ``shown`` rows of each, and counts."""
     waiting = (Signal.point_id == point_id) & (Signal.status == Status.NEW)
     unreached = ((Signal.point_id == point_id) & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
                  & (Signal.last_alert == sla.Alert.CONTACT_LATE))
-    counts = (await session.execute(select(func.count(), func.count().filter(Signal.due_claim_at <= now))
-                                    .where(waiting))).one()
     return Overview(
         waiting=(await session.scalars(select(Signal).where(waiting).order_by(Signal.due_claim_at, Signal.id)
                                        .limit(shown))).all(),
-        waiting_count=counts[0], late_count=counts[1],
+        waiting_count=await _count(session, waiting),
+        late_count=await _count(session, waiting & (Signal.due_claim_at <= now)),
         without_contact=(await session.scalars(select(Signal).where(unreached)
                                                .order_by(Signal.due_contact_at, Signal.id).limit(shown))).all(),
-        without_contact_count=await session.scalar(select(func.count()).where(unreached)) or 0)
+        without_contact_count=await _count(session, unreached))
 
 
 async def new_since(session: AsyncSession, point_id: int, since: datetime) -> int:

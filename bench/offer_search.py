@@ -1,0 +1,221 @@
+"""How fast offer search is in a large catalogue: the target is p95 ≤ 20 ms per query with 100,000 offers.
+
+Synthetic catalogues recombine the shipped offers: their sentences, keywords, kinds, forms and target
+groups, with generated place names, areas all over the country (1 in 100 national, some named
+municipalities, the rest postcode ranges), age limits and costs. The queries mix the labelled questions
+with generated ones (1 to 5 catalogue words, some misspelt, with or without postcode, age, chips, "free only"
+and "going out"), all different, so that no answer comes from the cache.
+
+For each size: index build time, the memory the index holds (tracemalloc, in a second build), and p50/p95/max
+query time (one search for the first 3 results plus the count, as the chat does). ``growth`` is p95 at the
+largest size over p95 at the smallest. The baseline in the same run, for sizes up to 10,000, is a linear scan:
+every offer is filtered and scored with the same scoring terms, without the inverted index; it must give the
+same results, and ``speedup_p95`` is its p95 over the index's p95.
+
+    python bench/offer_search.py [--sizes 1000,10000,100000] [--queries 300] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from omzien.flows import matching
+from omzien.flows.matching import GoingOut, Index, Query, _Context, understand
+from omzien.flows.offers import Area, Cost, Group, Need, Offer, Text
+from omzien.storage.catalogue import shipped
+
+SCANNED = 10_000  # the linear scan runs for catalogues up to this size
+QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "offer_questions.json"
+SYLLABLES = ("ber", "den", "dorp", "ga", "ho", "kamp", "la", "lo", "meer", "mo", "ne", "os", "re", "sen", "ter",
+             "veld", "vliet", "wijk", "zand", "zee")
+
+
+def sentences(texts: Sequence[str]) -> list[str]:
+    return sorted({s.strip() for text in texts for s in re.split(r"(?<=[.?!])\s+", text) if len(s.strip()) > 10})
+
+
+class Catalogue:
+    """A generator of synthetic catalogues made from the words and shapes of the shipped one."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        everything = shipped(demo=True)
+        self.methods = [o for o in everything if o.record_type == "method"]
+        self.templates = [o for o in everything if o.record_type == "offer" and o.audience == "inwoners"]
+        self.kern = sentences([o.kern.nl for o in self.templates]), sentences([o.kern.en for o in self.templates])
+        self.description = (sentences([o.description.nl for o in self.templates]),
+                            sentences([o.description.en for o in self.templates]))
+        self.keywords = sorted({k for o in self.templates for k in o.keywords})
+        self.municipalities = {self.place(): self.area_ranges() for _ in range(400)}
+
+    def place(self) -> str:
+        return "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(2, 3))).capitalize()
+
+    def area_ranges(self) -> tuple[tuple[int, int], ...]:
+        start = self.rng.randint(1000, 9970)
+        ranges = [(start, start + self.rng.randint(0, 20))]
+        if self.rng.random() < 0.2:
+            other = self.rng.randint(1000, 9990)
+            ranges.append((other, other + self.rng.randint(0, 9)))
+        return tuple(ranges)
+
+    def area(self) -> Area:
+        roll = self.rng.random()
+        if roll < 0.01:
+            return Area(national=True)
+        if roll < 0.15:
+            return Area(municipality=self.rng.choice(list(self.municipalities)))
+        return Area(ranges=self.area_ranges())
+
+    def offer(self, number: int) -> Offer:
+        rng, template = self.rng, self.rng.choice(self.templates)
+        keywords = tuple(rng.sample(self.keywords, rng.randint(5, 12)))
+        place = self.place()
+        return replace(
+            template, id=f"syn-{number}",
+            name=Text(f"{keywords[0].capitalize()} {place}", f"{keywords[0].capitalize()} {place}"),
+            kern=Text(*(" ".join(rng.sample(pool, 2)) for pool in self.kern)),
+            description=Text(*(" ".join(rng.sample(pool, rng.randint(3, 5))) for pool in self.description)),
+            keywords=keywords, area=self.area(),
+            cost=rng.choice([*Cost, None]),
+            min_age=rng.choice([None] * 7 + [16, 18, 50, 55, 65, 75]),
+            max_age=rng.choice([None] * 19 + [27]),
+            evidence=rng.choice([""] * 9 + ["Movisie databank: goed beschreven"]),
+        )
+
+    def offers(self, size: int) -> list[Offer]:
+        return [*self.methods, *(self.offer(n) for n in range(size))]
+
+    def queries(self, count: int) -> list[Query]:
+        """The labelled questions and generated ones, all different."""
+        rng = self.rng
+        labelled = [q["question"] for q in json.loads(QUESTIONS.read_text(encoding="utf-8"))]
+        vocabulary = sorted({w for k in self.keywords for w in understand(k).words})
+        found: dict[Query, None] = {}
+        while len(found) < count:
+            if rng.random() < 0.3:
+                text = rng.choice(labelled)
+            else:
+                text = " ".join(misspelt(w, rng) if rng.random() < 0.1 else w
+                                for w in rng.sample(vocabulary, rng.randint(1, 5)))
+            query = Query(
+                text=text, needs=frozenset(rng.sample(list(Need), rng.choice([0, 0, 0, 1, 2]))),
+                age=rng.choice([None, None, 20, 45, 70, 85]),
+                postcode_area=rng.randint(1000, 9999) if rng.random() < 0.8 else None,
+                going_out=rng.choice([None] * 5 + list(GoingOut)), free_only=rng.random() < 0.15)
+            found[query] = None
+        return list(found)
+
+
+def misspelt(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def timings(search: Callable[[Query], object], queries: Sequence[Query]) -> dict[str, float]:
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        search(query)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+            "max_ms": round(times[-1], 2)}
+
+
+def with_index(index: Index) -> Callable[[Query], tuple]:
+    def search(query: Query) -> tuple:
+        return [m.offer.id for m in index.search(query)], index.count(query)
+    return search
+
+
+def linear_scan(index: Index) -> Callable[[Query], tuple]:
+    """The same scoring without the inverted index: every offer is filtered and scored, one by one.
+
+    Uses the index's own scoring terms (private), so that only the way candidates are found differs.
+    """
+    forward: list[dict[str, float]] = [{} for _ in index._offer_at]
+    for term, postings in index._postings.items():
+        for position, weight in zip(postings.positions, postings.weights, strict=True):
+            forward[position][term] = weight
+    first = {}
+    for position, number in enumerate(index._offer_at):
+        first.setdefault(number, position)
+
+    def search(query: Query) -> tuple:
+        understood = understand(query.text)
+        age = query.age if query.age is not None else understood.age
+        forms = [index._forms(word, understood.language) for word in understood.words]
+        groups = set(understood.groups) | ({Group.CARERS} if Need.CARER in query.needs else set())
+        if age is not None and age >= 65:
+            groups.add(Group.OLDER)
+        passes = index._filters(query, age)
+        scored = []
+        for number, offer in enumerate(index.offers):
+            position = first[number]
+            if (not offer.area.national and query.postcode_area is None) or not passes(number, position):
+                continue
+            by_word = []
+            for word, word_forms in forms:
+                best = max((forward[position].get(t, 0.0) * w * index._idf[t] for t, w in word_forms.items()),
+                           default=0.0)
+                if best:
+                    by_word.append((word, {position: best}))
+            chosen = any(need in index._fits[number] for need in query.needs)
+            if by_word or chosen or (not understood.words and not query.needs):
+                terms = index._terms(number, position, _Context(query, understood, by_word, frozenset(groups)))
+                scored.append((-sum(t[2] for t in terms), number))
+        scored.sort()
+        best = -scored[0][0] if scored else 0.0
+        kept = [index.offers[n].id for minus, n in scored if -minus > 0 and -minus >= matching.RELATIVE_CUT * best]
+        return kept[:3], len(kept)
+    return search
+
+
+def measure(catalogue: Catalogue, size: int, queries: Sequence[Query], baseline: bool) -> dict:
+    offers = catalogue.offers(size)
+    start = time.perf_counter()
+    index = Index(offers, catalogue.municipalities)
+    built = time.perf_counter() - start
+    result = {"offers": size, "build_s": round(built, 2), **timings(with_index(index), queries)}
+    if baseline:
+        scan = linear_scan(index)
+        same = sum(with_index(index)(q) == scan(q) for q in queries)
+        result["linear_scan"] = {**timings(scan, queries), "same_results": f"{same}/{len(queries)}"}
+        result["speedup_p95"] = round(result["linear_scan"]["p95_ms"] / max(result["p95_ms"], 1e-3), 1)
+    del index
+    tracemalloc.start()
+    kept = Index(offers, catalogue.municipalities)
+    result["index_mb"] = round(tracemalloc.get_traced_memory()[0] / 2**20, 1)
+    tracemalloc.stop()
+    del kept
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    catalogue = Catalogue(args.seed)
+    queries = catalogue.queries(args.queries)
+    results = [measure(catalogue, size, queries, baseline=size <= SCANNED) for size in sizes]
+    print(json.dumps({"queries": len(queries), "sizes": results,
+                      "growth_p95": round(results[-1]["p95_ms"] / max(results[0]["p95_ms"], 1e-3), 1)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

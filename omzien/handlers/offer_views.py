@@ -1,0 +1,243 @@
+"""What a resident sees when looking for offers: the questions, the answers, and why each offer fits.
+
+Offers are shown with their name, their *kern* (one or two plain sentences), one line why it fits
+(from the same scoring that ranked it), what it costs, and how to get in touch — only contact
+details the catalogue holds; nothing is made up.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+
+from omzien.flows.matching import GoingOut, Match, Reason, Why
+from omzien.flows.offers import Cost, Group, Need, Offer, Start
+from omzien.handlers.callbacks import FindAction, FindButton, FindStep
+from omzien.handlers.views import payload
+
+NEEDS = {
+    Need.TALK: __("Iemand om mee te praten"),
+    Need.MEET: __("Mensen ontmoeten"),
+    Need.VISIT: __("Iemand die langskomt"),
+    Need.MEANINGFUL: __("Iets zinvols doen"),
+    Need.LEARN: __("Iets leren"),
+    Need.PRACTICAL: __("Praktische hulp"),
+    Need.CARER: __("Steun als mantelzorger"),
+}
+
+AGES = {  # a typical age within each band: the offers' age limits are compared with it
+    "u18": (15, __("Jonger dan 18")),
+    "18": (35, __("18 tot 50")),
+    "50": (57, __("50 tot 65")),
+    "65": (70, __("65 tot 75")),
+    "75": (82, __("75 of ouder")),
+}
+
+GOING_OUT = {
+    GoingOut.OUTSIDE: __("Ja, graag de deur uit"),
+    GoingOut.HOME: __("Liever thuis"),
+    GoingOut.REMOTE: __("Telefoon of internet"),
+}
+
+GROUPS = {
+    Group.OLDER: __("voor ouderen"),
+    Group.CARERS: __("voor mantelzorgers"),
+    Group.DISABILITY: __("voor mensen met een beperking"),
+    Group.MIGRANTS: __("voor nieuwkomers"),
+    Group.LGBTI: __("voor lhbti+"),
+    Group.BEREAVED: __("bij verlies en rouw"),
+    Group.YOUNG: __("voor jongeren"),
+    Group.PARENTS: __("voor ouders"),
+    Group.EVERYONE: __("voor iedereen"),
+}
+
+STARTS = {
+    Start.CALL: __("Bellen"),
+    Start.SIGN_UP: __("Aanmelden"),
+    Start.REFERRAL: __("Via de huisarts of het wijkteam"),
+    Start.WALK_IN: __("Gewoon binnenlopen"),
+    Start.ONLINE: __("Via internet"),
+}
+
+SHOWN = 3
+
+
+def _locale() -> str:
+    return get_i18n().current_locale
+
+
+def _button(text: str, step: FindStep, action: FindAction, value: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=FindButton(step=step, action=action, value=value).pack())
+
+
+def _stop(step: FindStep, back: bool = True) -> list[InlineKeyboardButton]:
+    row = [_button(_("« Terug"), step, FindAction.BACK)] if back else []
+    return [*row, _button(_("Stoppen"), step, FindAction.STOP)]
+
+
+def crisis_text() -> str:
+    return "\n".join([
+        _("<b>Denkt u aan zelfdoding, of is er acuut gevaar?</b>"),
+        _("Bel dan nu gratis 113 Zelfmoordpreventie: 0800-0113."),
+        _("Is iemands leven in gevaar? Bel 112."),
+        _("U hoeft dit niet alleen te dragen. Praten helpt."),
+    ])
+
+
+def needs_payload(needs: set[str], for_other: bool, free_only: bool) -> dict[str, Any]:
+    text = _("Wat zou helpen? Tik aan wat past (meer mag) en dan op Verder.") + "\n" + _(
+        "U mag ook in uw eigen woorden typen wat er is, bijvoorbeeld: „ik ben sinds kort weduwe en zit veel "
+        "alleen”.")
+    chips = [_button(("✅ " if need in needs else "") + str(label), FindStep.NEEDS, FindAction.TOGGLE, need)
+             for need, label in NEEDS.items()]
+    rows = [chips[i:i + 2] for i in range(0, len(chips), 2)]
+    rows.append([_button(("✅ " if for_other else "") + _("Voor iemand anders"), FindStep.NEEDS, FindAction.OTHER),
+                 _button(("✅ " if free_only else "") + _("Alleen gratis"), FindStep.NEEDS, FindAction.FREE)])
+    rows.append([_button(_("Verder »"), FindStep.NEEDS, FindAction.NEXT)])
+    rows.append(_stop(FindStep.NEEDS, back=False))
+    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def age_payload(for_other: bool) -> dict[str, Any]:
+    text = _("Hoe oud is de persoon voor wie u zoekt?") if for_other else _("Hoe oud bent u?")
+    buttons = [_button(str(label), FindStep.AGE, FindAction.CHOOSE, key) for key, (_age, label) in AGES.items()]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_button(_("Zeg ik liever niet"), FindStep.AGE, FindAction.SKIP)])
+    rows.append(_stop(FindStep.AGE))
+    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def going_out_payload(for_other: bool) -> dict[str, Any]:
+    text = _("Gaat de persoon graag de deur uit?") if for_other else _("Gaat u graag de deur uit?")
+    rows = [[_button(str(label), FindStep.GOING_OUT, FindAction.CHOOSE, value)] for value, label in GOING_OUT.items()]
+    rows.append(_stop(FindStep.GOING_OUT))
+    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def postcode_payload() -> dict[str, Any]:
+    text = _("Wat is de postcode? Dan zoek ik ook wat er in de buurt is. De 4 cijfers zijn genoeg, "
+             "bijvoorbeeld 3044.")
+    rows = [[_button(_("Overslaan: alleen landelijk aanbod"), FindStep.POSTCODE, FindAction.SKIP)],
+            _stop(FindStep.POSTCODE)]
+    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def reason_text(reason: Reason) -> str:
+    """One part of the line why an offer fits, from a scoring term or a filter that was asked for."""
+    if reason.code is Why.WORDS:
+        return _("past bij wat u schreef ({words})").format(
+            words=", ".join(f"„{escape(w)}”" for w in reason.value.split(", ")[:3]))
+    if reason.code is Why.NEED:
+        return _("u zocht: {need}").format(need=str(NEEDS[Need(reason.value)]).lower())
+    if reason.code is Why.GROUP:
+        return str(GROUPS[Group(reason.value)])
+    if reason.code is Why.NEARBY:
+        return _("dichtbij ({area})").format(area=reason.value)
+    if reason.code is Why.EVIDENCE:
+        return _("een aanpak die is onderzocht")
+    if reason.code is Why.FREE:
+        return _("gratis")
+    return _("via telefoon of internet")
+
+
+def why(match: Match) -> str:
+    """The two largest scoring terms and the filters that were asked for: the same terms that ranked it."""
+    scoring = [r for r in match.reasons if r.weight > 0][:2]
+    asked = [r for r in match.reasons if r.code in (Why.FREE, Why.REMOTE)]
+    line = ", ".join(reason_text(r) for r in (*scoring, *asked))
+    return line[:1].upper() + line[1:]
+
+
+def cost_text(offer: Offer) -> str:
+    extra = offer.cost_text(_locale())
+    if offer.cost is Cost.FREE:
+        return _("Gratis")
+    if offer.cost is None:
+        return _("Kosten: niet bekend")
+    return _("Kosten: {cost}").format(cost=escape(extra)) if extra else _("Er zijn kosten")
+
+
+def contact_lines(offer: Offer) -> list[str]:
+    locale = _locale()
+    lines = []
+    if offer.phone:
+        lines.append(_("Telefoon: {phone}").format(phone=escape(offer.phone)))
+    if offer.url:
+        lines.append(_("Website: {url}").format(url=escape(offer.url)))
+    if offer.email:
+        lines.append(_("E-mail: {email}").format(email=escape(offer.email)))
+    if offer.opening_hours(locale):
+        lines.append(_("Wanneer: {hours}").format(hours=escape(offer.opening_hours(locale))))
+    if offer.contact_note(locale):
+        lines.append(escape(offer.contact_note(locale)))
+    if offer.how_to_start is not None:
+        lines.append(_("Zo begint u: {start}").format(start=STARTS[offer.how_to_start]))
+    return lines
+
+
+def offer_block(number: int, match: Match) -> str:
+    offer, locale = match.offer, _locale()
+    lines = [f"<b>{number}. {escape(offer.name(locale))}</b>", escape(offer.kern(locale)),
+             _("Waarom: {why}").format(why=why(match)), cost_text(offer), *contact_lines(offer)]
+    return "\n".join(line for line in lines if line)
+
+
+def results_payload(matches: list[Match], first: int, total: int) -> dict[str, Any]:
+    if first == 1:
+        head = _("Dit past het best bij wat u zocht:")
+    else:
+        head = _("Meer aanbod ({first} tot {last} van {total}):").format(
+            first=first, last=first + len(matches) - 1, total=total)
+    blocks = [offer_block(first + n, match) for n, match in enumerate(matches)]
+    details = [_button(_("Meer over {number}").format(number=first + n), FindStep.RESULTS, FindAction.OPEN,
+                       match.offer.id) for n, match in enumerate(matches)]
+    rows = [details]
+    if first - 1 + len(matches) < total:
+        rows.append([_button(_("Meer resultaten »"), FindStep.RESULTS, FindAction.MORE)])
+    rows.append([_button("📞 " + _("Bel mij terug"), FindStep.RESULTS, FindAction.CALL)])
+    rows.append([_button("🔄 " + _("Opnieuw zoeken"), FindStep.RESULTS, FindAction.AGAIN)])
+    return payload("\n\n".join([head, *blocks]), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def nothing_payload(listening_line: Offer | None) -> dict[str, Any]:
+    lines = [_("Ik vond niets dat precies past bij wat u zocht. Dat spijt me."), ""]
+    if listening_line is not None:
+        locale = _locale()
+        lines += [_("Wilt u nu even met iemand praten? Dat kan bij {name}.").format(
+            name=f"<b>{escape(listening_line.name(locale))}</b>"), escape(listening_line.kern(locale)),
+            *contact_lines(listening_line), ""]
+    lines.append(_("U kunt ook vragen of iemand van het signaalpunt in uw buurt u belt."))
+    rows = [[_button("📞 " + _("Bel mij terug"), FindStep.RESULTS, FindAction.CALL)],
+            [_button("🔄 " + _("Opnieuw zoeken"), FindStep.RESULTS, FindAction.AGAIN)]]
+    return payload("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def detail_payload(offer: Offer) -> dict[str, Any]:
+    locale = _locale()
+    lines = [f"<b>{escape(offer.name(locale))}</b>"]
+    if offer.organisation and offer.organisation != offer.name.nl:
+        lines.append(_("Van: {organisation}").format(organisation=escape(offer.organisation)))
+    lines += ["", escape(offer.description(locale) or offer.kern(locale)), "", cost_text(offer)]
+    if offer.referral_needed:
+        lines.append(_("U heeft een verwijzing nodig, bijvoorbeeld van de huisarts of het wijkteam."))
+    lines += contact_lines(offer)
+    if offer.evidence:
+        lines.append(_("Onderbouwing: {evidence}").format(evidence=escape(offer.evidence)))
+    if offer.verified:
+        lines.append(_("Gegevens gecontroleerd op {date}").format(date=offer.verified.isoformat()))
+    return payload("\n".join(lines))
+
+
+def call_consent_payload(for_other: bool) -> dict[str, Any]:
+    text = _("Wilt u dat iemand van het signaalpunt in de buurt belt? Dan geef ik het telefoonnummer en het adres "
+             "door aan dat signaalpunt. Alleen de medewerker die uw vraag oppakt, ziet ze.")
+    if for_other:
+        text += "\n" + _("Vraag de persoon voor wie u zoekt eerst of dat goed is.")
+    rows = [[_button(_("Ja, bel mij"), FindStep.CALL, FindAction.CHOOSE, "yes")],
+            [_button(_("Nee, liever niet"), FindStep.CALL, FindAction.CHOOSE, "no")]]
+    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))

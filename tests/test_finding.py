@@ -1,0 +1,173 @@
+"""Stories of "Wat is er voor mij?": residents and their families find offers, or ask to be called."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from omzien.storage.models import ConversationState, OfferSearch, Signal
+from omzien.storage.offers import ensure_shipped
+from tests.conftest import Omzien, Person
+from tests.test_signal_chain import linked_group
+
+WIDOW = "ik ben sinds kort weduwe en zit veel alleen"
+
+
+@pytest.fixture
+async def catalogue(app: Omzien) -> None:
+    async with app.sessions.begin() as session:
+        await ensure_shipped(session, demo=True)
+
+
+async def resident(app: Omzien, name: str = "Mia", language: str = "nl") -> Person:
+    person = app.person(name, language)
+    await person.says("/start")
+    return person
+
+
+def offers_in(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("<b>") and ". " in line]
+
+
+async def test_six_taps_lead_to_three_offers_that_fit_with_why_cost_and_contact(app: Omzien, catalogue) -> None:
+    mia = await resident(app)
+    await mia.says("Wat is er voor mij?")  # the menu button: one tap
+    await mia.taps("Mensen ontmoeten")
+    await mia.taps("Verder")
+    await mia.taps("75 of ouder")
+    await mia.taps("Ja, graag")
+    await mia.says("3044")
+    answer = mia.sees()
+    assert mia.taps_made + 1 <= 6, "at most six taps to the first answer (here the postcode was typed)"
+    assert answer.text.startswith("Dit past het best bij wat u zocht")
+    assert len(offers_in(answer.text)) == 3
+    assert answer.text.count("Waarom: ") == 3 and "mensen ontmoeten" in answer.text.lower()
+    assert "Kosten" in answer.text or "Gratis" in answer.text
+    assert answer.buttons[:3] == ["Meer over 1", "Meer over 2", "Meer over 3"]
+    assert {"Meer resultaten »", "📞 Bel mij terug", "🔄 Opnieuw zoeken"} <= set(answer.buttons)
+
+    await mia.taps("Meer over 2", on=answer)
+    detail = mia.sees()
+    assert "Gegevens gecontroleerd op" in detail.text
+    await mia.taps("Meer resultaten", on=answer)
+    assert mia.sees().text.startswith("Meer aanbod (4 tot 6 van")
+    async with app.sessions() as session:
+        search = await session.scalar(select(OfferSearch))
+    assert (search.needs, search.area, search.age_group, search.going_out) == (["ontmoeten"], 3044, "75", "buiten")
+    assert search.results >= 6 and len(search.opened) == 1 and not search.typed
+
+
+async def test_skipping_the_postcode_gives_national_offers_only(app: Omzien, catalogue) -> None:
+    mia = await resident(app)
+    await mia.says("Wat is er voor mij?")
+    await mia.taps("Iemand om mee te praten")
+    await mia.taps("Verder")
+    await mia.taps("Zeg ik liever niet")
+    await mia.taps("Telefoon of internet")
+    await mia.taps("Overslaan")
+    assert mia.taps_made + 1 == 6
+    answer = mia.sees()
+    assert len(offers_in(answer.text)) == 3 and "Demodorp" not in answer.text
+
+
+async def test_one_typed_sentence_is_enough_and_the_words_are_never_kept(app: Omzien, catalogue) -> None:
+    mia = await resident(app)
+    await mia.says("Wat is er voor mij?")
+    await mia.says(WIDOW)
+    answer = mia.sees()
+    assert 1 <= len(offers_in(answer.text)) <= 3, "the few offers that really fit, at most three at a time"
+    assert "rouw" in answer.text.lower() or "verlies" in answer.text.lower()
+    async with app.sessions() as session:
+        search = await session.scalar(select(OfferSearch))
+        assert search.typed and "weduwe" not in str(search.__dict__)
+
+
+async def test_a_sentence_typed_without_asking_first_also_finds_offers(app: Omzien, catalogue) -> None:
+    mia = await resident(app)
+    await mia.says("wandelgroep")
+    assert offers_in(mia.sees().text)
+    piet = await resident(app, "Piet")
+    await piet.says("hallo daar")
+    assert "Dat begrijp ik niet" in piet.sees().text, "words that find nothing are not taken for a question"
+
+
+async def test_words_about_suicide_get_113_and_112_before_anything_else(app: Omzien, catalogue) -> None:
+    mia = await resident(app)
+    before = len(app.telegram.shown(mia.user.id))
+    await mia.says("Wat is er voor mij?")
+    await mia.says("ik wil er niet meer zijn, niemand komt ooit langs")
+    new = app.telegram.shown(mia.user.id)[before + 1:]
+    assert "0800-0113" in new[0].text and "112" in new[0].text, "the crisis numbers come first"
+    assert len(new) == 2, "then the answer"
+
+    piet = await resident(app, "Piet")
+    await piet.says("Wat is er voor mij?")
+    await piet.says("ik denk aan zelfmoort")
+    assert any("0800-0113" in m.text for m in app.telegram.shown(piet.user.id))
+
+
+async def test_when_nothing_fits_the_listening_line_and_a_call_back_are_offered(app: Omzien, catalogue) -> None:
+    mia = await resident(app)
+    await mia.says("Wat is er voor mij?")
+    await mia.taps("Alleen gratis")
+    await mia.says("xylofoonles op zondagnacht")
+    answer = mia.sees()
+    assert "Ik vond niets dat precies past" in answer.text and "Luisterlijn" in answer.text
+    assert "📞 Bel mij terug" in answer.buttons
+
+
+async def test_bel_mij_terug_becomes_a_signal_for_the_local_point(app: Omzien, catalogue) -> None:
+    anna = app.person("Anna")
+    group = await linked_group(app, anna, postcodes="3040-3049")
+    await anna.says("/start")
+    mia = await resident(app)
+    await mia.says("Wat is er voor mij?")
+    await mia.says(WIDOW)
+    await mia.taps("Bel mij terug")
+    consent = mia.sees()
+    assert "telefoonnummer en het adres" in consent.text
+    await mia.taps("Ja, bel mij", on=consent)
+    await mia.says("mijn nummer is geheim")
+    assert "lijkt geen telefoonnummer" in mia.sees().text
+    await mia.says("06 12345678")
+    await mia.says("3044 AB 12")
+    assert "Doorgegeven" in mia.sees().text and "Kenmerk" in mia.sees().text
+
+    card = app.telegram.last(group.id)
+    assert "Vraagt zelf om een belletje" in card.text and "postcode 3044" in card.text
+    assert all("12345678" not in text and "AB 12" not in text and "weduwe" not in text
+               for text in app.telegram.texts_to(group.id)), "phone and address only for the claimer"
+    await anna.taps("Ik pak dit op", in_=group)
+    case = anna.sees()
+    assert "3044 AB 12" in case.text and "06 12345678" in case.text and "weduwe" not in case.text
+    assert "is opgepakt" in mia.sees().text
+    async with app.sessions() as session:
+        assert (await session.scalar(select(Signal))).status == "claimed"
+        states = (await session.scalars(select(ConversationState))).all()
+        assert all("weduwe" not in str(s.data) for s in states), "the conversation forgets the words when done"
+
+
+async def test_no_call_without_consent_and_stale_buttons_are_refused(app: Omzien, catalogue) -> None:
+    mia = await resident(app)
+    await mia.says("Wat is er voor mij?")
+    question = mia.sees()
+    earlier = question.data_of("Mensen ontmoeten")
+    await mia.taps("Verder")
+    await mia.presses(earlier, question)
+    assert "eerdere vraag" in (mia.last_answer() or "")
+    await mia.taps("Zeg ik liever niet")
+    await mia.taps("Liever thuis")
+    await mia.taps("Overslaan")
+    await mia.taps("Bel mij terug")
+    await mia.taps("Nee, liever niet")
+    assert "bel ik niemand" in mia.sees().text
+    async with app.sessions() as session:
+        assert await session.scalar(select(Signal)) is None
+
+
+async def test_english_speakers_get_english(app: Omzien, catalogue) -> None:
+    sam = await resident(app, "Sam", "en")
+    await sam.says("What is there for me?")
+    assert "What would help?" in sam.sees().text
+    await sam.says("I feel lonely since my wife died")
+    assert offers_in(sam.sees().text) and "Why: " in sam.sees().text
