@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from omzien.flows.matching import Index, Match, Query, content_words, describe
+from omzien.flows.matching import Index, Match, Query, content_words
 from omzien.flows.offers import Need, Offer
 from omzien.storage.catalogue import shipped
 
@@ -86,7 +86,8 @@ def show(index: Index, questions: list[dict]) -> None:
               f"needs={question['needs']} total={index.count(query_of(question))}")
         for match in matches:
             grade = grades.get(match.offer.id, "-")
-            print(f"  [{grade}] {match.score:6.2f} {match.offer.id}: {describe(match.reasons)}")
+            reasons = ", ".join(f"{r.code}:{r.value}" for r in match.reasons)
+            print(f"  [{grade}] {match.score:6.2f} {match.offer.id}: {reasons}")
         missing = [i for i, g in grades.items() if g == 2 and i not in [m.offer.id for m in matches]]
         if missing:
             print(f"  missing: {missing}")

@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
 from omzien.flows.matching import GoingOut, Match, Reason, Why
-from omzien.flows.offers import Cost, Group, Need, Offer, Start
+from omzien.flows.offers import Cost, Duration, Form, Group, Need, Offer, Setting, Start
 from omzien.handlers.callbacks import FindAction, FindButton, FindStep
 from omzien.handlers.views import payload
 
@@ -62,6 +62,24 @@ STARTS = {
     Start.REFERRAL: __("Via de huisarts of het wijkteam"),
     Start.WALK_IN: __("Gewoon binnenlopen"),
     Start.ONLINE: __("Via internet"),
+}
+
+FORMS = {
+    Form.GROUP: __("in een groep"),
+    Form.ONE_TO_ONE: __("een-op-een"),
+    Form.PHONE: __("per telefoon"),
+    Form.ONLINE: __("online"),
+}
+
+SETTINGS = {
+    Setting.HOME: __("bij u thuis"),
+    Setting.OUTSIDE: __("buitenshuis"),
+    Setting.BOTH: __("thuis of buitenshuis"),
+}
+
+DURATIONS = {
+    Duration.ONCE: __("eenmalig of een korte reeks"),
+    Duration.ONGOING: __("doorlopend"),
 }
 
 SHOWN = 3
@@ -222,7 +240,21 @@ def detail_payload(offer: Offer) -> dict[str, Any]:
     lines = [f"<b>{escape(offer.name(locale))}</b>"]
     if offer.organisation and offer.organisation != offer.name.nl:
         lines.append(_("Van: {organisation}").format(organisation=escape(offer.organisation)))
-    lines += ["", escape(offer.description(locale) or offer.kern(locale)), "", cost_text(offer)]
+    lines += ["", escape(offer.description(locale) or offer.kern(locale)), ""]
+    features = [str(FORMS[f]) for f in offer.forms] + [str(SETTINGS[offer.setting])] * bool(offer.setting) + [
+        str(DURATIONS[offer.duration])] * bool(offer.duration)
+    if features:
+        lines.append(_("Zo gaat het: {features}").format(features=", ".join(features)))
+    meant_for = [str(GROUPS[g]) for g in offer.groups if g is not Group.EVERYONE]
+    if offer.min_age is not None and offer.max_age is not None:
+        meant_for.append(_("van {low} tot en met {high} jaar").format(low=offer.min_age, high=offer.max_age))
+    elif offer.min_age is not None:
+        meant_for.append(_("vanaf {age} jaar").format(age=offer.min_age))
+    elif offer.max_age is not None:
+        meant_for.append(_("tot en met {age} jaar").format(age=offer.max_age))
+    if meant_for:
+        lines.append(_("Voor wie: {groups}").format(groups=", ".join(meant_for)))
+    lines.append(cost_text(offer))
     if offer.referral_needed:
         lines.append(_("U heeft een verwijzing nodig, bijvoorbeeld van de huisarts of het wijkteam."))
     lines += contact_lines(offer)
