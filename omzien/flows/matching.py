@@ -105,8 +105,6 @@ class Understanding:
     language: str = "nl"  # "en" when the sentence has more English than Dutch little words
 
 
-# Postcode areas of the municipalities that catalogues name as ``gemeente:<Name>``.
-MUNICIPALITIES: Mapping[str, tuple[tuple[int, int], ...]] = {"Demodorp": ((3040, 3049),)}
 
 # Weights of the scoring terms, tuned with bench/offer_quality.py.
 CHIP, READ_NEED = 1.5, 0.8
@@ -301,12 +299,12 @@ def _need_fits(offer: Offer) -> dict[Need, float]:
 
 
 def _postcode_ranges(area: Area, municipalities: Mapping[str, Sequence[tuple[int, int]]]) -> tuple | None:
-    """The postcode ranges of a local area, or None for a national one; a municipality we cannot place has none.
-    ``municipalities`` is keyed by the casefolded name.
+    """The postcode ranges of a local area, or None for a national one. A municipality's ranges come with the
+    area (the catalogue knows them) or from ``municipalities`` (keyed by the casefolded name); without, none.
     """
     if area.national:
         return None
-    if area.municipality is not None:
+    if area.municipality is not None and not area.ranges:
         return tuple(municipalities.get(area.municipality.casefold(), ()))
     return area.ranges
 
@@ -381,11 +379,11 @@ class Index:
     """The catalogue prepared for searching: build it once, search it many times."""
 
     def __init__(self, offers: Iterable[Offer],
-                 municipalities: Mapping[str, Sequence[tuple[int, int]]] = MUNICIPALITIES) -> None:
+                 municipalities: Mapping[str, Sequence[tuple[int, int]]] | None = None) -> None:
         everything = list(offers)
         methods = {o.id: o for o in everything if o.record_type == "method"}
         self.offers = [o for o in everything if o.record_type == "offer" and o.audience == "inwoners"]
-        known = {name.casefold(): ranges for name, ranges in municipalities.items()}
+        known = {name.casefold(): ranges for name, ranges in (municipalities or {}).items()}
         self._ranges = [_postcode_ranges(o.area, known) for o in self.offers]
         self._traits = [_Traits.of(o, methods.get(o.method)) for o in self.offers]
         self._fits = [_need_fits(o) for o in self.offers]

@@ -93,20 +93,12 @@ class Text:
 
 @dataclass(frozen=True)
 class Area:
-    """Where an offer is available: the whole country, a municipality, or 4-digit postcode ranges."""
+    """Where an offer is available: the whole country, or 4-digit postcode ranges (a municipality's, if named)."""
 
     national: bool = False
     municipality: str | None = None
     ranges: tuple[tuple[int, int], ...] = ()
 
-    def covers(self, postcode_area: int | None, municipality: str | None = None) -> bool:
-        if self.national:
-            return True
-        if postcode_area is None:
-            return False
-        if self.municipality is not None and municipality is not None:
-            return self.municipality.casefold() == municipality.casefold()
-        return any(first <= postcode_area <= last for first, last in self.ranges)
 
 
 @dataclass(frozen=True)

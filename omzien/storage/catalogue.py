@@ -38,6 +38,10 @@ COLUMNS = (
     "verified", "keywords",
 )
 REQUIRED = ("id", "name_nl", "kern_nl")
+MUNICIPALITIES: dict[str, tuple[tuple[int, int], ...]] = {"Demodorp": ((3040, 3049),)}
+"""Municipalities a catalogue may name as ``gemeente:<Name>``, with their postcode areas (only the fictional
+demo municipality so far: Omzien ships no postcode table; other municipalities give their postcode areas)."""
+
 SHIPPED = ("methods.csv", "national.csv")  # methods first: offers refer to them
 DEMO = "demodorp.csv"
 
@@ -114,7 +118,14 @@ class _Row:
         if value in ("", "national"):
             return Area(national=True)
         if value.startswith("gemeente:"):
-            return Area(municipality=value.removeprefix("gemeente:").strip())
+            name = value.removeprefix("gemeente:").strip()
+            known = {key.casefold(): (key, ranges) for key, ranges in MUNICIPALITIES.items()}
+            if name.casefold() not in known:
+                self.errors.append(f"area: municipality {name!r} is not known here; give its postcode areas "
+                                   "instead, such as 3040-3049")
+                return Area(municipality=name)
+            key, ranges = known[name.casefold()]
+            return Area(municipality=key, ranges=ranges)
         ranges = []
         for part in filter(None, (p.strip() for p in value.split(";"))):
             match = AREA_RANGE.match(part)
