@@ -23,6 +23,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, KeyboardButton, Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.bot.settings import Settings
 from omzien.flows.address import parse_address
@@ -89,14 +90,14 @@ def _query(data: dict[str, Any]) -> Query:
                  free_only=data["free"])
 
 
-async def start_finding(message: Message, state: FSMContext, session: Any) -> None:
+async def start_finding(message: Message, state: FSMContext, session: AsyncSession) -> None:
     data = {"needs": [], "other": False, "free": False}
     await _save(state, data, Finding.needs)
     outbox.send(session, message.chat.id, views.needs_payload(set(), False, False))
 
 
-async def _answer(chat_id: int, data: dict[str, Any], state: FSMContext, session: Any, catalogue: offers.Catalogue,
-                  now: datetime) -> None:
+async def _answer(chat_id: int, data: dict[str, Any], state: FSMContext, session: AsyncSession,
+                  catalogue: offers.Catalogue, now: datetime) -> None:
     """Search with what is known, show the first three, and note the choices (not the words) for the figures."""
     current = await catalogue.current(session)
     query = _query(data)
@@ -113,7 +114,7 @@ async def _answer(chat_id: int, data: dict[str, Any], state: FSMContext, session
         outbox.send(session, chat_id, views.nothing_payload(current.by_id.get(LISTENING_LINE)))
 
 
-async def typed(message: Message, state: FSMContext, session: Any, catalogue: offers.Catalogue,
+async def typed(message: Message, state: FSMContext, session: AsyncSession, catalogue: offers.Catalogue,
                 clock: Callable[[], datetime]) -> None:
     """A sentence at any question: crisis words first, then an answer with what it says and what was chosen."""
     text = (message.text or "").strip()
@@ -136,7 +137,7 @@ def _area(text: str) -> int | None:
     return address.area if address else None
 
 
-async def find_button(callback: CallbackQuery, callback_data: FindButton, state: FSMContext, session: Any,
+async def find_button(callback: CallbackQuery, callback_data: FindButton, state: FSMContext, session: AsyncSession,
                       catalogue: offers.Catalogue, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
     step, action, value = callback_data.step, callback_data.action, callback_data.value
     if await state.get_state() != STATE_OF[step].state:
@@ -196,7 +197,7 @@ async def find_button(callback: CallbackQuery, callback_data: FindButton, state:
 
 
 async def _results_button(callback: CallbackQuery, action: FindAction, value: str, data: dict[str, Any],
-                          state: FSMContext, session: Any, catalogue: offers.Catalogue):  # type: ignore[no-untyped-def]
+                          state: FSMContext, session: AsyncSession, catalogue: offers.Catalogue):  # type: ignore[no-untyped-def]
     chat_id = callback.message.chat.id
     current = await catalogue.current(session)
     if action is FindAction.OPEN:
@@ -227,7 +228,7 @@ async def _results_button(callback: CallbackQuery, action: FindAction, value: st
     return callback.answer(_("Deze knop hoort bij een eerdere vraag. Gebruik de nieuwste."))
 
 
-async def phone_given(message: Message, state: FSMContext, session: Any) -> None:
+async def phone_given(message: Message, state: FSMContext, session: AsyncSession) -> None:
     number = message.contact.phone_number if message.contact else (message.text or "").strip()
     if not PHONE.match(number) or sum(c.isdigit() for c in number) < 10:
         outbox.send(session, message.chat.id, payload(_(
@@ -243,7 +244,7 @@ async def phone_given(message: Message, state: FSMContext, session: Any) -> None
         "is.").format(example=texts.EXAMPLE_ADDRESS), menu_keyboard()))
 
 
-async def address_given(message: Message, state: FSMContext, session: Any, account: Account,
+async def address_given(message: Message, state: FSMContext, session: AsyncSession, account: Account,
                         settings: Settings, i18n: I18n, clock: Callable[[], datetime]) -> None:
     """The call-back request becomes a signal, filed and routed like every other; the phone is in its note."""
     address = parse_address(message.text or "")
@@ -282,7 +283,7 @@ async def address_given(message: Message, state: FSMContext, session: Any, accou
     ]), menu_keyboard()))
 
 
-async def idle_text(message: Message, state: FSMContext, session: Any, catalogue: offers.Catalogue,
+async def idle_text(message: Message, state: FSMContext, session: AsyncSession, catalogue: offers.Catalogue,
                     clock: Callable[[], datetime]) -> None:
     """A sentence typed outside any question: an answer if its words find offers, otherwise the fallback."""
     text = (message.text or "").strip()
