@@ -76,3 +76,37 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
         code = bot.stop()
         await client.close()
     assert code == 0, bot.tail()
+
+
+async def test_a_resident_in_the_demo_finds_offers_and_asks_to_be_called(tmp_path) -> None:
+    """The demo (stand-in, real bot, Demodorp's offers) as Mevrouw Jansen: nothing the stand-in refuses."""
+    from omzien.sandbox.client import Person
+    from omzien.sandbox.demo import demo_running
+
+    async with demo_running(port=0, database_url=f"sqlite+aiosqlite:///{tmp_path}/demo.sqlite3") as demo:
+        client = SandboxClient(demo.url)
+        try:
+            persona = next(p for p in demo.personas if "Jansen" in p["name"])
+            jansen = Person(client, {"id": persona["user_id"], "first_name": persona["name"]})
+            await jansen.send("/start")
+            await jansen.tap("Buur of bewoner", timeout=PATIENCE)
+            await jansen.send("Wat is er voor mij?")
+            for label, question in [("Mensen ontmoeten", "✅ Mensen ontmoeten"), ("Verder", "Hoe oud"),
+                                    ("75 of ouder", "deur uit"), ("Ja, graag", "postcode")]:
+                await jansen.tap(label, timeout=PATIENCE)
+                await jansen.wait_for(lambda ms, q=question: any(q in m["text"] or any(
+                    q in b["text"] for row in m["buttons"] or [] for b in row) for m in ms), timeout=PATIENCE)
+            await jansen.send("3044")
+            await jansen.wait_for(shows("Dit past het best"), timeout=PATIENCE)
+            await jansen.tap("Bel mij terug", timeout=PATIENCE)
+            await jansen.tap("Ja, bel mij", timeout=PATIENCE)
+            await jansen.wait_for(shows("Op welk nummer"), timeout=PATIENCE)
+            await jansen.send("06 12345678")
+            await jansen.wait_for(shows("Wat is uw adres"), timeout=PATIENCE)
+            await jansen.send("3044 AB 12")
+            await jansen.wait_for(shows("Doorgegeven"), timeout=PATIENCE)
+            group = await client.chat(demo.group_id)
+            assert any("Vraagt zelf om een belletje" in m["text"] for m in group["messages"])
+            assert await client.refusals() == [], "the bot sent a request the stand-in refused"
+        finally:
+            await client.close()
