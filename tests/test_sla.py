@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.exceptions import TelegramServerError
 from aiogram.methods import SendMessage
+from aiogram.types import Chat
 from sqlalchemy import func, select, update
 
 from omzien.bot.cli import main
@@ -18,7 +19,7 @@ from omzien.flows.signal import Consent, Observation
 from omzien.handlers import alerts
 from omzien.storage.models import Event, Point, Signal
 from omzien.storage.signals import file_report
-from tests.conftest import Omzien
+from tests.conftest import Omzien, Person
 from tests.test_signal_chain import linked_group, report
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -61,6 +62,19 @@ async def file_many(app: Omzien, count: int) -> None:
             draft = ReportDraft(observations=[Observation.MAILBOX_FULL], consent=Consent.UNKNOWN, may_contact=False)
             draft.set_address(parse_address(f"3044 AB {number + 1}"))
             await file_report(session, draft, reporter.user.id, app.clock(), timedelta(days=30))
+
+
+async def claimed_by_anna(app: Omzien) -> tuple[Person, Chat]:
+    """Piet reports on Monday 10:30 (no morning summaries in the way), Anna claims it at once."""
+    anna, piet = app.person("Anna"), app.person("Piet")
+    group = await linked_group(app, anna)
+    await without_morning_summaries(app)
+    await anna.says("/start")
+    await piet.says("/start")
+    await piet.taps("Postbode")
+    await report(piet)
+    await anna.taps("Ik pak dit op", in_=group)
+    return anna, group
 
 
 def new_messages(app: Omzien, chat_id: int) -> int:
@@ -130,15 +144,8 @@ async def test_a_signal_from_friday_1655_before_christmas_is_reminded_and_escala
 
 
 async def test_a_claimed_signal_without_contact_reminds_only_its_claimer_first(app: Omzien) -> None:
-    anna, piet = app.person("Anna"), app.person("Piet")
-    group = await linked_group(app, anna)
-    await without_morning_summaries(app)
-    await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Postbode")
-    await report(piet)  # Monday 23 November 10:30
+    anna, group = await claimed_by_anna(app)  # reported Monday 23 November 10:30
     reference = await signal_reference(app)
-    await anna.taps("Ik pak dit op", in_=group)
     card = app.telegram.last(group.id)
     assert "contact vóór do 26 nov 10:30" in card.text
     in_group = new_messages(app, group.id)
@@ -164,14 +171,7 @@ async def test_a_claimed_signal_without_contact_reminds_only_its_claimer_first(a
 
 
 async def test_a_pause_holds_the_reminders_for_a_working_week(app: Omzien) -> None:
-    anna, piet = app.person("Anna"), app.person("Piet")
-    group = await linked_group(app, anna)
-    await without_morning_summaries(app)
-    await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Postbode")
-    await report(piet)
-    await anna.taps("Ik pak dit op", in_=group)
+    anna, group = await claimed_by_anna(app)
     app.clock.now = local(2026, 11, 24, 11, 0)
     await anna.taps("Pauzeren")
     question = anna.sees()
@@ -188,14 +188,7 @@ async def test_a_pause_holds_the_reminders_for_a_working_week(app: Omzien) -> No
 
 
 async def test_giving_back_starts_a_new_claim_window(app: Omzien) -> None:
-    anna, piet = app.person("Anna"), app.person("Piet")
-    group = await linked_group(app, anna)
-    await without_morning_summaries(app)
-    await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Postbode")
-    await report(piet)
-    await anna.taps("Ik pak dit op", in_=group)
+    anna, group = await claimed_by_anna(app)
     app.clock.now = local(2026, 11, 25, 14, 0)
     await anna.taps("Teruggeven")
     card = app.telegram.last(group.id)

@@ -51,10 +51,6 @@ async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now:
             replaced=replaced_overview_payload(), force=force)
 
 
-async def _account(session: AsyncSession, user_id: int) -> Account | None:
-    return await session.get(Account, user_id)
-
-
 async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]]], i18n: I18n, now: datetime,
                     posted: set[int], counts: Counter[str]) -> None:
     groups: dict[int, Point] = {}
@@ -81,11 +77,11 @@ async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]
             counts["overviews"] += 1
     points = {signal.point_id: signal.point for signal, _ in fired}
     for (user_id, point_id), signals in coordinators.items():
-        with speaking_to(i18n, await _account(session, user_id)):
+        with speaking_to(i18n, await session.get(Account, user_id)):
             outbox.send(session, user_id, coordinator_payload(points[point_id].name, signals, now))
         counts["to_coordinators"] += 1
     for (chat_id, point_id), signals in fallbacks.items():
-        with speaking_to(i18n, await _account(session, chat_id)):
+        with speaking_to(i18n, await session.get(Account, chat_id)):
             outbox.send(session, chat_id, fallback_payload(points[point_id].name, signals, now))
         counts["to_fallback"] += 1
     for user_id, signals in claimers.items():

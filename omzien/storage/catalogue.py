@@ -229,13 +229,8 @@ def write_csv(offers: Iterable[Offer]) -> str:
     writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
     writer.writeheader()
     for offer in offers:
-        writer.writerow(_row(offer))
+        writer.writerow(offer_columns(offer))
     return out.getvalue()
-
-
-def offer_columns(offer: Offer) -> dict[str, str]:
-    """The CSV columns of an offer, as stored in the database."""
-    return _row(offer)
 
 
 def from_columns(rows: Iterable[dict[str, str]]) -> tuple[list[Offer], list[RowError]]:
@@ -255,7 +250,8 @@ def _area(area: Area) -> str:
     return _join(f"{a}" if a == b else f"{a}-{b}" for a, b in area.ranges)
 
 
-def _row(offer: Offer) -> dict[str, str]:
+def offer_columns(offer: Offer) -> dict[str, str]:
+    """The CSV columns of an offer, as written to files and stored in the database."""
     def optional(value: object) -> str:
         return "" if value is None else str(value)
 
@@ -285,7 +281,7 @@ def to_hsds(offers: Iterable[Offer]) -> list[dict[str, object]]:
     """Each offer as an HSDS service with its organization, phones, schedule and service area."""
     services = []
     for offer in offers:
-        columns = _row(offer)
+        columns = offer_columns(offer)
         services.append({
             "id": offer.id, "name": offer.name.nl, "description": offer.description.nl or offer.kern.nl,
             "url": offer.url or None, "email": offer.email or None, "status": "active",
