@@ -25,9 +25,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, select, text, update
 
-from omzien.bot.i18n import load_i18n
+from omzien.core.i18n import load_i18n
 from omzien.flows.signal import REFERENCE_ALPHABET
-from omzien.handlers import alerts
+from omzien.services import sweep
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import Account, OutboxMessage, Point, PointArea, Signal
 
@@ -121,7 +121,7 @@ async def measure(url: str, count: int, due_count: int, points: int, repeat: int
         for _ in range(repeat):
             await reset(sessions, due)
             started = time.perf_counter()
-            counts = await alerts.sweep(sessions, i18n, NOW)
+            counts = await sweep.sweep(sessions, i18n, NOW)
             sweeps.append(time.perf_counter() - started)
             assert counts.get("claim_due", 0) + counts.get("contact_due", 0) == due_count, counts
             started = time.perf_counter()

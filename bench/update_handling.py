@@ -23,9 +23,9 @@ from aiogram.types import CallbackQuery, Chat, Message, Update, User
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from omzien.bot.app import make_dispatcher
-from omzien.bot.i18n import load_i18n
 from omzien.bot.sender import RateLimiter, Sender
-from omzien.bot.settings import Settings
+from omzien.core.i18n import load_i18n
+from omzien.core.settings import Settings
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import utcnow
 from tests.telegram import BOT_USER, FakeTelegram, inline

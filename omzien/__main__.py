@@ -1,3 +1,3 @@
-from omzien.bot.cli import main
+from omzien.cli import main
 
 raise SystemExit(main())

@@ -19,9 +19,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from omzien.bot.app import make_dispatcher
-from omzien.bot.i18n import load_i18n
 from omzien.bot.sender import RateLimiter, Sender
-from omzien.bot.settings import Settings
+from omzien.core.i18n import load_i18n
+from omzien.core.settings import Settings
 from omzien.storage.db import create_engine, session_factory, upgrade
 from tests.telegram import BOT_USER, FakeTelegram, Shown, inline
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from omzien.bot.cli import main
+from omzien.cli import main
 from omzien.flows.offers import Kind
 from omzien.storage import catalogue
 

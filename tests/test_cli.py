@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from omzien.bot.cli import main
+from omzien.cli import main
 from omzien.flows.address import Address
 from omzien.flows.report import ReportDraft
 from omzien.flows.signal import Consent, Observation

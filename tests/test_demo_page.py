@@ -58,7 +58,7 @@ def newest_message(page):
 
 
 async def test_a_deliverer_reports_and_a_worker_claims_in_the_browser(tmp_path: Path) -> None:
-    from omzien.sandbox.demo import demo_running
+    from omzien.cli.demo import demo_running
 
     shots = Path(os.environ.get("OMZIEN_SCREENSHOT_DIR") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)

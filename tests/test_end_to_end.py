@@ -80,8 +80,8 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
 
 async def test_a_resident_in_the_demo_finds_offers_and_asks_to_be_called(tmp_path) -> None:
     """The demo (stand-in, real bot, Demodorp's offers) as Mevrouw Jansen: nothing the stand-in refuses."""
+    from omzien.cli.demo import demo_running
     from omzien.sandbox.client import Person
-    from omzien.sandbox.demo import demo_running
 
     async with demo_running(port=0, database_url=f"sqlite+aiosqlite:///{tmp_path}/demo.sqlite3") as demo:
         client = SandboxClient(demo.url)

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from omzien.bot.i18n import load_i18n
+from omzien.core.i18n import load_i18n
 from tests.conftest import Omzien
 
 ROOT = Path(__file__).parent.parent

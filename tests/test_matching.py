@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omzien.bot.i18n import load_i18n
+from omzien.core.i18n import load_i18n
 from omzien.flows.matching import (
     GoingOut,
     Index,
@@ -15,8 +15,8 @@ from omzien.flows.matching import (
     understand,
 )
 from omzien.flows.offers import Area, Cost, Form, Group, Kind, Need, Offer, Setting, Text
-from omzien.handlers.offer_views import why
 from omzien.storage.catalogue import shipped
+from omzien.views.offers import why
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,20 @@ def test_a_daughter_asks_for_her_father_of_84(index: Index) -> None:
 def test_a_carer_asks_for_herself_not_for_someone_else() -> None:
     understood = understand("Ik zorg al jaren voor mijn man met dementie")
     assert Group.CARERS in understood.groups and not understood.for_someone_else
+
+
+def test_a_question_about_a_relative_is_for_someone_else() -> None:
+    assert understand("ik zoek iets voor mijn moeder").for_someone_else
+    assert not understand("ik zit veel alleen").for_someone_else
+    for text in ("iets voor mijn 84-jarige schoonvader", "voor mijn ouders", "my 84-year-old grandmother is lonely",
+                 "I am looking for something for my mum"):
+        assert understand(text).for_someone_else, text
+
+
+def test_grief_or_caring_is_for_oneself_in_either_language() -> None:
+    for text in ("mijn man is overleden", "ik zorg voor mijn moeder", "ik verzorg mijn vrouw",
+                 "my husband died last year", "my wife passed away", "I look after my mum", "I care for my father"):
+        assert not understand(text).for_someone_else, text
 
 
 def test_a_plus_age_is_a_group_not_the_age_of_the_resident() -> None:

@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from omzien.bot.i18n import load_i18n
-from omzien.handlers import alerts
+from omzien.core.i18n import load_i18n
+from omzien.services import sweep
 from omzien.storage.db import _alembic_config, session_factory, upgrade
 from omzien.storage.models import Base, Signal
 
@@ -40,7 +40,7 @@ async def test_signals_open_before_the_clock_existed_get_their_deadlines_from_th
     async with sessions() as session:
         signal = await session.get_one(Signal, 1)
         assert signal.next_alert == "plan"
-    counts = await alerts.sweep(sessions, load_i18n(), datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    counts = await sweep.sweep(sessions, load_i18n(), datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
     assert counts.get("claim_due") is None, "what passed before the upgrade is not sent late"
     async with sessions() as session:
         signal = await session.get_one(Signal, 1, populate_existing=True)

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from omzien.bot import app as app_module
 from omzien.bot.app import StartupError, check_bot, register_commands
-from omzien.bot.i18n import load_i18n
-from omzien.bot.logs import configure_logging
-from omzien.handlers import reporting
+from omzien.core.i18n import load_i18n
+from omzien.core.logs import configure_logging
+from omzien.storage import signals
 from omzien.storage.models import Signal
 from tests.conftest import Omzien
 from tests.telegram import FakeTelegram
@@ -29,13 +29,13 @@ async def test_a_failure_while_sending_loses_nothing_and_the_reporter_can_try_ag
     async def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    original = reporting.file_report
-    monkeypatch.setattr(reporting, "file_report", broken)
+    original = signals.file_report
+    monkeypatch.setattr(signals, "file_report", broken)
     await piet.taps("Versturen")
     assert "er ging bij mij iets mis" in piet.sees().text
     assert not any("Kenmerk" in text for text in app.telegram.texts_to(piet.user.id)), \
         "no confirmation without a committed signal"
-    monkeypatch.setattr(reporting, "file_report", original)
+    monkeypatch.setattr(signals, "file_report", original)
     await piet.taps("Versturen")
     assert any("Kenmerk" in m.text for m in app.telegram.shown(piet.user.id))
     async with app.sessions() as session:

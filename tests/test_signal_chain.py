@@ -8,15 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from omzien.bot.cli import main
+from omzien import services
+from omzien.cli import main
 from omzien.flows.address import Address
 from omzien.flows.report import ReportDraft
 from omzien.flows.routing import parse_areas
 from omzien.flows.signal import Consent, Observation
-from omzien.handlers.notify import update_card
 from omzien.storage.models import Event, Report, Signal
 from omzien.storage.points import add_point
-from omzien.storage.signals import file_report
 from tests.conftest import Omzien, Person
 
 NOTE = "Hij zei dat hij al weken niemand had gesproken."
@@ -232,8 +231,7 @@ async def test_two_workers_tapping_at_once_one_wins_every_time(app: Omzien) -> N
         for number in range(1, 101):
             draft = ReportDraft(observations=[Observation.SAYS_LONELY], consent=Consent.UNKNOWN, may_contact=False)
             draft.set_address(Address("3044AB", number))
-            signal, _ = await file_report(session, draft, piet.user.id, app.clock(), timedelta(days=30))
-            await update_card(session, signal, app.i18n, app.clock())
+            await services.signals.report(session, app.i18n, draft, piet.user.id, app.clock(), timedelta(days=30))
     await app.sender.drain()
     cards = [m for m in app.telegram.shown(group.id) if m.buttons]
     assert len(cards) == 100

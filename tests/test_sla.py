@@ -12,11 +12,11 @@ from aiogram.methods import SendMessage
 from aiogram.types import Chat
 from sqlalchemy import func, select, update
 
-from omzien.bot.cli import main
+from omzien.cli import main
 from omzien.flows.address import parse_address
 from omzien.flows.report import ReportDraft
 from omzien.flows.signal import Consent, Observation
-from omzien.handlers import alerts
+from omzien.services import sweep
 from omzien.storage.models import Event, Point, Signal
 from omzien.storage.signals import file_report
 from tests.conftest import Omzien, Person
@@ -32,7 +32,7 @@ def local(*args: int) -> datetime:
 
 async def sweep_at(app: Omzien, moment: datetime) -> dict[str, int]:
     app.clock.now = moment
-    counts = await alerts.sweep(app.sessions, app.i18n, moment)
+    counts = await sweep.sweep(app.sessions, app.i18n, moment)
     await app.sender.drain()
     return counts
 
@@ -238,7 +238,7 @@ async def test_two_sweeps_at_once_send_each_alert_once(app: Omzien) -> None:
     await file_many(app, 60)
     before = new_messages(app, group.id)
     moment = local(2026, 11, 24, 10, 30)
-    results = await asyncio.gather(*(alerts.sweep(app.sessions, app.i18n, moment) for _ in range(3)))
+    results = await asyncio.gather(*(sweep.sweep(app.sessions, app.i18n, moment) for _ in range(3)))
     await app.sender.drain()
     assert sum(r.get("claim_due", 0) for r in results) == 60
     async with app.sessions() as session:

@@ -25,18 +25,19 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omzien.bot.i18n import LANGUAGES, load_i18n, pick_locale
-from omzien.bot.logs import error_summary
 from omzien.bot.middlewares import AccountMiddleware, LocaleMiddleware, UpdateTransaction
 from omzien.bot.sender import Sender
-from omzien.bot.settings import Settings
-from omzien.handlers import alerts, get_routers
-from omzien.handlers.views import payload
+from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
+from omzien.core.logs import error_summary
+from omzien.core.settings import Settings
+from omzien.handlers import get_routers
+from omzien.services import sweep
 from omzien.storage import outbox
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
 from omzien.storage.db import create_engine, prepare, session_factory
 from omzien.storage.models import utcnow
 from omzien.storage.offers import Catalogue
+from omzien.views.common import payload
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ async def sweep_now(sessions: async_sessionmaker[AsyncSession], i18n: I18n, wake
                     clock: Callable[[], datetime] = utcnow) -> None:
     """One sweep of the clock; a failure is logged and the next minute tries again."""
     try:
-        if await alerts.sweep(sessions, i18n, clock()):
+        if await sweep.sweep(sessions, i18n, clock()):
             wake_outbox()
     except Exception as error:
         log.error("Sweep failed: %s", error_summary(error))

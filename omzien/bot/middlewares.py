@@ -11,7 +11,7 @@ from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18nMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omzien.bot.i18n import pick_locale
+from omzien.core.i18n import pick_locale
 from omzien.storage.accounts import seen
 from omzien.storage.conversations import first_time
 from omzien.storage.db import current_session

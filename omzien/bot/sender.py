@@ -36,14 +36,13 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omzien.bot.logs import error_summary
-from omzien.storage import outbox
+from omzien.core.logs import error_summary
+from omzien.storage import outbox, points, signals
 from omzien.storage.accounts import mark_blocked
 from omzien.storage.db import SenderLock
-from omzien.storage.models import OutboxMessage, Point, Signal, utcnow
+from omzien.storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +282,7 @@ class Sender:
     async def _moved(self, old: int, new: int) -> None:
         log.warning("Group %s became supergroup %s", old, new)
         async with self.sessions.begin() as session:
-            await session.execute(update(Point).where(Point.group_chat_id == old).values(group_chat_id=new))
+            await points.move_group(session, old, new)
             await outbox.move_chat(session, old, new)
 
     async def _forbidden(self, row: OutboxMessage, description: str) -> None:
@@ -291,9 +290,7 @@ class Sender:
         async with self.sessions.begin() as session:
             if row.chat_id > 0:
                 await mark_blocked(session, row.chat_id, self.clock())
-            await session.execute(update(Signal)
-                                  .where(Signal.claimed_by == row.chat_id, Signal.status == "claimed")
-                                  .values(address_delivered=False))
+            await signals.addresses_undelivered(session, row.chat_id)
             dropped = await outbox.drop_chat(session, row.chat_id, f"403: {description}")
         log.warning("Dropped %s waiting message(s) for chat %s", dropped, row.chat_id)
 
@@ -303,10 +300,9 @@ class Sender:
                 await outbox.mark_sent(session, row.id, row.version, row.message_id, self.clock())
                 return
             if row.purpose == "card" and row.method == "edit" and "message to edit not found" in description:
-                stored = await session.get_one(OutboxMessage, row.id)
-                stored.method, stored.message_id, stored.status = "send", None, outbox.PENDING
-                await session.execute(update(Signal).where(Signal.id == row.signal_id)
-                                      .values(card_message_id=None))
+                await outbox.post_again(session, row.id)
+                assert row.signal_id is not None
+                await signals.card_lost(session, row.signal_id)
                 log.warning("Card of signal %s was deleted from its group; posting it again", row.signal_id)
                 return
             log.error("Outbox row %s to chat %s refused: %s", row.id, row.chat_id, description)

@@ -7,11 +7,14 @@ States (the words welfare workers use in brackets):
 
 - ``unrouted`` (*niet toegewezen*): no signal point covers the postcode; the administrator sees it.
 - ``new`` (*gemeld*): waiting in the group of the responsible point for someone to pick it up.
-- ``claimed`` (*in behandeling*): one worker has it and got the address privately.
+- ``claimed`` (*in behandeling*): one worker has it and got the address privately. While claimed,
+  the worker records contact (the contact deadline is met) and may pause the reminders.
 - ``closed`` (*afgehandeld*): the worker recorded an outcome.
 
-Every change is allowed only if ``TRANSITIONS`` lists it; the code that changes a signal
-consults this table instead of testing states by hand.
+Every action is allowed only if ``TRANSITIONS`` lists it, including those that keep the state
+(another report, contact, pause); the code that changes a signal asks ``allowed``/``next_status``
+instead of testing states by hand. Each action leaves one event row of the kind ``EVENT_OF``
+names: the audit trail, and the source of the service-level figures.
 """
 
 from __future__ import annotations
@@ -68,10 +71,27 @@ class Status(StrEnum):
 
 
 class Action(StrEnum):
-    ROUTE = "route"
+    REPORT_AGAIN = "report_again"  # someone else reports the same address while it is open
+    ROUTE = "route"  # a point now covers the area of an unrouted signal
     CLAIM = "claim"
-    RELEASE = "release"
+    RELEASE = "release"  # the claimer gives it back
+    CONTACT = "contact"  # the claimer spoke with the person
+    PAUSE = "pause"  # the claimer holds the reminders for a working week
     CLOSE = "close"
+
+
+class EventKind(StrEnum):
+    """What an event row records. The values are stored; the service-level report reads them."""
+
+    REPORTED = "reported"
+    REPORTED_AGAIN = "reported_again"
+    ROUTED = "routed"
+    CLAIMED = "claimed"
+    RELEASED = "released"
+    CONTACTED = "contacted"
+    PAUSED = "paused"
+    CLOSED = "closed"
+    ALERT = "alert"  # the clock sent a reminder or an escalation (see omzien.flows.sla.Alert)
 
 
 class Outcome(StrEnum):
@@ -95,13 +115,30 @@ class PauseReason(StrEnum):
 
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.UNROUTED, Action.REPORT_AGAIN): Status.UNROUTED,
     (Status.UNROUTED, Action.ROUTE): Status.NEW,
+    (Status.NEW, Action.REPORT_AGAIN): Status.NEW,
     (Status.NEW, Action.CLAIM): Status.CLAIMED,
+    (Status.CLAIMED, Action.REPORT_AGAIN): Status.CLAIMED,
+    (Status.CLAIMED, Action.CONTACT): Status.CLAIMED,
+    (Status.CLAIMED, Action.PAUSE): Status.CLAIMED,
     (Status.CLAIMED, Action.RELEASE): Status.NEW,
     (Status.CLAIMED, Action.CLOSE): Status.CLOSED,
 }
 
-OPEN_STATUSES = frozenset({Status.UNROUTED, Status.NEW, Status.CLAIMED})
+EVENT_OF = {
+    Action.REPORT_AGAIN: EventKind.REPORTED_AGAIN,
+    Action.ROUTE: EventKind.ROUTED,
+    Action.CLAIM: EventKind.CLAIMED,
+    Action.RELEASE: EventKind.RELEASED,
+    Action.CONTACT: EventKind.CONTACTED,
+    Action.PAUSE: EventKind.PAUSED,
+    Action.CLOSE: EventKind.CLOSED,
+}
+"""The event row each action leaves; a new signal leaves ``REPORTED``."""
+
+OPEN_STATUSES = frozenset(status for status, action in TRANSITIONS if action is Action.REPORT_AGAIN)
+"""A signal is open while another report can still join it."""
 
 NOTE_LIMIT = 500
 """A note is a short hint for the worker, not a file: longer text is refused with this limit named."""
@@ -113,7 +150,11 @@ class TransitionNotAllowed(Exception):
         self.status, self.action = status, action
 
 
-def next_status(status: Status, action: Action) -> Status:
+def allowed(status: str, action: Action) -> bool:
+    return (Status(status), action) in TRANSITIONS
+
+
+def next_status(status: str, action: Action) -> Status:
     """The state after ``action``; raises TransitionNotAllowed if the table does not allow it."""
     try:
         return TRANSITIONS[(Status(status), action)]

@@ -16,7 +16,9 @@ A signal point promises to pick a signal up, make contact and close it within a 
 - Opening hours are wall-clock times, so a working day is 09:00–17:00 in summer and winter time
   alike; the daylight-saving switches (at night, on Sundays) change nothing.
 
-``schedule`` lists the alerts of a signal in the order they fall due; ``Alert`` says who hears.
+``phase`` says which deadline of a signal matters now and ``standing`` whether it is late: the one
+place that decides it, for the card, the overview, the reminders and the planner. ``schedule`` lists
+the alerts of a signal in the order they fall due; ``Alert`` says who hears.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 import holidays
+
+from omzien.flows.signal import Status
 
 
 @cache
@@ -150,6 +154,9 @@ ESCALATION_FACTOR = 3
 CONTACT_GRACE_DAYS = 1
 """A claimer without recorded contact is reminded privately at the deadline, the group a working day later."""
 
+COUNT_UP_TO = 1000
+"""Overviews count waiting signals up to this many ("1000+"): a sweep then costs the same with a million open."""
+
 PAUSE_DAYS = 5
 """A pause (the person is away, in hospital, ...) holds the reminders for a working week."""
 
@@ -163,6 +170,55 @@ class Alert(StrEnum):
     CONTACT_DUE = "contact_due"  # no contact recorded in time: the claimer, privately
     CONTACT_LATE = "contact_late"  # a working day later: the group's overview
     CLOSE_DUE = "close_due"  # not closed in time: the claimer, privately
+
+
+class Phase(StrEnum):
+    """Which deadline of a signal matters now."""
+
+    UNROUTED = "unrouted"  # no point covers it yet: no clock runs
+    CLAIM = "claim"  # waiting to be picked up
+    CONTACT = "contact"  # claimed, no contact recorded yet
+    CLOSE = "close"  # contact made, an outcome still to come
+    CLOSED = "closed"
+
+
+CLOCKED = frozenset({Phase.CLAIM, Phase.CONTACT, Phase.CLOSE})
+"""The phases in which deadlines run and alerts fall due."""
+
+
+def phase(status: str, contacted: bool) -> Phase:
+    if status == Status.NEW:
+        return Phase.CLAIM
+    if status == Status.CLAIMED:
+        return Phase.CLOSE if contacted else Phase.CONTACT
+    return Phase.UNROUTED if status == Status.UNROUTED else Phase.CLOSED
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a signal stands against its deadlines at one moment."""
+
+    phase: Phase
+    due: datetime | None  # the deadline of the phase
+    passed: bool  # that deadline has passed
+    late: bool  # past a deadline that still applies (the closing deadline applies before contact too)
+    paused_until: datetime | None  # while a pause holds the reminders
+
+
+def standing(status: str, *, due_claim: datetime | None, due_contact: datetime | None, due_close: datetime | None,
+             contacted_at: datetime | None, paused_until: datetime | None, now: datetime) -> Standing:
+    """The deadline that matters now and whether the signal is late.
+
+    A signal is late when it waits past its claim deadline, or is claimed past its contact deadline
+    without recorded contact, or past its closing deadline. ``omzien.storage.sla.overdue_counts``
+    is the same rule in SQL.
+    """
+    current = phase(status, contacted_at is not None)
+    due = {Phase.CLAIM: due_claim, Phase.CONTACT: due_contact, Phase.CLOSE: due_close}.get(current)
+    applying = [d for d in (due, due_close if current is Phase.CONTACT else None) if d is not None]
+    paused = paused_until if current in (Phase.CONTACT, Phase.CLOSE) and paused_until and paused_until > now \
+        else None
+    return Standing(current, due, due is not None and due <= now, any(d <= now for d in applying), paused)
 
 
 @dataclass(frozen=True)

@@ -11,79 +11,63 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.flows.signal import Status
-from omzien.handlers import texts
-from omzien.handlers.alerts import refresh_overview
-from omzien.handlers.callbacks import CaseButton, FollowUp, FollowUpAction
-from omzien.handlers.notify import send_address, tell_reporters, update_card
-from omzien.handlers.views import pause_reasons_payload, payload, when
-from omzien.storage import outbox, signals
+from omzien import services
+from omzien.flows.signal import Action
+from omzien.services.signals import ContactResult
+from omzien.storage import outbox
 from omzien.storage.models import Account
+from omzien.views.buttons import CaseButton, FollowUp, FollowUpAction
+from omzien.views.case import closed_payload, pause_reasons_payload, paused_text, released_payload
+from omzien.views.common import payload
+
+
+def _not_yours(callback: CallbackQuery):  # type: ignore[no-untyped-def]
+    return callback.answer(_("Dit signaal is niet (meer) van jou."), show_alert=True)
 
 
 async def finish(callback: CallbackQuery, callback_data: CaseButton, session: AsyncSession, account: Account,
                  i18n: I18n, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
     """Only the worker who holds the signal can close it or give it back; the address leaves the chat."""
-    signal = await signals.get_signal(session, callback_data.signal_id)
-    if signal is None or signal.claimed_by != account.id or signal.status != Status.CLAIMED:
-        return callback.answer(_("Dit signaal is niet (meer) van jou."), show_alert=True)
-    now = clock()
-    outcome = callback_data.outcome
-    done = (await signals.release(session, signal.id, account.id, now) if outcome is None
-            else await signals.close(session, signal.id, account.id, outcome, now))
-    if not done:
-        return callback.answer(_("Dit signaal is niet (meer) van jou."), show_alert=True)
+    outcome, signal_id = callback_data.outcome, callback_data.signal_id
     if outcome is None:
-        text = _("Je hebt signaal {reference} teruggegeven; het staat weer open in de groep. "
-                 "Het adres staat niet meer in dit bericht.").format(reference=signal.reference)
+        reference = await services.signals.release(session, i18n, signal_id, account.id, clock())
+        answer = released_payload(reference) if reference else None
     else:
-        text = _("Signaal {reference} is afgerond: {outcome}. Dank je wel. "
-                 "Het adres staat niet meer in dit bericht.").format(
-            reference=signal.reference, outcome=texts.OUTCOMES[outcome])
-    signal = await signals.get_signal(session, signal.id)
-    await update_card(session, signal, i18n, now)
-    if signal.point is not None:
-        await refresh_overview(session, signal.point, i18n, now)
-    if outcome is not None:
-        tell_reporters(session, signal, i18n, closed=True)
-    outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload(text))
+        reference = await services.signals.close(session, i18n, signal_id, account.id, outcome, clock())
+        answer = closed_payload(reference, outcome) if reference else None
+    if answer is None:
+        return _not_yours(callback)
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, answer)
     return callback.answer()
 
 
 async def follow_up(callback: CallbackQuery, callback_data: FollowUp, session: AsyncSession, account: Account,
                     i18n: I18n, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
     """Contact made, a pause with a reason, or the case message again: only for the worker who holds it."""
-    now = clock()
-    action, signal_id = callback_data.action, callback_data.signal_id
-    signal = await signals.get_signal(session, signal_id)
-    if signal is None or signal.claimed_by != account.id or signal.status != Status.CLAIMED:
-        return callback.answer(_("Dit signaal is niet (meer) van jou."), show_alert=True)
-    if action is FollowUpAction.SHOW:
-        send_address(session, signal, i18n)
+    now, signal_id = clock(), callback_data.signal_id
+    if callback_data.action is FollowUpAction.SHOW:
+        if not await services.signals.show_case(session, i18n, signal_id, account.id, now):
+            return _not_yours(callback)
         return callback.answer(_("Het adres en de knoppen voor de uitkomst staan hieronder."))
-    if action is FollowUpAction.PAUSE and callback_data.reason is None:
-        outbox.send(session, callback.message.chat.id, pause_reasons_payload(signal))
+    if callback_data.action is FollowUpAction.CONTACT:
+        result, reference = await services.signals.record_contact(session, i18n, signal_id, account.id, now)
+        if result is ContactResult.NOT_YOURS:
+            return _not_yours(callback)
+        return callback.answer(_("Dat had je al vastgelegd.") if result is ContactResult.ALREADY else
+                               _("Vastgelegd: contact gemaakt bij {reference}. Kies een uitkomst als je klaar "
+                                 "bent.").format(reference=reference), show_alert=True)
+    if callback_data.reason is None:
+        held = await services.signals.held(session, signal_id, account.id, Action.PAUSE, now)
+        if held is None:
+            return _not_yours(callback)
+        outbox.send(session, callback.message.chat.id, pause_reasons_payload(held))
         return callback.answer()
-    if action is FollowUpAction.CONTACT:
-        already = signal.contacted_at is not None
-        await signals.record_contact(session, signal_id, account.id, now)
-        answer = (_("Dat had je al vastgelegd.") if already else
-                  _("Vastgelegd: contact gemaakt bij {reference}. Kies een uitkomst als je klaar bent.").format(
-                      reference=signal.reference))
-    else:
-        assert callback_data.reason is not None
-        await signals.pause(session, signal_id, account.id, callback_data.reason, now)
-        signal = await signals.get_signal(session, signal_id)
-        assert signal is not None and signal.paused_until is not None
-        answer = _("Signaal {reference} is gepauzeerd tot {until} ({reason}). Daarna herinner ik je weer.").format(
-            reference=signal.reference, until=when(signal.paused_until),
-            reason=texts.PAUSE_REASONS[callback_data.reason])
-        outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload(answer))
-    signal = await signals.get_signal(session, signal_id)
-    await update_card(session, signal, i18n, now)
-    if signal.point is not None:
-        await refresh_overview(session, signal.point, i18n, now)
-    return callback.answer(answer, show_alert=action is FollowUpAction.CONTACT)
+    paused = await services.signals.pause(session, i18n, signal_id, account.id, callback_data.reason, now)
+    if paused is None:
+        return _not_yours(callback)
+    answer = paused_text(paused, callback_data.reason)
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload(answer))
+    return callback.answer(answer)
 
 
 def make_router() -> Router:

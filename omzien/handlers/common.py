@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from html import escape
 
 from aiogram import F, Router
@@ -19,16 +21,13 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.bot.i18n import LANGUAGES
-from omzien.handlers import texts
-from omzien.handlers.callbacks import LanguageChoice, RoleChoice
-from omzien.handlers.notify import send_address
-from omzien.handlers.views import menu_keyboard, menu_text, payload, role_keyboard
-from omzien.storage import outbox, signals
+from omzien import services
+from omzien.core.i18n import LANGUAGES
+from omzien.storage import outbox
 from omzien.storage.models import Account
-
-WORKER_LINK = "adres"
-"""The deep-link payload of the link a worker gets in the group: ``t.me/<bot>?start=adres``."""
+from omzien.views import texts
+from omzien.views.buttons import WORKER_LINK, LanguageChoice, RoleChoice
+from omzien.views.common import menu_keyboard, menu_text, payload, role_keyboard
 
 
 def _menu(session: AsyncSession, chat_id: int) -> None:
@@ -36,7 +35,7 @@ def _menu(session: AsyncSession, chat_id: int) -> None:
 
 
 async def start(message: Message, command: CommandObject, session: AsyncSession, account: Account,
-                state: FSMContext, i18n: I18n) -> None:
+                state: FSMContext, i18n: I18n, clock: Callable[[], datetime]) -> None:
     """Greet, ask once who they are, and hand over any address a worker was waiting for.
 
     A worker who comes through the link in the group (``/start adres``) is not a signaller:
@@ -55,8 +54,7 @@ async def start(message: Message, command: CommandObject, session: AsyncSession,
             _("Eerst één vraag, die ik onthoud: wie bent u?"), role_keyboard()))
     else:
         _menu(session, chat)
-    for signal in await signals.undelivered_addresses(session, account.id):
-        send_address(session, signal, i18n)
+    await services.signals.worker_started(session, i18n, account.id, clock())
 
 
 async def role_chosen(callback: CallbackQuery, callback_data: RoleChoice, session: AsyncSession,

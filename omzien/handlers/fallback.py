@@ -7,8 +7,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.handlers.views import menu_keyboard, menu_text, payload
 from omzien.storage import outbox
+from omzien.views.common import menu_keyboard, menu_text, payload
 
 
 async def not_understood(message: Message, session: AsyncSession) -> None:

@@ -4,7 +4,7 @@ A few taps (what would help, age, going out, postcode) or one typed sentence at 
 to the three best offers. Words that point to suicidal thoughts or acute danger get 113 and 112
 first. "Bel mij terug" becomes a self-signal to the local signal point, through the same chain
 as every other signal. For improving the offer only the choices are kept, anonymously — never
-who asked and never the typed words.
+who asked and never the typed words. The steps and answers are ``flows.find``.
 """
 
 from __future__ import annotations
@@ -25,21 +25,19 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.bot.settings import Settings
+from omzien import services
+from omzien.core.settings import Settings
 from omzien.flows.address import parse_address
 from omzien.flows.crisis import points_to_crisis
-from omzien.flows.matching import GoingOut, Query, Why
+from omzien.flows.find import BACK_TO, FOLLOWING, QUESTIONS, FindDraft, FindStep
+from omzien.flows.matching import Query, Why
 from omzien.flows.offers import Need
-from omzien.flows.report import ReportDraft
-from omzien.flows.signal import Consent, Observation, Status
-from omzien.handlers import offer_views as views
-from omzien.handlers import texts
-from omzien.handlers.callbacks import FindAction, FindButton, FindStep
-from omzien.handlers.notify import update_card
-from omzien.handlers.views import menu_keyboard, payload
 from omzien.storage import offers, outbox
 from omzien.storage.models import Account
-from omzien.storage.signals import file_report
+from omzien.views import offers as views
+from omzien.views import texts
+from omzien.views.buttons import FindAction, FindButton
+from omzien.views.common import menu_keyboard, payload
 
 LISTENING_LINE = "de-luisterlijn"
 POSTCODE_AREA = re.compile(r"^\s*(\d{4})\s*([a-zA-Z]{2})?\s*$")
@@ -58,56 +56,50 @@ class Finding(StatesGroup):
 
 
 STATE_OF = {FindStep.NEEDS: Finding.needs, FindStep.AGE: Finding.age, FindStep.GOING_OUT: Finding.going_out,
-            FindStep.POSTCODE: Finding.postcode, FindStep.RESULTS: Finding.results, FindStep.CALL: Finding.call}
-BACK_TO = {FindStep.AGE: FindStep.NEEDS, FindStep.GOING_OUT: FindStep.AGE, FindStep.POSTCODE: FindStep.GOING_OUT}
-QUESTIONS = (Finding.needs, Finding.age, Finding.going_out, Finding.postcode, Finding.results)
+            FindStep.POSTCODE: Finding.postcode, FindStep.RESULTS: Finding.results, FindStep.CALL: Finding.call,
+            FindStep.PHONE: Finding.phone, FindStep.ADDRESS: Finding.address}
+TYPED_AT = [STATE_OF[step] for step in (*QUESTIONS, FindStep.RESULTS)]
+"""Where a typed sentence is a search: at every question, and at the results (a new search)."""
 
 
-async def _data(state: FSMContext) -> dict[str, Any]:
-    return dict((await state.get_data()).get("find") or {"needs": [], "other": False, "free": False})
+async def _load(state: FSMContext) -> FindDraft:
+    return FindDraft.from_dict((await state.get_data()).get("find") or {})
 
 
-async def _save(state: FSMContext, data: dict[str, Any], step: State | None = None) -> None:
+async def _save(state: FSMContext, draft: FindDraft, step: FindStep | None = None) -> None:
     if step is not None:
-        await state.set_state(step)
-    await state.set_data({"find": data})
+        await state.set_state(STATE_OF[step])
+    await state.set_data({"find": draft.to_dict()})
 
 
-def _question(step: FindStep, data: dict[str, Any]) -> dict[str, Any]:
+def _question(step: FindStep, draft: FindDraft) -> dict[str, Any]:
     if step is FindStep.NEEDS:
-        return views.needs_payload(set(data["needs"]), data["other"], data["free"])
+        return views.needs_payload(set(draft.needs), draft.for_someone_else, draft.free_only)
     if step is FindStep.AGE:
-        return views.age_payload(data["other"])
+        return views.age_payload(draft.for_someone_else)
     if step is FindStep.GOING_OUT:
-        return views.going_out_payload(data["other"])
+        return views.going_out_payload(draft.for_someone_else)
     return views.postcode_payload()
 
 
-def _query(data: dict[str, Any]) -> Query:
-    age = views.AGES[data["age"]][0] if data.get("age") in views.AGES else None
-    return Query(text=data.get("text", ""), needs=frozenset(Need(n) for n in data["needs"]), age=age,
-                 postcode_area=data.get("area"), going_out=GoingOut(data["out"]) if data.get("out") else None,
-                 free_only=data["free"])
-
-
 async def start_finding(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    data = {"needs": [], "other": False, "free": False}
-    await _save(state, data, Finding.needs)
-    outbox.send(session, message.chat.id, views.needs_payload(set(), False, False))
+    draft = FindDraft()
+    await _save(state, draft, FindStep.NEEDS)
+    outbox.send(session, message.chat.id, _question(FindStep.NEEDS, draft))
 
 
-async def _answer(chat_id: int, data: dict[str, Any], state: FSMContext, session: AsyncSession,
+async def _answer(chat_id: int, draft: FindDraft, state: FSMContext, session: AsyncSession,
                   catalogue: offers.Catalogue, now: datetime) -> None:
     """Search with what is known, show the first three, and note the choices (not the words) for the figures."""
     current = await catalogue.current(session)
-    query = _query(data)
+    query = draft.query()
     total = current.index.count(query)
     matches = current.index.search(query, limit=views.SHOWN)
-    data["offset"] = 0
-    data["search"] = await offers.record_search(
-        session, now, needs=data["needs"], area=data.get("area"), age_group=data.get("age"),
-        going_out=data.get("out"), free_only=data["free"], typed=bool(data.get("text")), results=total)
-    await _save(state, data, Finding.results)
+    draft.offset = 0
+    draft.search_id = await offers.record_search(
+        session, now, needs=[str(n) for n in draft.needs], area=draft.area, age_group=draft.age_band,
+        going_out=draft.going_out, free_only=draft.free_only, typed=bool(draft.text), results=total)
+    await _save(state, draft, FindStep.RESULTS)
     if matches:
         outbox.send(session, chat_id, views.results_payload(matches, 1, total))
     else:
@@ -118,15 +110,15 @@ async def typed(message: Message, state: FSMContext, session: AsyncSession, cata
                 clock: Callable[[], datetime]) -> None:
     """A sentence at any question: crisis words first, then an answer with what it says and what was chosen."""
     text = (message.text or "").strip()
-    data = await _data(state)
+    draft = await _load(state)
     if await state.get_state() == Finding.postcode.state and (area := _area(text)) is not None:
-        data["area"] = area
-        await _answer(message.chat.id, data, state, session, catalogue, clock())
+        draft.area = area
+        await _answer(message.chat.id, draft, state, session, catalogue, clock())
         return
     if points_to_crisis(text):
         outbox.send(session, message.chat.id, payload(views.crisis_text()))
-    data["text"] = text[:500]
-    await _answer(message.chat.id, data, state, session, catalogue, clock())
+    draft.typed(text)
+    await _answer(message.chat.id, draft, state, session, catalogue, clock())
 
 
 def _area(text: str) -> int | None:
@@ -137,66 +129,64 @@ def _area(text: str) -> int | None:
     return address.area if address else None
 
 
+def _stale(callback: CallbackQuery):  # type: ignore[no-untyped-def]
+    return callback.answer(_("Deze knop hoort bij een eerdere vraag. Gebruik de nieuwste."))
+
+
 async def find_button(callback: CallbackQuery, callback_data: FindButton, state: FSMContext, session: AsyncSession,
                       catalogue: offers.Catalogue, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
     step, action, value = callback_data.step, callback_data.action, callback_data.value
-    if await state.get_state() != STATE_OF[step].state:
-        return callback.answer(_("Deze knop hoort bij een eerdere vraag. Gebruik de nieuwste."))
-    data = await _data(state)
+    if step not in STATE_OF or await state.get_state() != STATE_OF[step].state:
+        return _stale(callback)
+    draft = await _load(state)
     chat_id, message_id = callback.message.chat.id, callback.message.message_id
     if action is FindAction.STOP:
         await state.clear()
         outbox.edit(session, chat_id, message_id, payload(_("Gestopt.")))
-        return callback.answer()
-    if action is FindAction.BACK and step in BACK_TO:
-        await _save(state, data, STATE_OF[BACK_TO[step]])
-        outbox.edit(session, chat_id, message_id, _question(BACK_TO[step], data))
-        return callback.answer()
-    if step is FindStep.NEEDS and action in (FindAction.TOGGLE, FindAction.OTHER, FindAction.FREE):
+    elif action is FindAction.BACK and step in BACK_TO:
+        await _save(state, draft, BACK_TO[step])
+        outbox.edit(session, chat_id, message_id, _question(BACK_TO[step], draft))
+    elif step is FindStep.NEEDS and action in (FindAction.TOGGLE, FindAction.OTHER, FindAction.FREE):
         if action is FindAction.TOGGLE and value in set(Need):
-            data["needs"] = sorted(set(data["needs"]) ^ {value})
+            draft.toggle(Need(value))
         elif action is FindAction.OTHER:
-            data["other"] = not data["other"]
+            draft.for_someone_else = not draft.for_someone_else
         elif action is FindAction.FREE:
-            data["free"] = not data["free"]
-        await _save(state, data)
-        outbox.edit(session, chat_id, message_id, _question(step, data))
-        return callback.answer()
-    following = {FindStep.NEEDS: FindStep.AGE, FindStep.AGE: FindStep.GOING_OUT,
-                 FindStep.GOING_OUT: FindStep.POSTCODE}
-    if (step is FindStep.NEEDS and action is FindAction.NEXT) or (step in (FindStep.AGE, FindStep.GOING_OUT) and \
-            action in (FindAction.CHOOSE, FindAction.SKIP)):
-        if step is FindStep.AGE:
-            data["age"] = value if action is FindAction.CHOOSE and value in views.AGES else None
-        if step is FindStep.GOING_OUT and value in set(GoingOut):
-            data["out"] = value
-        await _save(state, data, STATE_OF[following[step]])
-        outbox.edit(session, chat_id, message_id, _question(following[step], data))
-        return callback.answer()
-    if step is FindStep.POSTCODE and action is FindAction.SKIP:
-        data["area"] = None
-        await _answer(chat_id, data, state, session, catalogue, clock())
-        return callback.answer()
-    if step is FindStep.RESULTS:
-        return await _results_button(callback, action, value, data, state, session, catalogue)
-    if step is FindStep.CALL and action is FindAction.CHOOSE:
-        if value != "yes":
-            await _save(state, data, Finding.results)
-            outbox.edit(session, chat_id, message_id, payload(_("Goed, dan bel ik niemand. U kunt altijd opnieuw "
-                                                              "zoeken.")))
-            return callback.answer()
-        await _save(state, data, Finding.phone)
-        outbox.edit(session, chat_id, message_id, payload(_("Fijn.")))
-        share = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=_("📱 Deel mijn nummer"), request_contact=True)]],
-                                    resize_keyboard=True, one_time_keyboard=True)
-        outbox.send(session, chat_id, payload(_(
-            "Op welk nummer kan het signaalpunt bellen? Tik op de knop hieronder om uw nummer te delen, "
-            "of typ het nummer."), share))
-        return callback.answer()
-    return callback.answer(_("Deze knop hoort bij een eerdere vraag. Gebruik de nieuwste."))
+            draft.free_only = not draft.free_only
+        await _save(state, draft)
+        outbox.edit(session, chat_id, message_id, _question(step, draft))
+    elif step in FOLLOWING and (action is FindAction.NEXT if step is FindStep.NEEDS
+                                else action in (FindAction.CHOOSE, FindAction.SKIP)):
+        following = draft.answer(step, value if action is FindAction.CHOOSE else None)
+        await _save(state, draft, following)
+        outbox.edit(session, chat_id, message_id, _question(following, draft))
+    elif step is FindStep.POSTCODE and action is FindAction.SKIP:
+        draft.area = None
+        await _answer(chat_id, draft, state, session, catalogue, clock())
+    elif step is FindStep.RESULTS:
+        return await _results_button(callback, action, value, draft, state, session, catalogue)
+    elif step is FindStep.CALL and action is FindAction.CHOOSE:
+        _call_consent(session, chat_id, message_id, value == "yes")
+        await _save(state, draft, FindStep.PHONE if value == "yes" else FindStep.RESULTS)
+    else:
+        return _stale(callback)
+    return callback.answer()
 
 
-async def _results_button(callback: CallbackQuery, action: FindAction, value: str, data: dict[str, Any],
+def _call_consent(session: AsyncSession, chat_id: int, message_id: int, yes: bool) -> None:
+    if not yes:
+        outbox.edit(session, chat_id, message_id, payload(_("Goed, dan bel ik niemand. U kunt altijd opnieuw "
+                                                           "zoeken.")))
+        return
+    outbox.edit(session, chat_id, message_id, payload(_("Fijn.")))
+    share = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=_("📱 Deel mijn nummer"), request_contact=True)]],
+                                resize_keyboard=True, one_time_keyboard=True)
+    outbox.send(session, chat_id, payload(_(
+        "Op welk nummer kan het signaalpunt bellen? Tik op de knop hieronder om uw nummer te delen, "
+        "of typ het nummer."), share))
+
+
+async def _results_button(callback: CallbackQuery, action: FindAction, value: str, draft: FindDraft,
                           state: FSMContext, session: AsyncSession, catalogue: offers.Catalogue):  # type: ignore[no-untyped-def]
     chat_id = callback.message.chat.id
     current = await catalogue.current(session)
@@ -204,28 +194,26 @@ async def _results_button(callback: CallbackQuery, action: FindAction, value: st
         offer = current.by_id.get(value)
         if offer is None:
             return callback.answer(_("Dit aanbod staat niet meer in de lijst."), show_alert=True)
-        await offers.record_opened(session, data.get("search"), offer.id)
+        await offers.record_opened(session, draft.search_id, offer.id)
         outbox.send(session, chat_id, views.detail_payload(offer))
-        return callback.answer()
-    if action is FindAction.MORE:
-        query = _query(data)
-        data["offset"] = data.get("offset", 0) + views.SHOWN
-        matches = current.index.search(query, limit=views.SHOWN, offset=data["offset"])
+    elif action is FindAction.MORE:
+        query = draft.query()
+        draft.offset += views.SHOWN
+        matches = current.index.search(query, limit=views.SHOWN, offset=draft.offset)
         if not matches:
             return callback.answer(_("Er is niet meer aanbod dat past."), show_alert=True)
-        await _save(state, data)
-        outbox.send(session, chat_id, views.results_payload(matches, data["offset"] + 1, current.index.count(query)))
-        return callback.answer()
-    if action is FindAction.CALL:
-        await _save(state, data, Finding.call)
-        outbox.send(session, chat_id, views.call_consent_payload(data["other"]))
-        return callback.answer()
-    if action is FindAction.AGAIN:
-        fresh = {"needs": [], "other": data["other"], "free": False}
-        await _save(state, fresh, Finding.needs)
-        outbox.send(session, chat_id, views.needs_payload(set(), fresh["other"], False))
-        return callback.answer()
-    return callback.answer(_("Deze knop hoort bij een eerdere vraag. Gebruik de nieuwste."))
+        await _save(state, draft)
+        outbox.send(session, chat_id, views.results_payload(matches, draft.offset + 1, current.index.count(query)))
+    elif action is FindAction.CALL:
+        await _save(state, draft, FindStep.CALL)
+        outbox.send(session, chat_id, views.call_consent_payload(draft.for_someone_else))
+    elif action is FindAction.AGAIN:
+        fresh = draft.again()
+        await _save(state, fresh, FindStep.NEEDS)
+        outbox.send(session, chat_id, _question(FindStep.NEEDS, fresh))
+    else:
+        return _stale(callback)
+    return callback.answer()
 
 
 async def phone_given(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -234,10 +222,10 @@ async def phone_given(message: Message, state: FSMContext, session: AsyncSession
         outbox.send(session, message.chat.id, payload(_(
             "Dat lijkt geen telefoonnummer. Typ het zo: 06 12345678 of 010 1234567, of tik op de knop.")))
         return
-    data = await _data(state)
-    data["phone"] = number
-    await _save(state, data, Finding.address)
-    question = (_("Wat is het adres van de persoon voor wie u zoekt?") if data["other"] else
+    draft = await _load(state)
+    draft.phone = number
+    await _save(state, draft, FindStep.ADDRESS)
+    question = (_("Wat is het adres van de persoon voor wie u zoekt?") if draft.for_someone_else else
                 _("Wat is uw adres?"))
     outbox.send(session, message.chat.id, payload(question + " " + _(
         "Typ de postcode en het huisnummer, bijvoorbeeld {example}. Zo weet ik welk signaalpunt in de buurt "
@@ -253,32 +241,21 @@ async def address_given(message: Message, state: FSMContext, session: AsyncSessi
             "Dat herken ik niet als adres. Typ de postcode en het huisnummer, bijvoorbeeld {example}.").format(
             example=texts.EXAMPLE_ADDRESS)))
         return
-    data = await _data(state)
+    draft = await _load(state)
     await state.clear()
-    draft = ReportDraft(observations=[Observation.ASKS_FOR_CALL], consent=Consent.YES, may_contact=True)
-    draft.set_address(address)
     with i18n.use_locale(i18n.default_locale):  # the note is read by the group's workers
-        needs = ", ".join(str(views.NEEDS[Need(n)]).lower() for n in data["needs"])
-        note = _("Belverzoek via „Wat is er voor mij?”: bel {phone}.").format(phone=data["phone"])
-        if data["other"]:
-            note += " " + _("Gevraagd door iemand anders dan de bewoner.")
-        if needs:
-            note += " " + _("Zocht naar: {needs}.").format(needs=needs)
-    draft.note = note
-    now = clock()
-    signal, _created = await file_report(session, draft, account.id, now, settings.duplicate_window)
-    if signal.status == Status.UNROUTED:
+        note = views.call_back_note(draft.phone or "", draft.needs, draft.for_someone_else)
+    reported = await services.signals.report(session, i18n, draft.call_back(address, note), account.id, clock(),
+                                             settings.duplicate_window)
+    if reported.point is None:
         outbox.send(session, message.chat.id, payload(_(
             "Voor postcode {area} is er nog geen signaalpunt aangesloten bij Omzien. Ik heb uw vraag bewaard "
             "(kenmerk {reference}); de beheerder zoekt wie kan bellen.").format(
-            area=signal.area, reference=signal.reference), menu_keyboard()))
+            area=reported.area, reference=reported.reference), menu_keyboard()))
         return
-    await update_card(session, signal, i18n, now)
-    point = signal.point
-    assert point is not None
     outbox.send(session, message.chat.id, payload("\n".join([
-        _("<b>Doorgegeven.</b> {point} belt u zo snel als het kan.").format(point=escape(point.name)),
-        _("Kenmerk: <b>{reference}</b>").format(reference=signal.reference),
+        _("<b>Doorgegeven.</b> {point} belt u zo snel als het kan.").format(point=escape(reported.point)),
+        _("Kenmerk: <b>{reference}</b>").format(reference=reported.reference),
         _("U krijgt een bericht als iemand uw vraag oppakt."),
     ]), menu_keyboard()))
 
@@ -294,8 +271,9 @@ async def idle_text(message: Message, state: FSMContext, session: AsyncSession, 
     found = current.index.search(Query(text=text), limit=1)
     if not crisis and not any(r.code is Why.WORDS for match in found for r in match.reasons):
         raise SkipHandler  # not a question about offers: the fallback explains what the bot does
-    data = {"needs": [], "other": False, "free": False, "text": text[:500]}
-    await _answer(message.chat.id, data, state, session, catalogue, clock())
+    draft = FindDraft()
+    draft.typed(text)
+    await _answer(message.chat.id, draft, state, session, catalogue, clock())
 
 
 def _sentence(text: str) -> bool:
@@ -312,6 +290,6 @@ def make_router() -> Router:
     router.callback_query.register(find_button, FindButton.filter())
     router.message.register(phone_given, Finding.phone, F.text | F.contact)
     router.message.register(address_given, Finding.address, F.text)
-    router.message.register(typed, StateFilter(*QUESTIONS), F.text.func(_sentence))
+    router.message.register(typed, StateFilter(*TYPED_AT), F.text.func(_sentence))
     router.message.register(idle_text, StateFilter(None), F.text.func(_sentence))
     return router

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
@@ -15,19 +14,19 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.bot.settings import Settings
+from omzien import services
+from omzien.core.settings import Settings
 from omzien.flows.address import Address, parse_address
 from omzien.flows.crisis import points_to_crisis
 from omzien.flows.report import NoteTooLong, ReportDraft, Step, step_before
-from omzien.flows.signal import NOTE_LIMIT, SIGNS, Consent, Observation, Status
-from omzien.handlers import texts
-from omzien.handlers.callbacks import DraftAction, DraftButton
-from omzien.handlers.notify import send_address, update_card
-from omzien.handlers.offer_views import crisis_text
-from omzien.handlers.views import payload, step_payload
+from omzien.flows.signal import NOTE_LIMIT, SIGNS, Consent, Observation
 from omzien.storage import outbox
 from omzien.storage.models import Account
-from omzien.storage.signals import file_report
+from omzien.views import texts
+from omzien.views.buttons import DraftAction, DraftButton
+from omzien.views.common import payload
+from omzien.views.offers import crisis_text
+from omzien.views.report import sent_payload, step_payload
 
 
 class Reporting(StatesGroup):
@@ -165,31 +164,9 @@ async def draft_button(callback: CallbackQuery, callback_data: DraftButton, stat
 async def _send(callback: CallbackQuery, draft: ReportDraft, session: AsyncSession, account: Account,
                 settings: Settings, i18n: I18n, now: datetime) -> None:
     """File the report; the confirmation is queued in the same transaction, so it never precedes the signal."""
-    signal, created = await file_report(session, draft, account.id, now, settings.duplicate_window)
-    if not created and signal.status == Status.CLAIMED and signal.address_delivered:
-        send_address(session, signal, i18n)  # the worker who has it sees the new report too
-    if signal.status != Status.UNROUTED:
-        await update_card(session, signal, i18n, now)
-        lines = [
-            _("<b>Verstuurd.</b> Dank u wel dat u omkijkt naar een ander."),
-            _("Kenmerk: <b>{reference}</b>").format(reference=signal.reference),
-            _("Ontvangen door: {point}").format(point=escape(signal.point.name)),
-            "",
-            _("Wat gebeurt er nu? Een medewerker van het signaalpunt pakt uw melding op en zoekt, "
-              "als dat past, contact met de bewoner. U hoeft zelf niets meer te doen."),
-        ]
-        if draft.may_contact:
-            lines.append(_("U krijgt een bericht als uw melding is opgepakt en als die is afgerond."))
-    else:
-        lines = [
-            _("Uw melding is bewaard. Kenmerk: <b>{reference}</b>").format(reference=signal.reference),
-            "",
-            _("Voor postcode {area} is er nog geen signaalpunt aangesloten bij Omzien. "
-              "De beheerder ziet uw melding en zoekt wie hem kan oppakken.").format(area=signal.area),
-            _("Maakt u zich ernstige zorgen? Bel het Meldpunt Zorgwekkend Gedrag: 0800-1205 (gratis). "
-              "Bij acuut gevaar: bel 112."),
-        ]
-    outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload("\n".join(lines)))
+    reported = await services.signals.report(session, i18n, draft, account.id, now, settings.duplicate_window)
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id,
+                sent_payload(reported.reference, reported.area, reported.point, bool(draft.may_contact)))
 
 
 def make_router() -> Router:

@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from omzien.sandbox.chats import TEXT_LIMIT, Chat, Message
 from omzien.sandbox.entities import fit, parse_html, strip
 from omzien.sandbox.errors import bad_request
-from omzien.sandbox.state import TEXT_LIMIT, Chat, Message, State
+from omzien.sandbox.state import State
 
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_BYTES = 64
@@ -74,15 +75,16 @@ class BotApi:
 
     async def get_updates(self, p: Params) -> list[dict[str, Any]]:
         limit = min(100, max(1, p.get("limit", 100)))  # Telegram clamps rather than refuses
-        return await self.state.poll(p.get("offset"), limit, max(0, p.get("timeout", 0)), p.get("allowed_updates"))
+        return await self.state.updates.poll(p.get("offset"), limit, max(0, p.get("timeout", 0)),
+                                             p.get("allowed_updates"))
 
     def delete_webhook(self, p: Params) -> bool:
         if p.get("drop_pending_updates"):
-            self.state.updates.clear()
+            self.state.updates.pending.clear()
         return True
 
     def get_webhook_info(self, _: Params) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.state.updates)}
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.state.updates.pending)}
 
     def done(self, _: Params) -> bool:
         """close and logOut: nothing to hand over in the sandbox."""

@@ -22,6 +22,7 @@ from multidict import MultiMapping
 
 from omzien.sandbox.errors import BotApiError, ControlError
 from omzien.sandbox.methods import BotApi
+from omzien.sandbox.people import People
 from omzien.sandbox.spec import Upload, load_spec
 from omzien.sandbox.state import State
 from omzien.sandbox.traffic import FaultInjector, Faults, FloodControl, Limits, counts_for_flood
@@ -48,6 +49,7 @@ class Sandbox:
         self.token = token
         self.spec = load_spec()
         self.state = State(bot_username=bot_username, bot_name=bot_name)
+        self.people = People(self.state)
         self.api = BotApi(self.state)
         self.limits = replace(limits) if limits else Limits()  # a copy: the control API changes it
         self.flood = FloodControl(self.limits)
@@ -165,8 +167,8 @@ class Sandbox:
 
     async def _add_person(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        person = self.state.add_person(_text(body, "first_name"), _text(body, "language_code", "nl"),
-                                       _text(body, "username", None), _text(body, "last_name", None))
+        person = self.people.add_person(_text(body, "first_name"), _text(body, "language_code", "nl"),
+                                        _text(body, "username", None), _text(body, "last_name", None))
         return _json(person.user())
 
     async def _add_group(self, request: web.Request) -> web.Response:
@@ -174,36 +176,36 @@ class Sandbox:
         member_ids = body.get("member_ids", [])
         if not isinstance(member_ids, list):
             raise ControlError(400, "member_ids must be a list of user ids")
-        group = self.state.add_group(_text(body, "title"), [_integer(m, "member_ids") for m in member_ids])
-        return _json(self.state.view(group.id))
+        group = self.people.add_group(_text(body, "title"), [_integer(m, "member_ids") for m in member_ids])
+        return _json(self.people.view(group.id))
 
     async def _say(self, request: web.Request) -> web.Response:
         body = await _body(request)
-        message, update_id = self.state.say(_path_id(request, "chat_id"), _integer(body.get("from_id"), "from_id"),
-                                            _text(body, "text"))
+        message, update_id = self.people.say(_path_id(request, "chat_id"), _integer(body.get("from_id"), "from_id"),
+                                             _text(body, "text"))
         return _json({**message.view(), "update_id": update_id})
 
     async def _tap(self, request: web.Request) -> web.Response:
         body = await _body(request)
         message_id = body.get("message_id")
-        return _json(self.state.tap(_path_id(request, "chat_id"), _integer(body.get("from_id"), "from_id"),
-                                    _text(body, "label"),
-                                    None if message_id is None else _integer(message_id, "message_id")))
+        return _json(self.people.tap(_path_id(request, "chat_id"), _integer(body.get("from_id"), "from_id"),
+                                     _text(body, "label"),
+                                     None if message_id is None else _integer(message_id, "message_id")))
 
     async def _chat(self, request: web.Request) -> web.Response:
-        return _json(self.state.view(_path_id(request, "chat_id")))
+        return _json(self.people.view(_path_id(request, "chat_id")))
 
     async def _block(self, request: web.Request) -> web.Response:
-        return _json(self.state.view(self.state.block(_path_id(request, "user_id")).id))
+        return _json(self.people.view(self.people.block(_path_id(request, "user_id")).id))
 
     async def _unblock(self, request: web.Request) -> web.Response:
-        return _json(self.state.view(self.state.unblock(_path_id(request, "user_id")).id))
+        return _json(self.people.view(self.people.unblock(_path_id(request, "user_id")).id))
 
     async def _chats_of(self, request: web.Request) -> web.Response:
-        return _json(self.state.chats_of(_path_id(request, "user_id")))
+        return _json(self.people.chats_of(_path_id(request, "user_id")))
 
     async def _answers(self, request: web.Request) -> web.Response:
-        return _json(self.state.person(_path_id(request, "user_id")).answers)
+        return _json(self.people.person(_path_id(request, "user_id")).answers)
 
     async def _changes(self, request: web.Request) -> web.Response:
         since = _integer(request.query.get("since", "-1"), "since")

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omzien.storage import points, signals
 from omzien.storage.models import OutboxMessage, Point, Signal
 
 OVERVIEW_FRESH = timedelta(hours=12)
@@ -94,7 +95,7 @@ async def put_overview(session: AsyncSession, point: Point, payload: dict[str, A
     row = OutboxMessage(chat_id=chat_id, method="send", payload=payload, purpose="overview")
     session.add(row)
     await session.flush()
-    point.overview_outbox_id, point.overview_at, point.overview_message_id = row.id, now, None
+    points.overview_queued(point, row.id, now)
     return True
 
 
@@ -165,11 +166,9 @@ async def mark_sent(session: AsyncSession, row_id: int, version: int, message_id
         await session.execute(select(Point.id).where(Point.group_chat_id == row.chat_id).with_for_update())
     row = await session.get_one(OutboxMessage, row_id, populate_existing=True, with_for_update=True)
     if row.purpose == "card" and row.method == "send" and row.signal_id and message_id:
-        await session.execute(update(Signal).where(Signal.id == row.signal_id)
-                              .values(card_message_id=message_id))
+        await signals.card_posted(session, row.signal_id, message_id)
     if row.purpose == "overview" and row.method == "send" and message_id:
-        await session.execute(update(Point).where(Point.overview_outbox_id == row.id)
-                              .values(overview_message_id=message_id))
+        await points.overview_posted(session, row.id, message_id)
     if row.version != version:
         if row.method == "send":
             row.method, row.message_id = "edit", message_id
@@ -188,6 +187,12 @@ async def retry_later(session: AsyncSession, row_id: int, not_before: datetime, 
     row.last_error = error[:200]
     if count_attempt:
         row.attempts += 1
+
+
+async def post_again(session: AsyncSession, row_id: int) -> None:
+    """The message this row edits is gone: send it as a new one."""
+    row = await session.get_one(OutboxMessage, row_id)
+    row.method, row.message_id, row.status = "send", None, PENDING
 
 
 async def give_up(session: AsyncSession, row_id: int, status: str, error: str) -> None:

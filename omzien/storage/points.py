@@ -1,13 +1,19 @@
-"""Signal points, the postcode areas they cover, and the link to their group."""
+"""Signal points, the postcode areas they cover, their service level, and the link to their group.
+
+The only writer of the ``points`` rows.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from datetime import date, datetime, time
+from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omzien.flows import sla
 from omzien.flows.routing import AreaRange, overlaps
 from omzien.flows.signal import REFERENCE_ALPHABET
 from omzien.storage.models import Point, PointArea
@@ -23,6 +29,13 @@ class AreasTaken(Exception):
 
 class NameTaken(Exception):
     pass
+
+
+class Unset(Enum):
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
 
 
 def new_link_code() -> str:
@@ -82,3 +95,67 @@ async def link_group(session: AsyncSession, code: str, chat_id: int) -> Point | 
     point.link_code = None
     await session.flush()
     return point
+
+
+async def move_group(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """The group became a supergroup, which Telegram gives a new chat id."""
+    await session.execute(update(Point).where(Point.group_chat_id == old_chat_id).values(group_chat_id=new_chat_id))
+
+
+async def overview_posted(session: AsyncSession, outbox_id: int, message_id: int) -> None:
+    await session.execute(update(Point).where(Point.overview_outbox_id == outbox_id)
+                          .values(overview_message_id=message_id))
+
+
+def overview_queued(point: Point, outbox_id: int, now: datetime) -> None:
+    point.overview_outbox_id, point.overview_at, point.overview_message_id = outbox_id, now, None
+
+
+def summary_sent(point: Point, now: datetime) -> None:
+    point.summary_at = now
+
+
+def policy_of(point: Point) -> sla.Policy:
+    """The point's service level as the domain counts with it; refuses what cannot work (ValueError)."""
+    return sla.Policy(
+        claim_days=point.claim_days, contact_days=point.contact_days, close_days=point.close_days,
+        working=sla.WorkingTime(
+            time_zone=point.time_zone, opens=time.fromisoformat(point.opens), closes=time.fromisoformat(point.closes),
+            weekdays=frozenset(int(day) for day in point.weekdays),
+            closed_days=frozenset(date.fromisoformat(day) for day in point.closed_days)))
+
+
+async def set_policy(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,
+                     close: float | None = None, hours: tuple[time, time] | None = None,
+                     weekdays: frozenset[int] | None = None, closed_days: Sequence[date] | None = None,
+                     time_zone: str | None = None, coordinators: Sequence[int] | None = None,
+                     fallback: int | Unset | None = UNSET) -> sla.Policy:
+    """Change what is given (None: unchanged; ``fallback`` None clears it). Raises ValueError, changing nothing,
+    if the result cannot work: closing before opening, a claim deadline after the contact deadline, ..."""
+    values: dict[str, object] = {}
+    for name, days in (("claim_days", claim), ("contact_days", contact), ("close_days", close)):
+        if days is not None:
+            values[name] = days
+    if hours is not None:
+        values["opens"], values["closes"] = hours[0].strftime("%H:%M"), hours[1].strftime("%H:%M")
+    if weekdays is not None:
+        values["weekdays"] = "".join(str(day) for day in sorted(weekdays))
+    if closed_days is not None:
+        values["closed_days"] = sorted({day.isoformat() for day in closed_days})
+    if time_zone is not None:
+        values["time_zone"] = time_zone
+    if coordinators is not None:
+        values["coordinators"] = list(coordinators)
+    if not isinstance(fallback, Unset):
+        values["fallback_chat_id"] = fallback
+    before = {name: getattr(point, name) for name in values}
+    for name, value in values.items():
+        setattr(point, name, value)
+    try:
+        policy = policy_of(point)
+    except (ValueError, KeyError):
+        for name, value in before.items():
+            setattr(point, name, value)
+        raise
+    await session.flush()
+    return policy

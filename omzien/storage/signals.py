@@ -1,4 +1,8 @@
-"""Signals and their reports: filing, routing, claiming, closing; each change also an event row."""
+"""Signals and their reports: filing, routing, claiming, closing; each change also an event row.
+
+The only writer of the ``signals`` and ``reports`` rows (with ``omzien.storage.sla`` for the clock
+columns). Changes are asked for by ``omzien.services``, which also decides who hears of them.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien.flows.report import ReportDraft
 from omzien.flows.routing import route
 from omzien.flows.signal import (
+    EVENT_OF,
     OPEN_STATUSES,
     Action,
+    EventKind,
     OpenSignal,
     Outcome,
     Status,
+    allowed,
     duplicate_of,
     new_reference,
     next_status,
@@ -33,9 +40,9 @@ async def _unique_reference(session: AsyncSession) -> str:
     raise RuntimeError("no free reference")
 
 
-def record(session: AsyncSession, signal: Signal, kind: str, at: datetime,
+def record(session: AsyncSession, signal_id: int, kind: EventKind, at: datetime,
            actor: int | None = None, detail: str | None = None) -> None:
-    session.add(Event(signal_id=signal.id, kind=kind, at=at, actor_id=actor, detail=detail))
+    session.add(Event(signal_id=signal_id, kind=kind, at=at, actor_id=actor, detail=detail))
 
 
 async def file_report(
@@ -83,9 +90,10 @@ async def file_report(
     )
     await session.flush()
     if created:
-        record(session, signal, "reported", now, reporter_id, detail=signal.status)
+        record(session, signal.id, EventKind.REPORTED, now, reporter_id, detail=signal.status)
     else:
-        record(session, signal, "reported_again", now, reporter_id, detail=str(len(signal.reports)))
+        next_status(signal.status, Action.REPORT_AGAIN)
+        record(session, signal.id, EVENT_OF[Action.REPORT_AGAIN], now, reporter_id, detail=str(len(signal.reports)))
     await session.refresh(signal, ["point"])
     if created and signal.point is not None:
         sla.start_clock(signal, signal.point, now, now)
@@ -96,8 +104,8 @@ async def get_signal(session: AsyncSession, signal_id: int) -> Signal | None:
     return await session.get(Signal, signal_id, populate_existing=True)
 
 
-async def _move(session: AsyncSession, signal_id: int, action: Action, current: Status,
-                values: dict, *conditions) -> bool:  # type: ignore[type-arg]
+async def _move(session: AsyncSession, signal_id: int, action: Action, current: Status, worker_id: int,
+                now: datetime, values: dict, *conditions, detail: str | None = None) -> bool:  # type: ignore[type-arg]
     """Change state with one conditional UPDATE: of two at the same time, exactly one wins."""
     target = next_status(current, action)
     result = await session.execute(
@@ -106,25 +114,26 @@ async def _move(session: AsyncSession, signal_id: int, action: Action, current: 
         .values(status=target, **values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    moved = result.rowcount == 1  # type: ignore[attr-defined]
+    if moved:
+        record(session, signal_id, EVENT_OF[action], now, worker_id, detail)
+    return moved
 
 
 async def claim(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> bool:
-    won = await _move(session, signal_id, Action.CLAIM, Status.NEW,
+    won = await _move(session, signal_id, Action.CLAIM, Status.NEW, worker_id, now,
                       {"claimed_by": worker_id, "claimed_at": now, "address_delivered": False})
     if won:
-        session.add(Event(signal_id=signal_id, kind="claimed", at=now, actor_id=worker_id))
         signal = await session.get_one(Signal, signal_id, populate_existing=True)
         sla.replan(signal, signal.point, now)
     return won
 
 
 async def release(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> bool:
-    done = await _move(session, signal_id, Action.RELEASE, Status.CLAIMED,
+    done = await _move(session, signal_id, Action.RELEASE, Status.CLAIMED, worker_id, now,
                        {"claimed_by": None, "claimed_at": None, "address_delivered": False, "paused_until": None},
                        Signal.claimed_by == worker_id)
     if done:
-        session.add(Event(signal_id=signal_id, kind="released", at=now, actor_id=worker_id))
         signal = await session.get_one(Signal, signal_id, populate_existing=True)
         if signal.point is not None:
             sla.restart_claim_window(signal, signal.point, now)
@@ -133,51 +142,66 @@ async def release(session: AsyncSession, signal_id: int, worker_id: int, now: da
 
 async def close(session: AsyncSession, signal_id: int, worker_id: int, outcome: Outcome,
                 now: datetime) -> bool:
-    done = await _move(session, signal_id, Action.CLOSE, Status.CLAIMED,
+    return await _move(session, signal_id, Action.CLOSE, Status.CLAIMED, worker_id, now,
                        {"closed_at": now, "outcome": outcome, "next_alert": None, "next_alert_at": None},
-                       Signal.claimed_by == worker_id)
-    if done:
-        session.add(Event(signal_id=signal_id, kind="closed", at=now, actor_id=worker_id,
-                          detail=outcome))
-    return done
+                       Signal.claimed_by == worker_id, detail=outcome)
 
 
-async def _claimed_by(session: AsyncSession, signal_id: int, worker_id: int) -> Signal | None:
-    """The signal, locked, if this worker holds it."""
+async def held_by(session: AsyncSession, signal_id: int, worker_id: int, action: Action) -> Signal | None:
+    """The signal, locked, if this worker holds it and ``action`` is allowed on it now."""
     signal = await session.get(Signal, signal_id, populate_existing=True, with_for_update={"of": Signal})
-    if signal is None or signal.status != Status.CLAIMED or signal.claimed_by != worker_id:
+    if signal is None or signal.claimed_by != worker_id or not allowed(signal.status, action):
         return None
     return signal
 
 
 async def record_contact(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> Signal | None:
     """The claimer spoke with the person: the contact deadline is met; the signal stays open until an outcome."""
-    signal = await _claimed_by(session, signal_id, worker_id)
+    signal = await held_by(session, signal_id, worker_id, Action.CONTACT)
     if signal is None:
         return None
     if signal.contacted_at is None:
         signal.contacted_at = now
-        record(session, signal, "contacted", now, worker_id)
+        record(session, signal.id, EVENT_OF[Action.CONTACT], now, worker_id)
         sla.replan(signal, signal.point, now)
     return signal
 
 
 async def pause(session: AsyncSession, signal_id: int, worker_id: int, reason: str, now: datetime) -> Signal | None:
     """Hold the reminders for a working week, with a reason from a fixed list (never free text)."""
-    signal = await _claimed_by(session, signal_id, worker_id)
+    signal = await held_by(session, signal_id, worker_id, Action.PAUSE)
     if signal is None or signal.point is None:
         return None
     sla.pause(signal, signal.point, now)
-    record(session, signal, "paused", now, worker_id, detail=reason)
+    record(session, signal.id, EVENT_OF[Action.PAUSE], now, worker_id, detail=reason)
     return signal
 
 
 async def undelivered_addresses(session: AsyncSession, worker_id: int) -> Sequence[Signal]:
-    """Signals this worker claimed whose address could not be sent yet (they had not started the bot)."""
+    """Signals this worker holds whose address could not be sent yet (they had not started the bot)."""
     return (await session.scalars(
         select(Signal).where(Signal.claimed_by == worker_id, Signal.status == Status.CLAIMED,
                              Signal.address_delivered.is_(False)).order_by(Signal.id)
     )).all()
+
+
+def address_delivered(signal: Signal) -> None:
+    signal.address_delivered = True
+
+
+async def addresses_undelivered(session: AsyncSession, worker_id: int) -> None:
+    """The worker blocked the bot: the addresses of what they hold go again once they start it."""
+    await session.execute(update(Signal).where(Signal.claimed_by == worker_id, Signal.status == Status.CLAIMED)
+                          .values(address_delivered=False))
+
+
+async def card_posted(session: AsyncSession, signal_id: int, message_id: int) -> None:
+    await session.execute(update(Signal).where(Signal.id == signal_id).values(card_message_id=message_id))
+
+
+async def card_lost(session: AsyncSession, signal_id: int) -> None:
+    """The card was deleted from the group: the next version is posted anew."""
+    await session.execute(update(Signal).where(Signal.id == signal_id).values(card_message_id=None))
 
 
 async def route_unrouted(session: AsyncSession, now: datetime) -> list[Signal]:
@@ -188,8 +212,8 @@ async def route_unrouted(session: AsyncSession, now: datetime) -> list[Signal]:
         point_id = route(signal.area, cover)
         if point_id is not None:
             signal.point_id = point_id
-            signal.status = next_status(Status.UNROUTED, Action.ROUTE)
-            record(session, signal, "routed", now, detail=str(point_id))
+            signal.status = next_status(signal.status, Action.ROUTE)
+            record(session, signal.id, EVENT_OF[Action.ROUTE], now, detail=str(point_id))
             routed.append(signal)
     await session.flush()
     for signal in routed:

@@ -12,33 +12,31 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows import sla
-from omzien.flows.signal import Status
+from omzien.flows.signal import EventKind, Status
+from omzien.flows.sla import COUNT_UP_TO
 from omzien.storage.models import Event, Point, Signal
+from omzien.storage.points import policy_of
 
 PLAN = "plan"
 """``next_alert`` of a signal whose deadlines are still to be set (open signals from before the clock existed)."""
 
 
-def policy_of(point: Point) -> sla.Policy:
-    return sla.Policy(
-        claim_days=point.claim_days, contact_days=point.contact_days, close_days=point.close_days,
-        working=sla.WorkingTime(
-            time_zone=point.time_zone, opens=time.fromisoformat(point.opens), closes=time.fromisoformat(point.closes),
-            weekdays=frozenset(int(day) for day in point.weekdays),
-            closed_days=frozenset(date.fromisoformat(day) for day in point.closed_days)))
-
-
 def _schedule(signal: Signal, policy: sla.Policy) -> list[tuple[datetime, sla.Alert]]:
     assert signal.waiting_since and signal.due_claim_at and signal.due_contact_at and signal.due_close_at
-    return sla.schedule(policy, claimed=signal.status == Status.CLAIMED, contacted=signal.contacted_at is not None,
-                        waiting_since=signal.waiting_since, due_claim=signal.due_claim_at,
-                        due_contact=signal.due_contact_at, due_close=signal.due_close_at)
+    return sla.schedule(policy, claimed=_phase(signal) is not sla.Phase.CLAIM,
+                        contacted=signal.contacted_at is not None, waiting_since=signal.waiting_since,
+                        due_claim=signal.due_claim_at, due_contact=signal.due_contact_at,
+                        due_close=signal.due_close_at)
+
+
+def _phase(signal: Signal) -> sla.Phase:
+    return sla.phase(signal.status, signal.contacted_at is not None)
 
 
 def _set_next(signal: Signal, upcoming: tuple[datetime, sla.Alert] | None) -> None:
@@ -57,7 +55,7 @@ def start_clock(signal: Signal, point: Point, reported_at: datetime, now: dateti
 
 def replan(signal: Signal, point: Point | None, now: datetime) -> None:
     """After a change of state: the first alert still to come. What passed meanwhile is not sent late."""
-    if point is None or signal.status not in (Status.NEW, Status.CLAIMED):
+    if point is None or _phase(signal) not in sla.CLOCKED:
         signal.next_alert = signal.next_alert_at = None
         return
     _set_next(signal, sla.first_after(_schedule(signal, policy_of(point)), now))
@@ -97,7 +95,7 @@ async def take_due(session: AsyncSession, now: datetime, limit: int
     fired: list[tuple[Signal, list[sla.Alert]]] = []
     for signal in rows:
         point = signal.point
-        if point is None or signal.status not in (Status.NEW, Status.CLAIMED):
+        if point is None or _phase(signal) not in sla.CLOCKED:
             _set_next(signal, None)
             continue
         if signal.next_alert == PLAN:
@@ -108,7 +106,7 @@ async def take_due(session: AsyncSession, now: datetime, limit: int
         while signal.next_alert_at is not None and signal.next_alert_at <= now:
             alert = sla.Alert(signal.next_alert)
             alerts.append(alert)
-            session.add(Event(signal_id=signal.id, kind="alert", at=now, detail=alert))
+            session.add(Event(signal_id=signal.id, kind=EventKind.ALERT, at=now, detail=alert))
             signal.last_alert = alert
             _set_next(signal, sla.following(schedule, alert))
         if alerts:
@@ -118,7 +116,7 @@ async def take_due(session: AsyncSession, now: datetime, limit: int
 
 
 async def overdue_counts(session: AsyncSession, point_id: int, now: datetime) -> tuple[int, int]:
-    """How many signals of a point are open, and how many of them are past a deadline."""
+    """How many signals of a point are open, and how many of them are late: ``flows.sla.standing`` in SQL."""
     is_open = Signal.status.in_((Status.NEW, Status.CLAIMED))
     late = or_(
         (Signal.status == Status.NEW) & (Signal.due_claim_at <= now),
@@ -139,10 +137,6 @@ class Overview:
     late_count: int
     without_contact: Sequence[Signal]
     without_contact_count: int
-
-
-COUNT_UP_TO = 1000
-"""Overviews count waiting signals up to this many ("1000+"): a sweep then costs the same with a million open."""
 
 
 async def _count(session: AsyncSession, condition: ColumnElement[bool]) -> int:
@@ -222,6 +216,10 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+STEPS = (EventKind.REPORTED, EventKind.ROUTED, EventKind.CLAIMED, EventKind.CONTACTED, EventKind.CLOSED)
+"""The events the figures measure between: the first of each kind per signal."""
+
+
 async def report(session: AsyncSession, point: Point, since: datetime, now: datetime) -> dict[str, Measure | int]:
     """Time to claim and time to first contact, per signal reported since ``since``."""
     policy = policy_of(point)
@@ -229,8 +227,7 @@ async def report(session: AsyncSession, point: Point, since: datetime, now: date
     firsts: dict[int, dict[str, datetime]] = {}
     for signal_id, kind, at in await session.execute(
             select(Event.signal_id, Event.kind, func.min(Event.at))
-            .where(Event.signal_id.in_(signal_ids), Event.kind.in_(("reported", "routed", "claimed", "contacted",
-                                                                      "closed")))
+            .where(Event.signal_id.in_(signal_ids), Event.kind.in_(STEPS))
             .group_by(Event.signal_id, Event.kind)):
         firsts.setdefault(signal_id, {})[kind] = at.replace(tzinfo=UTC) if at.tzinfo is None else at
     to_claim, to_contact = [], []
@@ -238,14 +235,14 @@ async def report(session: AsyncSession, point: Point, since: datetime, now: date
     claim_allowance = policy.working.days(policy.claim_days)
     contact_allowance = policy.working.days(policy.contact_days)
     for kinds in firsts.values():
-        start = kinds.get("routed") or kinds.get("reported")
+        start = kinds.get(EventKind.ROUTED) or kinds.get(EventKind.REPORTED)
         if start is None:
             continue
-        if "claimed" in kinds:
-            to_claim.append(policy.working.between(start, kinds["claimed"]))
+        if EventKind.CLAIMED in kinds:
+            to_claim.append(policy.working.between(start, kinds[EventKind.CLAIMED]))
         elif policy.working.between(start, now) > claim_allowance:
             claim_late += 1
-        contact = min((kinds[k] for k in ("contacted", "closed") if k in kinds), default=None)
+        contact = min((kinds[k] for k in (EventKind.CONTACTED, EventKind.CLOSED) if k in kinds), default=None)
         if contact is not None:
             to_contact.append(policy.working.between(start, contact))
         elif policy.working.between(start, now) > contact_allowance:

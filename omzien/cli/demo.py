@@ -7,23 +7,47 @@ a visitor can be the deliverer, a resident or either worker.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
 from omzien.bot.app import run
-from omzien.bot.i18n import load_i18n
-from omzien.bot.settings import Settings
+from omzien.core.i18n import load_i18n
+from omzien.core.logs import configure_logging
+from omzien.core.settings import Settings
 from omzien.flows.routing import parse_areas
 from omzien.sandbox.client import SandboxClient
 from omzien.sandbox.server import Sandbox
 from omzien.storage import offers, points
 from omzien.storage.db import create_engine, prepare, session_factory
+
+
+def register(commands: Any) -> None:
+    demo = commands.add_parser("demo", help=_("probeer Omzien in de browser, zonder Telegram"), description=_(
+        "Start een nagebootste Telegram op deze computer, de echte bot daarop, een fictief signaalpunt met twee "
+        "medewerkers, en een chatpagina waarop u de pakketbezorger, een bewoner of een medewerker bent. "
+        "Geen token nodig. Stoppen met Ctrl-C."))
+    demo.add_argument("--host", default="127.0.0.1", help=_("adres van de chatpagina (standaard 127.0.0.1)"))
+    demo.add_argument("--port", type=int, default=8080, help=_("poort van de chatpagina (standaard 8080)"))
+    demo.add_argument("--database-url", help=_("database voor de demo (standaard een tijdelijk SQLite-bestand, "
+                                               "dat bij het stoppen verdwijnt)"))
+
+    demo.set_defaults(execute=run_demo)
+
+
+def run_demo(settings: Settings, args: argparse.Namespace) -> int:
+    configure_logging(verbose=False, quiet=True)
+    with suppress(KeyboardInterrupt):
+        asyncio.run(serve(args.host, args.port, args.database_url))
+    return 0
+
 
 DEMO_TOKEN = "123456789:AAHdemoSandboxTokenNotForTelegram00"
 DEMO_POINT = "Signaalpunt Demodorp"

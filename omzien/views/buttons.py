@@ -1,4 +1,4 @@
-"""Button data. Telegram allows 64 bytes: buttons carry ids and short codes, never text."""
+"""Button data. Telegram allows 64 bytes: buttons and links carry ids and short codes, never text."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from omzien.flows.find import FindStep
 from omzien.flows.report import Step
 from omzien.flows.signal import Outcome, PauseReason, Role
+
+WORKER_LINK = "adres"
+"""The deep-link payload of the link a worker gets in the group: ``t.me/<bot>?start=adres``."""
 
 
 class RoleChoice(CallbackData, prefix="role1"):
@@ -60,15 +64,6 @@ class FollowUp(CallbackData, prefix="f1"):
     signal_id: int
     action: FollowUpAction
     reason: PauseReason | None = None
-
-
-class FindStep(StrEnum):
-    NEEDS = "n"
-    AGE = "a"
-    GOING_OUT = "g"
-    POSTCODE = "p"
-    RESULTS = "r"
-    CALL = "c"
 
 
 class FindAction(StrEnum):

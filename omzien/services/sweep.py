@@ -17,18 +17,13 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.flows.sla import Alert
-from omzien.handlers.notify import speaking_to
-from omzien.handlers.views import (
-    MAX_LISTED,
-    coordinator_payload,
-    fallback_payload,
-    overview_payload,
-    reminder_payload,
-    replaced_overview_payload,
-    summary_payload,
-)
-from omzien.storage import outbox, sla
+from omzien.services.facts import signal_facts
+from omzien.services.publish import refresh_overview, speaking_to
+from omzien.storage import outbox, points, sla
 from omzien.storage.models import Account, Point, Signal
+from omzien.views.case import reminder_payload
+from omzien.views.coordinator import coordinator_payload, fallback_payload, summary_payload
+from omzien.views.facts import SignalFacts
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +32,6 @@ BATCH = 1000
 
 TO_GROUP = {Alert.CLAIM_HALF, Alert.CLAIM_DUE, Alert.CLAIM_LATE, Alert.CONTACT_LATE}
 TO_CLAIMER = {Alert.CONTACT_DUE, Alert.CLOSE_DUE}
-
-
-async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now: datetime,
-                           post_new: bool = False, force: bool = False) -> bool:
-    """Re-render the point's overview: edited in place, or (``post_new``) posted anew if it is not current."""
-    if point.group_chat_id is None or (not post_new and point.overview_outbox_id is None):
-        return False
-    overview = await sla.overview(session, point.id, now, shown=MAX_LISTED)
-    with speaking_to(i18n, None):
-        return await outbox.put_overview(
-            session, point, overview_payload(point.name, overview, now), now, post_new,
-            replaced=replaced_overview_payload(), force=force)
 
 
 async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]]], i18n: I18n, now: datetime,
@@ -75,22 +58,26 @@ async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]
         if await refresh_overview(session, point, i18n, now, post_new=point.id not in posted):
             posted.add(point.id)
             counts["overviews"] += 1
-    points = {signal.point_id: signal.point for signal, _ in fired}
+    named = {signal.point_id: signal.point for signal, _ in fired}
     for (user_id, point_id), signals in coordinators.items():
         with speaking_to(i18n, await session.get(Account, user_id)):
-            outbox.send(session, user_id, coordinator_payload(points[point_id].name, signals, now))
+            outbox.send(session, user_id, coordinator_payload(named[point_id].name, _facts(signals, now)))
         counts["to_coordinators"] += 1
     for (chat_id, point_id), signals in fallbacks.items():
         with speaking_to(i18n, await session.get(Account, chat_id)):
-            outbox.send(session, chat_id, fallback_payload(points[point_id].name, signals, now))
+            outbox.send(session, chat_id, fallback_payload(named[point_id].name, _facts(signals, now)))
         counts["to_fallback"] += 1
     for user_id, signals in claimers.items():
         claimer = signals[0].claimer
         if claimer is None or claimer.blocked_at is not None:
             continue
         with speaking_to(i18n, claimer):
-            outbox.send(session, user_id, reminder_payload(signals, now))
+            outbox.send(session, user_id, reminder_payload(_facts(signals, now)))
         counts["to_claimers"] += 1
+
+
+def _facts(signals: list[Signal], now: datetime) -> list[SignalFacts]:
+    return [signal_facts(signal, now) for signal in signals]
 
 
 async def _summaries(session: AsyncSession, i18n: I18n, now: datetime) -> int:
@@ -100,7 +87,7 @@ async def _summaries(session: AsyncSession, i18n: I18n, now: datetime) -> int:
         since = point.summary_at or point.created_at
         new = await sla.new_since(session, point.id, since)
         open_count, late = await sla.overdue_counts(session, point.id, now)
-        point.summary_at = now
+        points.summary_sent(point, now)
         if new or open_count:
             assert point.group_chat_id is not None
             with speaking_to(i18n, None):

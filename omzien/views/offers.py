@@ -10,15 +10,16 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
+from omzien.flows.find import AGE_BANDS, FindStep
 from omzien.flows.matching import GoingOut, Match, Reason, Why
 from omzien.flows.offers import Cost, Duration, Form, Group, Need, Offer, Setting, Start
-from omzien.handlers.callbacks import FindAction, FindButton, FindStep
-from omzien.handlers.views import payload
+from omzien.views.buttons import FindAction, FindButton
+from omzien.views.common import grid, payload, rows
 
 NEEDS = {
     Need.TALK: __("Iemand om mee te praten"),
@@ -30,12 +31,12 @@ NEEDS = {
     Need.CARER: __("Steun als mantelzorger"),
 }
 
-AGES = {  # a typical age within each band: the offers' age limits are compared with it
-    "u18": (15, __("Jonger dan 18")),
-    "18": (35, __("18 tot 50")),
-    "50": (57, __("50 tot 65")),
-    "65": (70, __("65 tot 75")),
-    "75": (82, __("75 of ouder")),
+AGE_LABELS = {  # the keys of flows.find.AGE_BANDS
+    "u18": __("Jonger dan 18"),
+    "18": __("18 tot 50"),
+    "50": __("50 tot 65"),
+    "65": __("65 tot 75"),
+    "75": __("75 of ouder"),
 }
 
 GOING_OUT = {
@@ -113,36 +114,30 @@ def needs_payload(needs: set[str], for_other: bool, free_only: bool) -> dict[str
         "alleen”.")
     chips = [_button(("✅ " if need in needs else "") + str(label), FindStep.NEEDS, FindAction.TOGGLE, need)
              for need, label in NEEDS.items()]
-    rows = [chips[i:i + 2] for i in range(0, len(chips), 2)]
-    rows.append([_button(("✅ " if for_other else "") + _("Voor iemand anders"), FindStep.NEEDS, FindAction.OTHER),
-                 _button(("✅ " if free_only else "") + _("Alleen gratis"), FindStep.NEEDS, FindAction.FREE)])
-    rows.append([_button(_("Verder »"), FindStep.NEEDS, FindAction.NEXT)])
-    rows.append(_stop(FindStep.NEEDS, back=False))
-    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+    toggles = [_button(("✅ " if for_other else "") + _("Voor iemand anders"), FindStep.NEEDS, FindAction.OTHER),
+               _button(("✅ " if free_only else "") + _("Alleen gratis"), FindStep.NEEDS, FindAction.FREE)]
+    return payload(text, grid(chips, 2, toggles, [_button(_("Verder »"), FindStep.NEEDS, FindAction.NEXT)],
+                              _stop(FindStep.NEEDS, back=False)))
 
 
 def age_payload(for_other: bool) -> dict[str, Any]:
     text = _("Hoe oud is de persoon voor wie u zoekt?") if for_other else _("Hoe oud bent u?")
-    buttons = [_button(str(label), FindStep.AGE, FindAction.CHOOSE, key) for key, (_age, label) in AGES.items()]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_button(_("Zeg ik liever niet"), FindStep.AGE, FindAction.SKIP)])
-    rows.append(_stop(FindStep.AGE))
-    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+    buttons = [_button(str(AGE_LABELS[key]), FindStep.AGE, FindAction.CHOOSE, key) for key in AGE_BANDS]
+    return payload(text, grid(buttons, 2, [_button(_("Zeg ik liever niet"), FindStep.AGE, FindAction.SKIP)],
+                              _stop(FindStep.AGE)))
 
 
 def going_out_payload(for_other: bool) -> dict[str, Any]:
     text = _("Gaat de persoon graag de deur uit?") if for_other else _("Gaat u graag de deur uit?")
-    rows = [[_button(str(label), FindStep.GOING_OUT, FindAction.CHOOSE, value)] for value, label in GOING_OUT.items()]
-    rows.append(_stop(FindStep.GOING_OUT))
-    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+    choices = [_button(str(label), FindStep.GOING_OUT, FindAction.CHOOSE, value) for value, label in GOING_OUT.items()]
+    return payload(text, grid(choices, 1, _stop(FindStep.GOING_OUT)))
 
 
 def postcode_payload() -> dict[str, Any]:
     text = _("Wat is de postcode? Dan zoek ik ook wat er in de buurt is. De 4 cijfers zijn genoeg, "
              "bijvoorbeeld 3044.")
-    rows = [[_button(_("Overslaan: alleen landelijk aanbod"), FindStep.POSTCODE, FindAction.SKIP)],
-            _stop(FindStep.POSTCODE)]
-    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+    return payload(text, rows([_button(_("Overslaan: alleen landelijk aanbod"), FindStep.POSTCODE, FindAction.SKIP)],
+                              _stop(FindStep.POSTCODE)))
 
 
 def reason_text(reason: Reason) -> str:
@@ -214,12 +209,14 @@ def results_payload(matches: list[Match], first: int, total: int) -> dict[str, A
     blocks = [offer_block(first + n, match) for n, match in enumerate(matches)]
     details = [_button(_("Meer over {number}").format(number=first + n), FindStep.RESULTS, FindAction.OPEN,
                        match.offer.id) for n, match in enumerate(matches)]
-    rows = [details]
-    if first - 1 + len(matches) < total:
-        rows.append([_button(_("Meer resultaten »"), FindStep.RESULTS, FindAction.MORE)])
-    rows.append([_button("📞 " + _("Bel mij terug"), FindStep.RESULTS, FindAction.CALL)])
-    rows.append([_button("🔄 " + _("Opnieuw zoeken"), FindStep.RESULTS, FindAction.AGAIN)])
-    return payload("\n\n".join([head, *blocks]), InlineKeyboardMarkup(inline_keyboard=rows))
+    more = [[_button(_("Meer resultaten »"), FindStep.RESULTS, FindAction.MORE)]] \
+        if first - 1 + len(matches) < total else []
+    return payload("\n\n".join([head, *blocks]), rows(details, *more, *_call_or_again()))
+
+
+def _call_or_again() -> list[list[InlineKeyboardButton]]:
+    return [[_button("📞 " + _("Bel mij terug"), FindStep.RESULTS, FindAction.CALL)],
+            [_button("🔄 " + _("Opnieuw zoeken"), FindStep.RESULTS, FindAction.AGAIN)]]
 
 
 def nothing_payload(listening_line: Offer | None) -> dict[str, Any]:
@@ -230,9 +227,7 @@ def nothing_payload(listening_line: Offer | None) -> dict[str, Any]:
             name=f"<b>{escape(listening_line.name(locale))}</b>"), escape(listening_line.kern(locale)),
             *contact_lines(listening_line), ""]
     lines.append(_("U kunt ook vragen of iemand van het signaalpunt in uw buurt u belt."))
-    rows = [[_button("📞 " + _("Bel mij terug"), FindStep.RESULTS, FindAction.CALL)],
-            [_button("🔄 " + _("Opnieuw zoeken"), FindStep.RESULTS, FindAction.AGAIN)]]
-    return payload("\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows))
+    return payload("\n".join(lines), rows(*_call_or_again()))
 
 
 def detail_payload(offer: Offer) -> dict[str, Any]:
@@ -270,6 +265,15 @@ def call_consent_payload(for_other: bool) -> dict[str, Any]:
              "door aan dat signaalpunt. Alleen de medewerker die uw vraag oppakt, ziet ze.")
     if for_other:
         text += "\n" + _("Vraag de persoon voor wie u zoekt eerst of dat goed is.")
-    rows = [[_button(_("Ja, bel mij"), FindStep.CALL, FindAction.CHOOSE, "yes")],
-            [_button(_("Nee, liever niet"), FindStep.CALL, FindAction.CHOOSE, "no")]]
-    return payload(text, InlineKeyboardMarkup(inline_keyboard=rows))
+    return payload(text, rows([_button(_("Ja, bel mij"), FindStep.CALL, FindAction.CHOOSE, "yes")],
+                              [_button(_("Nee, liever niet"), FindStep.CALL, FindAction.CHOOSE, "no")]))
+
+
+def call_back_note(phone: str, needs: list[Need], for_someone_else: bool) -> str:
+    """The note of a call-back signal, for the worker who claims it (in the group's language)."""
+    note = _("Belverzoek via „Wat is er voor mij?”: bel {phone}.").format(phone=phone)
+    if for_someone_else:
+        note += " " + _("Gevraagd door iemand anders dan de bewoner.")
+    if needs:
+        note += " " + _("Zocht naar: {needs}.").format(needs=", ".join(str(NEEDS[need]).lower() for need in needs))
+    return note

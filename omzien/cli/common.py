@@ -1,0 +1,49 @@
+"""What every command needs: a clear sentence on failure, and a database transaction."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from omzien.core.settings import Settings
+from omzien.storage.db import create_engine, prepare, session_factory
+from omzien.storage.models import utcnow
+
+EXIT_USAGE = 2
+
+Command = Callable[[Settings, argparse.Namespace], int]
+
+
+def fail(sentence: str) -> int:
+    print(sentence, file=sys.stderr)
+    return EXIT_USAGE
+
+
+def in_database(handler: Callable[[Any, argparse.Namespace], Awaitable[int]]) -> Command:
+    """A command that runs ``handler(session, args)`` in one transaction on a migrated database."""
+
+    async def with_database(settings: Settings, args: argparse.Namespace) -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            await prepare(engine)
+            async with session_factory(engine).begin() as session:
+                return await handler(session, args)
+        finally:
+            await engine.dispose()
+
+    return lambda settings, args: asyncio.run(with_database(settings, args))
+
+
+def moment(text: str | None) -> datetime:
+    """A moment typed on the command line: Dutch time unless a time zone is given; now if empty."""
+    if not text:
+        return utcnow()
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+    return value.astimezone(UTC)

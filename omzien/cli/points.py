@@ -1,0 +1,176 @@
+"""``omzien points`` and ``omzien signals``: signal points, their service level, and signals nobody covers."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from aiogram.utils.i18n import get_i18n, ngettext
+from aiogram.utils.i18n import gettext as _
+
+from omzien import services
+from omzien.cli.common import fail, in_database
+from omzien.flows import sla
+from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
+from omzien.storage import points, signals
+from omzien.storage.models import Point, utcnow
+
+
+def register(commands: Any) -> None:
+    point = commands.add_parser("points", help=_("signaalpunten instellen en bekijken"), description=_(
+        "Een signaalpunt is een welzijnsorganisatie met de postcodegebieden waar zij signalen voor oppakt, "
+        "en de Telegram-groep van haar medewerkers."))
+    point_commands = point.add_subparsers(dest="points_command", required=True, metavar=_("opdracht"))
+    add = point_commands.add_parser("add", help=_("een signaalpunt toevoegen"), description=_(
+        "Voegt een signaalpunt toe en toont zijn nummer en een eenmalige koppelcode. Typ in de groep van "
+        "de medewerkers (met de bot erin) /koppel CODE om de groep te koppelen."))
+    add.add_argument("--name", required=True, help=_("naam, bijvoorbeeld \"Signaalpunt Noord\""))
+    add.add_argument("--postcodes", required=True, help=_(
+        "postcodegebieden van 4 cijfers, als reeksen en losse gebieden: 3040-3059,3061"))
+    add.add_argument("--group-chat-id", type=int, help=_(
+        "koppel meteen deze Telegram-groep (het chat-id, negatief), zonder koppelcode"))
+    point_commands.add_parser("list", help=_("alle signaalpunten, hun postcodes en of er een groep gekoppeld is"))
+    code = point_commands.add_parser("code", help=_("een nieuwe koppelcode maken voor een signaalpunt"))
+    code.add_argument("point_id", type=int, metavar=_("nummer"), help=_("het nummer van het signaalpunt"))
+    policy = point_commands.add_parser("set-policy", help=_("termijnen, werktijden en wie escalaties krijgt"),
+                                       description=_(
+        "Stelt de termijnen van een signaalpunt in, in werkdagen: oppakken (standaard 1), eerste contact "
+        "(standaard 3) en afronden (standaard 10). Werkdagen tellen alleen binnen de werktijden, zonder "
+        "Nederlandse feestdagen en zonder de extra gesloten dagen. Alleen wat u opgeeft verandert; "
+        "de termijnen van signalen die al open staan blijven zoals ze waren."))
+    policy.add_argument("point_id", type=int, metavar=_("nummer"), help=_("het nummer van het signaalpunt"))
+    policy.add_argument("--claim", type=float, metavar=_("dagen"), help=_("oppakken binnen zoveel werkdagen"))
+    policy.add_argument("--contact", type=float, metavar=_("dagen"), help=_("eerste contact binnen zoveel werkdagen"))
+    policy.add_argument("--close", type=float, metavar=_("dagen"), help=_("afronden binnen zoveel werkdagen"))
+    policy.add_argument("--hours", metavar="09:00-17:00", help=_("werktijden op een werkdag"))
+    policy.add_argument("--days", metavar="ma-vr", help=_("werkdagen, bijvoorbeeld ma-vr of ma,di,do"))
+    policy.add_argument("--closed", metavar="2026-12-24,2026-12-31", help=_(
+        "extra gesloten dagen (naast de feestdagen); een lege waarde wist ze"))
+    policy.add_argument("--time-zone", metavar="Europe/Amsterdam", help=_("tijdzone van de werktijden"))
+    policy.add_argument("--coordinators", metavar="123,456", help=_(
+        "Telegram-gebruikers-id's van de coördinatoren: zij horen het als een signaal niet op tijd is "
+        "opgepakt; een lege waarde wist ze"))
+    policy.add_argument("--fallback", metavar="789", help=_(
+        "Telegram-id van het regionale vangnet: hoort het bij drie keer de termijn; \"geen\" wist het"))
+    for name, handler in (("add", add_point), ("list", list_points), ("code", new_code), ("set-policy", set_policy)):
+        point_commands.choices[name].set_defaults(execute=in_database(handler))
+
+    signal = commands.add_parser("signals", help=_("signalen bekijken"))
+    signal_commands = signal.add_subparsers(dest="signals_command", required=True, metavar=_("opdracht"))
+    signal_commands.add_parser("unrouted", help=_(
+        "signalen uit postcodes waar geen signaalpunt voor is (alleen kenmerk, postcodegebied en datum)"))
+    signal_commands.choices["unrouted"].set_defaults(execute=in_database(unrouted))
+
+
+async def new_code(session: Any, args: argparse.Namespace) -> int:
+    point = await points.point_by_id(session, args.point_id)
+    if point is None:
+        return fail(_("Er is geen signaalpunt met nummer {id}.").format(id=args.point_id))
+    code = await points.renew_link_code(session, point)
+    print(_("Nieuwe koppelcode voor {name}: {code}").format(name=point.name, code=code))
+    print(_("Typ in de Telegram-groep van de medewerkers: /koppel {code}").format(code=code))
+    return 0
+
+
+async def list_points(session: Any, args: argparse.Namespace) -> int:
+    for point in await points.all_points(session):
+        areas = format_areas(AreaRange(a.first, a.last) for a in point.areas)
+        if point.group_chat_id is not None:
+            group = _("groep gekoppeld ({chat})").format(chat=point.group_chat_id)
+        else:
+            group = _("geen groep gekoppeld; koppelcode {code}").format(code=point.link_code or "-")
+        print(f"{point.id:>3}  {point.name}  ·  " + _("postcodes {areas}").format(areas=areas) + f"  ·  {group}")
+        print("     " + _policy_line(point))
+    waiting = len(await signals.unrouted(session))
+    if waiting:
+        print(ngettext("{count} signaal zonder signaalpunt: zie omzien signals unrouted",
+                       "{count} signalen zonder signaalpunt: zie omzien signals unrouted",
+                       waiting).format(count=waiting))
+    return 0
+
+
+async def add_point(session: Any, args: argparse.Namespace) -> int:
+    try:
+        areas = parse_areas(args.postcodes)
+    except AreaSyntaxError as error:
+        return fail(_("Deze postcodes begrijp ik niet: „{part}”. Schrijf ze zo: 3040-3059,3061.").format(
+            part=error))
+    try:
+        added = await services.points.add_point(session, get_i18n(), args.name.strip(), areas, args.group_chat_id,
+                                                utcnow())
+    except points.NameTaken:
+        return fail(_("Er is al een signaalpunt met de naam {name}.").format(name=args.name))
+    except points.AreasTaken as error:
+        return fail(_("Deze postcodes vallen al onder een ander signaalpunt: {overlap}. "
+                      "Een postcodegebied hoort bij één signaalpunt.").format(overlap=error))
+    point = added.point
+    print(_("Signaalpunt {id} aangemaakt: {name}, postcodes {areas}.").format(
+        id=point.id, name=point.name, areas=format_areas(areas)))
+    if added.routed:
+        print(ngettext("{count} eerder gemeld signaal uit deze postcodes gaat nu naar dit signaalpunt.",
+                       "{count} eerder gemelde signalen uit deze postcodes gaan nu naar dit signaalpunt.",
+                       added.routed).format(count=added.routed))
+    if point.link_code:
+        print(_("Koppelcode (eenmalig): {code}").format(code=point.link_code))
+        print(_("Voeg de bot toe aan de Telegram-groep van de medewerkers en typ daar: /koppel {code}").format(
+            code=point.link_code))
+    return 0
+
+
+async def unrouted(session: Any, args: argparse.Namespace) -> int:
+    waiting = await signals.unrouted(session)
+    if not waiting:
+        print(_("Er zijn geen signalen zonder signaalpunt."))
+    for signal in waiting:
+        print(_("{reference}  postcode {area}  gemeld {date}  ({count}× gemeld)").format(
+            reference=signal.reference, area=signal.area, date=signal.created_at.date().isoformat(),
+            count=len(signal.reports)))
+    return 0
+
+
+def _days(count: float) -> str:
+    return f"{count:g}"
+
+
+def _policy_line(point: Point) -> str:
+    days = ",".join(list(sla.DAY_NAMES)[int(day)] for day in point.weekdays)  # the Dutch names come first
+    line = _("oppakken {claim} · contact {contact} · afronden {close} werkdagen · {days} {opens}-{closes} "
+             "({zone})").format(claim=_days(point.claim_days), contact=_days(point.contact_days),
+                                close=_days(point.close_days), days=days, opens=point.opens, closes=point.closes,
+                                zone=point.time_zone)
+    if point.closed_days:
+        line += " · " + _("gesloten: {dates}").format(dates=", ".join(point.closed_days))
+    line += " · " + _("coördinatoren: {count}").format(count=len(point.coordinators))
+    line += " · " + (_("vangnet: {id}").format(id=point.fallback_chat_id) if point.fallback_chat_id
+                     else _("geen vangnet"))
+    return line
+
+
+def _ids(text: str) -> list[int]:
+    return [int(part) for part in text.replace(" ", "").split(",") if part]
+
+
+async def set_policy(session: Any, args: argparse.Namespace) -> int:
+    point = await points.point_by_id(session, args.point_id)
+    if point is None:
+        return fail(_("Er is geen signaalpunt met nummer {id}.").format(id=args.point_id))
+    try:
+        fallback: int | points.Unset | None = points.UNSET
+        if args.fallback is not None:
+            fallback = None if args.fallback.strip().lower() in ("", "geen", "none") else int(args.fallback)
+        await points.set_policy(
+            session, point, claim=args.claim, contact=args.contact, close=args.close,
+            hours=sla.parse_hours(args.hours) if args.hours is not None else None,
+            weekdays=sla.parse_weekdays(args.days) if args.days is not None else None,
+            closed_days=None if args.closed is None else [date.fromisoformat(d)
+                                                          for d in args.closed.replace(" ", "").split(",") if d],
+            time_zone=args.time_zone,
+            coordinators=_ids(args.coordinators) if args.coordinators is not None else None, fallback=fallback)
+    except (ValueError, KeyError) as error:
+        return fail(_("Deze instelling klopt niet ({error}). Voorbeeld: omzien points set-policy 1 --claim 1 "
+                      "--contact 3 --close 10 --hours 09:00-17:00 --days ma-vr --closed 2026-12-24").format(
+            error=type(error).__name__ if isinstance(error, KeyError) else error))
+    print(_("Ingesteld voor {name}:").format(name=point.name))
+    print("  " + _policy_line(point))
+    return 0

@@ -1,0 +1,131 @@
+"""Who hears of a change of a signal: the one place that decides it.
+
+Every use case in ``omzien.services.signals`` ends in one ``publish(signal, change)``, in the
+transaction of the change, so what people are told never runs ahead of what is stored.
+
+| change           | group card       | group overview | reporters who asked to hear | the worker who holds it         |
+|------------------|------------------|----------------|-----------------------------|---------------------------------|
+| REPORTED         | posted           | refreshed      | —                           | —                               |
+| REPORTED_AGAIN   | edited (n×)      | refreshed      | —                           | the case again, if they have it |
+| ROUTED           | posted           | refreshed      | —                           | —                               |
+| CLAIMED          | edited           | refreshed      | "opgepakt"                  | address and notes (1)           |
+| RELEASED         | edited           | refreshed      | —                           | —                               |
+| CONTACTED        | edited           | refreshed      | —                           | —                               |
+| PAUSED           | edited           | refreshed      | —                           | —                               |
+| CLOSED           | edited           | refreshed      | "afgerond"                  | —                               |
+| GROUP_LINKED     | posted           | —              | —                           | —                               |
+| CASE_ASKED       | —                | —              | —                           | the case again                  |
+| WORKER_STARTED   | —                | —              | —                           | address and notes (1)           |
+
+- *posted/edited*: the card is posted once and edited in place ever after (``outbox.put_card``); a
+  signal whose point has no linked group yet gets its card when the group is linked (GROUP_LINKED).
+- *refreshed*: the overview is edited in place, if the group has one; a new overview is only posted
+  by the clock (``omzien.services.sweep``, at most one new message per group per sweep) or on /open.
+- *address and notes (1)*: only to a worker who started a chat with the bot and did not block it;
+  otherwise the address waits until they do (WORKER_STARTED). The person who acted is answered by
+  the handler (a callback answer, the link to start the bot, the edited case message).
+- Reporters hear only whether it was picked up and closed — never the address, a note or the outcome.
+- An unrouted signal has no audience: the administrator finds it with ``omzien signals unrouted``.
+- Coordinators and the regional fallback contact hear only from the clock, gathered per person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.core.i18n import pick_locale
+from omzien.flows.signal import Status
+from omzien.services.facts import case_facts, overview_facts, signal_facts
+from omzien.storage import outbox, signals, sla
+from omzien.storage.models import Account, Point, Signal
+from omzien.views.card import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
+from omzien.views.case import case_payload
+from omzien.views.report import reporter_news_payload
+
+
+class Change(StrEnum):
+    REPORTED = "reported"
+    REPORTED_AGAIN = "reported_again"
+    ROUTED = "routed"
+    CLAIMED = "claimed"
+    RELEASED = "released"
+    CONTACTED = "contacted"
+    PAUSED = "paused"
+    CLOSED = "closed"
+    GROUP_LINKED = "group_linked"
+    CASE_ASKED = "case_asked"
+    WORKER_STARTED = "worker_started"
+
+
+CARD = frozenset(Change) - {Change.CASE_ASKED, Change.WORKER_STARTED}
+OVERVIEW = CARD - {Change.GROUP_LINKED}
+REPORTERS = {Change.CLAIMED: False, Change.CLOSED: True}  # the value: whether it is the news of closing
+CASE = {Change.CLAIMED, Change.CASE_ASKED, Change.WORKER_STARTED}
+
+
+async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Change, now: datetime) -> Signal:
+    """Tell every audience the table above names of ``change``; returns the signal as it now stands."""
+    signal = await signals.get_signal(session, signal_id)
+    assert signal is not None
+    point = signal.point
+    if point is None:  # unrouted: nobody to tell yet
+        return signal
+    if change in CARD and point.group_chat_id is not None:
+        with speaking_to(i18n, None):
+            await outbox.put_card(session, signal, point.group_chat_id, card_payload(signal_facts(signal, now)))
+    if change in OVERVIEW:
+        await refresh_overview(session, point, i18n, now)
+    if change in REPORTERS:
+        _tell_reporters(session, signal, i18n, closed=REPORTERS[change])
+    if change in CASE or (change is Change.REPORTED_AGAIN and signal.address_delivered):
+        _send_case(session, signal, i18n, now)
+    return signal
+
+
+@contextmanager
+def speaking_to(i18n: I18n, account: Account | None) -> Iterator[None]:
+    """Render in the language of ``account`` (None: the group's, which is the default language)."""
+    locale = i18n.default_locale if account is None else pick_locale(
+        account.language, account.telegram_language, i18n.default_locale)
+    with i18n.context(), i18n.use_locale(locale):
+        yield
+
+
+async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now: datetime,
+                           post_new: bool = False, force: bool = False) -> bool:
+    """Re-render the point's overview: edited in place, or (``post_new``) posted anew if it is not current."""
+    if point.group_chat_id is None or (not post_new and point.overview_outbox_id is None):
+        return False
+    overview = await sla.overview(session, point.id, now, shown=MAX_LISTED)
+    with speaking_to(i18n, None):
+        return await outbox.put_overview(
+            session, point, overview_payload(overview_facts(point, overview, now), now), now, post_new,
+            replaced=replaced_overview_payload(), force=force)
+
+
+def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: bool) -> None:
+    told: set[int] = set()
+    for report in signal.reports:
+        reporter = report.reporter
+        if not report.may_contact or reporter.blocked_at or reporter.started_at is None or reporter.id in told:
+            continue
+        told.add(reporter.id)
+        with speaking_to(i18n, reporter):
+            outbox.send(session, reporter.id, reporter_news_payload(signal.reference, signal.point.name, closed))
+
+
+def _send_case(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+    """The address and notes go to the claimer's private chat, never to the group, once they can be reached."""
+    claimer = signal.claimer
+    if signal.status != Status.CLAIMED or claimer is None or claimer.started_at is None or claimer.blocked_at:
+        return
+    with speaking_to(i18n, claimer):
+        outbox.send(session, claimer.id, case_payload(case_facts(signal, now)), signal_id=signal.id,
+                    purpose="address")
+    signals.address_delivered(signal)

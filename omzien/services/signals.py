@@ -1,0 +1,147 @@
+"""Every change of a signal, one function per use case.
+
+Each checks what the person may do, asks storage to make the change (which validates it against
+``flows.signal.TRANSITIONS`` and writes the event row), ends in one ``publish`` that tells whoever
+must hear of it, and returns a small result for the handler to answer the person with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from omzien.flows.report import ReportDraft
+from omzien.flows.signal import Action, Outcome, PauseReason, Status, allowed
+from omzien.services.facts import signal_facts
+from omzien.services.publish import Change, publish
+from omzien.storage import signals
+from omzien.storage.models import Account
+from omzien.views.facts import SignalFacts
+
+
+@dataclass(frozen=True)
+class Reported:
+    reference: str
+    area: int
+    point: str | None  # None: no point covers the area yet
+    new: bool  # False: it joined an open signal on the same address
+
+
+async def report(session: AsyncSession, i18n: I18n, draft: ReportDraft, reporter_id: int, now: datetime,
+                 window: timedelta) -> Reported:
+    """A finished report: a new signal, or another report on the open one for the same address."""
+    signal, created = await signals.file_report(session, draft, reporter_id, now, window)
+    signal = await publish(session, i18n, signal.id, Change.REPORTED if created else Change.REPORTED_AGAIN, now)
+    return Reported(signal.reference, signal.area, signal.point.name if signal.point else None, created)
+
+
+class ClaimResult(StrEnum):
+    WON = "won"
+    ALREADY_YOURS = "yours"
+    TAKEN = "taken"  # by someone else: ``holder`` says who
+    NOT_OPEN = "not_open"
+    NOT_THIS_GROUP = "not_this_group"  # the button was pressed outside the group of the signal's point
+
+
+@dataclass(frozen=True)
+class Claim:
+    result: ClaimResult
+    reference: str = ""
+    holder: str = ""
+    address_sent: bool = False  # False after a win: the worker must start a chat with the bot first
+
+
+async def claim(session: AsyncSession, i18n: I18n, signal_id: int, worker: Account, chat_id: int,
+                now: datetime) -> Claim:
+    """Two workers tap at once: the database lets exactly one of them have it."""
+    signal = await signals.get_signal(session, signal_id)
+    if signal is None or signal.point is None or signal.point.group_chat_id != chat_id:
+        return Claim(ClaimResult.NOT_THIS_GROUP)
+    if not await signals.claim(session, signal.id, worker.id, now):
+        signal = await signals.get_signal(session, signal_id)
+        assert signal is not None
+        if signal.status == Status.CLAIMED and signal.claimer is not None:
+            mine = signal.claimed_by == worker.id
+            return Claim(ClaimResult.ALREADY_YOURS if mine else ClaimResult.TAKEN, signal.reference,
+                         signal.claimer.first_name)
+        return Claim(ClaimResult.NOT_OPEN, signal.reference)
+    signal = await publish(session, i18n, signal.id, Change.CLAIMED, now)
+    return Claim(ClaimResult.WON, signal.reference, worker.first_name, signal.address_delivered)
+
+
+async def release(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, now: datetime) -> str | None:
+    """The claimer gives it back: it waits in the group again, with a new claim window. Its reference, or None
+    if it is not (or no longer) theirs."""
+    if not await signals.release(session, signal_id, worker_id, now):
+        return None
+    return (await publish(session, i18n, signal_id, Change.RELEASED, now)).reference
+
+
+async def close(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, outcome: Outcome,
+                now: datetime) -> str | None:
+    """The claimer records the outcome. Its reference, or None if it is not (or no longer) theirs."""
+    if not await signals.close(session, signal_id, worker_id, outcome, now):
+        return None
+    return (await publish(session, i18n, signal_id, Change.CLOSED, now)).reference
+
+
+class ContactResult(StrEnum):
+    RECORDED = "recorded"
+    ALREADY = "already"
+    NOT_YOURS = "not_yours"
+
+
+async def record_contact(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int,
+                         now: datetime) -> tuple[ContactResult, str]:
+    """The claimer spoke with the person; the signal stays open until an outcome."""
+    signal = await signals.held_by(session, signal_id, worker_id, Action.CONTACT)
+    if signal is None:
+        return ContactResult.NOT_YOURS, ""
+    if signal.contacted_at is not None:
+        return ContactResult.ALREADY, signal.reference
+    await signals.record_contact(session, signal_id, worker_id, now)
+    await publish(session, i18n, signal_id, Change.CONTACTED, now)
+    return ContactResult.RECORDED, signal.reference
+
+
+async def pause(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, reason: PauseReason,
+                now: datetime) -> SignalFacts | None:
+    """Hold the reminders for a working week; None if the signal is not (or no longer) theirs."""
+    if await signals.pause(session, signal_id, worker_id, reason, now) is None:
+        return None
+    return signal_facts(await publish(session, i18n, signal_id, Change.PAUSED, now), now)
+
+
+async def held(session: AsyncSession, signal_id: int, worker_id: int, action: Action,
+               now: datetime) -> SignalFacts | None:
+    """The signal as its claimer sees it, if they hold it and may do ``action`` now; nothing changes."""
+    signal = await signals.get_signal(session, signal_id)
+    if signal is None or signal.claimed_by != worker_id or not allowed(signal.status, action):
+        return None
+    return signal_facts(signal, now)
+
+
+async def show_case(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, now: datetime) -> bool:
+    """The claimer asks for the address and the buttons again; False if it is not (or no longer) theirs."""
+    if await held(session, signal_id, worker_id, Action.CLOSE, now) is None:
+        return False
+    await publish(session, i18n, signal_id, Change.CASE_ASKED, now)
+    return True
+
+
+async def worker_started(session: AsyncSession, i18n: I18n, worker_id: int, now: datetime) -> None:
+    """A worker started a chat with the bot: the addresses of what they claimed before go to them now."""
+    for signal in await signals.undelivered_addresses(session, worker_id):
+        await publish(session, i18n, signal.id, Change.WORKER_STARTED, now)
+
+
+async def route_waiting(session: AsyncSession, i18n: I18n, now: datetime) -> int:
+    """Signals that waited for a point covering their area go to it (after a point was added)."""
+    routed = await signals.route_unrouted(session, now)
+    for signal in routed:
+        await publish(session, i18n, signal.id, Change.ROUTED, now)
+    return len(routed)

@@ -1,0 +1,78 @@
+"""What every view needs: the payload, times in a point's time zone, buttons, and the private menu."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_datetime
+
+from omzien.flows.signal import Observation
+from omzien.views import texts
+from omzien.views.buttons import RoleChoice
+
+DEFAULT_TIME_ZONE = "Europe/Amsterdam"
+
+
+def payload(text: str, markup: Any = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
+    if markup is not None:
+        data["reply_markup"] = markup.model_dump(mode="json", exclude_none=True)
+    return data
+
+
+def locale() -> str:
+    return get_i18n().current_locale
+
+
+def when(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+    """"di 24 nov 10:30" on the wall clock of ``time_zone`` (a point's), in the current language."""
+    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=ZoneInfo(time_zone), locale=locale())
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def grid(buttons: list[InlineKeyboardButton], width: int, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """``buttons`` ``width`` to a row, then each of ``rows`` as a row of its own."""
+    builder = InlineKeyboardBuilder()
+    builder.add(*buttons)
+    builder.adjust(width)
+    for row in rows:
+        builder.row(*row)
+    return builder.as_markup()
+
+
+def rows(*buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """Each list of buttons as a row."""
+    return grid([], 1, *buttons)
+
+
+def menu_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=str(texts.REPORT_BUTTON))],
+                                         [KeyboardButton(text=str(texts.FIND_BUTTON))]],
+                               resize_keyboard=True, is_persistent=True)
+
+
+def role_keyboard() -> InlineKeyboardMarkup:
+    return grid([button(str(label), RoleChoice(role=role)) for role, label in texts.ROLES.items()], 2)
+
+
+def menu_text() -> str:
+    return _("Maakt u zich zorgen om iemand? Tik op de knop hieronder, "
+             "of typ meteen de postcode en het huisnummer (bijvoorbeeld {example}).").format(
+        example=texts.EXAMPLE_ADDRESS) + "\n\n" + _(
+        "Zoekt u iets tegen eenzaamheid, voor uzelf of voor een ander? Tik op „{button}”.").format(
+        button=texts.FIND_BUTTON)
+
+
+def observations(codes: Iterable[str]) -> str:
+    return ", ".join(str(texts.OBSERVATIONS[Observation(code)]) for code in codes)

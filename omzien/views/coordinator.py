@@ -1,0 +1,34 @@
+"""Coordinators and the regional fallback contact, privately; and the group's morning summary."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from aiogram.utils.i18n import gettext as _
+
+from omzien.views.card import listed
+from omzien.views.common import payload
+from omzien.views.facts import SignalFacts
+
+
+def coordinator_payload(point: str, signals: list[SignalFacts]) -> dict[str, Any]:
+    lines = [_("<b>{point}</b>: deze signalen zijn niet op tijd opgepakt.").format(point=escape(point)),
+             *listed(signals), _("Ze staan in het overzicht in de groep. Kun je zorgen dat iemand ze oppakt?")]
+    return payload("\n".join(lines))
+
+
+def fallback_payload(point: str, signals: list[SignalFacts]) -> dict[str, Any]:
+    lines = [_("<b>{point}</b>: deze signalen wachten al drie keer zo lang als afgesproken op iemand die ze "
+               "oppakt.").format(point=escape(point)), *listed(signals),
+             _("U bent het regionale vangnet van dit signaalpunt. Wilt u contact opnemen met het signaalpunt?")]
+    return payload("\n".join(lines))
+
+
+def summary_payload(point: str, new: int, open_count: int, late: int) -> dict[str, Any]:
+    return payload("\n".join([
+        _("<b>Goedemorgen, {point}</b>").format(point=escape(point)),
+        _("Nieuw sinds het vorige overzicht: {new} · open: {open} · over tijd: {late}").format(
+            new=new, open=open_count, late=late),
+        _("Typ /open voor het overzicht met knoppen."),
+    ]))

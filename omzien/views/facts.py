@@ -1,0 +1,68 @@
+"""The plain values views render: what an audience may know of a signal, copied out of the database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from omzien.flows.address import Address
+from omzien.flows.signal import Consent, Observation, Outcome, Role, Status
+from omzien.flows.sla import Phase, Standing
+
+
+@dataclass(frozen=True)
+class SignalFacts:
+    """What the group, a coordinator and a claimer's reminder may know: never the address, a note or a name of
+    the reporter."""
+
+    id: int
+    reference: str
+    area: int
+    status: Status
+    reported_at: datetime
+    seen: tuple[Observation, ...]  # what all reports noticed, in the order of the signal cards
+    consent: Consent  # as the first report said
+    reports: int
+    claimer: str | None  # the first name of the worker who has it
+    outcome: Outcome | None
+    standing: Standing
+    time_zone: str  # the point's
+
+    @property
+    def contacted(self) -> bool:
+        return self.standing.phase is Phase.CLOSE
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    created_at: datetime
+    role: Role | None
+    seen: tuple[Observation, ...]
+    consent: Consent
+    note: str | None
+    may_contact: bool
+    reporter_id: int
+    reporter_name: str
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What only the worker who holds the signal sees."""
+
+    signal: SignalFacts
+    address: Address
+    reports: tuple[ReportFacts, ...]
+
+
+@dataclass(frozen=True)
+class OverviewFacts:
+    """A group's overview: the most urgent few of each list, and how many there are in all (counted up to
+    ``flows.sla.COUNT_UP_TO``)."""
+
+    point: str
+    time_zone: str
+    waiting: tuple[SignalFacts, ...]
+    waiting_count: int
+    late_count: int
+    without_contact: tuple[SignalFacts, ...]
+    without_contact_count: int
