@@ -9,7 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omzien.flows.sla import Alert, NeverOpen, Policy, WorkingTime, deadlines, first_after, following, schedule
+from omzien.flows.sla import (
+    Alert,
+    NeverOpen,
+    Phase,
+    Policy,
+    WorkingTime,
+    deadlines,
+    first_after,
+    following,
+    schedule,
+)
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WORK = WorkingTime()
@@ -77,12 +87,12 @@ def test_schedule_of_a_waiting_signal_and_of_a_claimed_one() -> None:
     due = deadlines(policy, reported)
     assert (due.claim, due.contact, due.close) == (
         local(2026, 11, 24, 10, 0), local(2026, 11, 26, 10, 0), local(2026, 12, 7, 10, 0))
-    waiting = schedule(policy, claimed=False, contacted=False, waiting_since=reported, due_claim=due.claim,
-                       due_contact=due.contact, due_close=due.close)
+    waiting = schedule(policy, Phase.CLAIM, waiting_since=reported, due_claim=due.claim, due_contact=due.contact,
+                       due_close=due.close)
     assert waiting == [(local(2026, 11, 23, 14, 0), Alert.CLAIM_HALF), (due.claim, Alert.CLAIM_DUE),
                        (local(2026, 11, 26, 10, 0), Alert.CLAIM_LATE)]
-    claimed = schedule(policy, claimed=True, contacted=False, waiting_since=reported, due_claim=due.claim,
-                       due_contact=due.contact, due_close=due.close)
+    claimed = schedule(policy, Phase.CONTACT, waiting_since=reported, due_claim=due.claim, due_contact=due.contact,
+                       due_close=due.close)
     assert [alert for _, alert in claimed] == [Alert.CONTACT_DUE, Alert.CONTACT_LATE, Alert.CLOSE_DUE]
     assert claimed[1][0] == local(2026, 11, 27, 10, 0)
     assert first_after(claimed, local(2026, 11, 26, 12, 0)) == claimed[1]

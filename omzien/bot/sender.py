@@ -290,7 +290,7 @@ class Sender:
         async with self.sessions.begin() as session:
             if row.chat_id > 0:
                 await mark_blocked(session, row.chat_id, self.clock())
-            await signals.addresses_undelivered(session, row.chat_id)
+            await signals.mark_addresses_undelivered(session, row.chat_id)
             dropped = await outbox.drop_chat(session, row.chat_id, f"403: {description}")
         log.warning("Dropped %s waiting message(s) for chat %s", dropped, row.chat_id)
 

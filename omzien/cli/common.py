@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from omzien.core.settings import Settings
+from omzien.flows.sla import DUTCH_TIME
 from omzien.storage.db import create_engine, prepare, session_factory
 from omzien.storage.models import utcnow
 
@@ -45,5 +46,5 @@ def moment(text: str | None) -> datetime:
         return utcnow()
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+        value = value.replace(tzinfo=ZoneInfo(DUTCH_TIME))
     return value.astimezone(UTC)

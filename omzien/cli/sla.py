@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from omzien.cli.common import fail, in_database, moment
 from omzien.core.settings import Settings
+from omzien.flows.sla import DUTCH_TIME
 from omzien.services import sweep
 from omzien.storage import points
 from omzien.storage import sla as sla_storage
@@ -62,7 +63,7 @@ async def one_sweep(settings: Settings, args: argparse.Namespace) -> int:
 async def service_levels(session: Any, args: argparse.Namespace) -> int:
     now = utcnow()
     try:
-        since = (datetime.combine(date.fromisoformat(args.since), time(0), ZoneInfo("Europe/Amsterdam"))
+        since = (datetime.combine(date.fromisoformat(args.since), time(0), ZoneInfo(DUTCH_TIME))
                  if args.since else now - timedelta(days=90))
     except ValueError:
         return fail(_("Deze datum begrijp ik niet: {since}. Schrijf hem zo: 2026-01-01.").format(since=args.since))

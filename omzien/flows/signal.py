@@ -154,6 +154,11 @@ def allowed(status: str, action: Action) -> bool:
     return (Status(status), action) in TRANSITIONS
 
 
+def held(status: str) -> bool:
+    """A worker holds the signal: it is claimed (and can be given back)."""
+    return allowed(status, Action.RELEASE)
+
+
 def next_status(status: str, action: Action) -> Status:
     """The state after ``action``; raises TransitionNotAllowed if the table does not allow it."""
     try:

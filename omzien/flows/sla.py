@@ -41,6 +41,9 @@ def dutch_holidays() -> holidays.HolidayBase:
     return holidays.country_holidays("NL")
 
 
+DUTCH_TIME = "Europe/Amsterdam"
+"""The time zone of a point unless it says otherwise, and of times typed on the command line."""
+
 MAX_DAYS_AHEAD = 3660
 """A deadline further away than ten years means the point is never open: refused as a configuration error."""
 
@@ -51,7 +54,7 @@ class NeverOpen(ValueError):
 
 @dataclass(frozen=True)
 class WorkingTime:
-    time_zone: str = "Europe/Amsterdam"
+    time_zone: str = DUTCH_TIME
     opens: time = time(9)
     closes: time = time(17)
     weekdays: frozenset[int] = frozenset(range(5))  # Monday is 0
@@ -241,19 +244,20 @@ def claim_deadline(policy: Policy, waiting_since: datetime) -> datetime:
     return policy.working.add(waiting_since, policy.working.days(policy.claim_days))
 
 
-def schedule(policy: Policy, *, claimed: bool, contacted: bool, waiting_since: datetime,
-             due_claim: datetime, due_contact: datetime, due_close: datetime) -> list[tuple[datetime, Alert]]:
-    """The alerts of an open signal in its current phase, earliest first."""
+def schedule(policy: Policy, current: Phase, *, waiting_since: datetime, due_claim: datetime,
+             due_contact: datetime, due_close: datetime) -> list[tuple[datetime, Alert]]:
+    """The alerts of a signal in its current phase, earliest first (none outside the clocked phases)."""
     add, days = policy.working.add, policy.working.days
-    if not claimed:
+    if current is Phase.CLAIM:
         return [(add(waiting_since, days(policy.claim_days) / 2), Alert.CLAIM_HALF),
                 (due_claim, Alert.CLAIM_DUE),
                 (add(waiting_since, days(policy.claim_days) * ESCALATION_FACTOR), Alert.CLAIM_LATE)]
     alerts = []
-    if not contacted:
+    if current is Phase.CONTACT:
         alerts = [(due_contact, Alert.CONTACT_DUE),
                   (add(due_contact, days(CONTACT_GRACE_DAYS)), Alert.CONTACT_LATE)]
-    alerts.append((due_close, Alert.CLOSE_DUE))
+    if current in (Phase.CONTACT, Phase.CLOSE):
+        alerts.append((due_close, Alert.CLOSE_DUE))
     return sorted(alerts)
 
 

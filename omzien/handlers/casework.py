@@ -57,7 +57,7 @@ async def follow_up(callback: CallbackQuery, callback_data: FollowUp, session: A
                                _("Vastgelegd: contact gemaakt bij {reference}. Kies een uitkomst als je klaar "
                                  "bent.").format(reference=reference), show_alert=True)
     if callback_data.reason is None:
-        held = await services.signals.held(session, signal_id, account.id, Action.PAUSE, now)
+        held = await services.signals.held_for(session, signal_id, account.id, Action.PAUSE, now)
         if held is None:
             return _not_yours(callback)
         outbox.send(session, callback.message.chat.id, pause_reasons_payload(held))

@@ -5,24 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from omzien.flows.address import Address
-from omzien.flows.signal import Consent, Observation, Outcome, Role, Status
-from omzien.flows.sla import standing
+from omzien.flows.signal import Consent, Observation, Outcome, Role
+from omzien.flows.sla import DUTCH_TIME, standing
 from omzien.storage.models import Point, Report, Signal
 from omzien.storage.sla import Overview
-from omzien.views.common import DEFAULT_TIME_ZONE
 from omzien.views.facts import CaseFacts, OverviewFacts, ReportFacts, SignalFacts
 
 ORDER = list(Observation)
 
 
 def time_zone(point: Point | None) -> str:
-    return point.time_zone if point is not None else DEFAULT_TIME_ZONE
+    return point.time_zone if point is not None else DUTCH_TIME
 
 
 def signal_facts(signal: Signal, now: datetime) -> SignalFacts:
     seen = {Observation(code) for report in signal.reports for code in report.observations}
     return SignalFacts(
-        id=signal.id, reference=signal.reference, area=signal.area, status=Status(signal.status),
+        id=signal.id, reference=signal.reference, area=signal.area,
         reported_at=signal.created_at, seen=tuple(sorted(seen, key=ORDER.index)),
         consent=Consent(signal.reports[0].consent), reports=len(signal.reports),
         claimer=signal.claimer.first_name if signal.claimer else None,

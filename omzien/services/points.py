@@ -14,7 +14,7 @@ from omzien.services.publish import Change, publish, refresh_overview, speaking_
 from omzien.services.signals import route_waiting
 from omzien.storage import outbox, points, signals
 from omzien.storage.models import Point
-from omzien.views.card import linked_payload
+from omzien.views.group import linked_payload
 
 
 @dataclass(frozen=True)

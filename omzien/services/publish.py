@@ -40,12 +40,12 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.core.i18n import pick_locale
-from omzien.flows.signal import Status
+from omzien.flows.signal import held
 from omzien.services.facts import case_facts, overview_facts, signal_facts
 from omzien.storage import outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
-from omzien.views.card import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
 from omzien.views.case import case_payload
+from omzien.views.group import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
 from omzien.views.report import reporter_news_payload
 
 
@@ -123,9 +123,9 @@ def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: b
 def _send_case(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
     """The address and notes go to the claimer's private chat, never to the group, once they can be reached."""
     claimer = signal.claimer
-    if signal.status != Status.CLAIMED or claimer is None or claimer.started_at is None or claimer.blocked_at:
+    if not held(signal.status) or claimer is None or claimer.started_at is None or claimer.blocked_at:
         return
     with speaking_to(i18n, claimer):
         outbox.send(session, claimer.id, case_payload(case_facts(signal, now)), signal_id=signal.id,
                     purpose="address")
-    signals.address_delivered(signal)
+    signals.mark_address_delivered(signal)

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.report import ReportDraft
-from omzien.flows.signal import Action, Outcome, PauseReason, Status, allowed
+from omzien.flows.signal import Action, Outcome, PauseReason, allowed, held
 from omzien.services.facts import signal_facts
 from omzien.services.publish import Change, publish
 from omzien.storage import signals
@@ -51,7 +51,7 @@ class ClaimResult(StrEnum):
 class Claim:
     result: ClaimResult
     reference: str = ""
-    holder: str = ""
+    holder: str = ""  # who has it, when it was taken
     address_sent: bool = False  # False after a win: the worker must start a chat with the bot first
 
 
@@ -64,13 +64,13 @@ async def claim(session: AsyncSession, i18n: I18n, signal_id: int, worker: Accou
     if not await signals.claim(session, signal.id, worker.id, now):
         signal = await signals.get_signal(session, signal_id)
         assert signal is not None
-        if signal.status == Status.CLAIMED and signal.claimer is not None:
+        if held(signal.status) and signal.claimer is not None:
             mine = signal.claimed_by == worker.id
             return Claim(ClaimResult.ALREADY_YOURS if mine else ClaimResult.TAKEN, signal.reference,
                          signal.claimer.first_name)
         return Claim(ClaimResult.NOT_OPEN, signal.reference)
     signal = await publish(session, i18n, signal.id, Change.CLAIMED, now)
-    return Claim(ClaimResult.WON, signal.reference, worker.first_name, signal.address_delivered)
+    return Claim(ClaimResult.WON, signal.reference, address_sent=signal.address_delivered)
 
 
 async def release(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, now: datetime) -> str | None:
@@ -97,7 +97,8 @@ class ContactResult(StrEnum):
 
 async def record_contact(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int,
                          now: datetime) -> tuple[ContactResult, str]:
-    """The claimer spoke with the person; the signal stays open until an outcome."""
+    """The claimer spoke with the person; the signal stays open until an outcome. Recording it a second time
+    changes nothing, so nobody hears of it."""
     signal = await signals.held_by(session, signal_id, worker_id, Action.CONTACT)
     if signal is None:
         return ContactResult.NOT_YOURS, ""
@@ -116,8 +117,8 @@ async def pause(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: in
     return signal_facts(await publish(session, i18n, signal_id, Change.PAUSED, now), now)
 
 
-async def held(session: AsyncSession, signal_id: int, worker_id: int, action: Action,
-               now: datetime) -> SignalFacts | None:
+async def held_for(session: AsyncSession, signal_id: int, worker_id: int, action: Action,
+                   now: datetime) -> SignalFacts | None:
     """The signal as its claimer sees it, if they hold it and may do ``action`` now; nothing changes."""
     signal = await signals.get_signal(session, signal_id)
     if signal is None or signal.claimed_by != worker_id or not allowed(signal.status, action):
@@ -127,7 +128,7 @@ async def held(session: AsyncSession, signal_id: int, worker_id: int, action: Ac
 
 async def show_case(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, now: datetime) -> bool:
     """The claimer asks for the address and the buttons again; False if it is not (or no longer) theirs."""
-    if await held(session, signal_id, worker_id, Action.CLOSE, now) is None:
+    if await held_for(session, signal_id, worker_id, Action.RELEASE, now) is None:
         return False
     await publish(session, i18n, signal_id, Change.CASE_ASKED, now)
     return True

@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from omzien.flows.sla import DUTCH_TIME
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -62,8 +64,7 @@ class Point(Base):
     claim_days: Mapped[float] = mapped_column(Float, default=1, server_default="1")
     contact_days: Mapped[float] = mapped_column(Float, default=3, server_default="3")
     close_days: Mapped[float] = mapped_column(Float, default=10, server_default="10")
-    time_zone: Mapped[str] = mapped_column(String(40), default="Europe/Amsterdam",
-                                           server_default="Europe/Amsterdam")
+    time_zone: Mapped[str] = mapped_column(String(40), default=DUTCH_TIME, server_default=DUTCH_TIME)
     opens: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
     closes: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
     weekdays: Mapped[str] = mapped_column(String(7), default="01234", server_default="01234")  # Monday is 0

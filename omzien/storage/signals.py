@@ -63,6 +63,7 @@ async def file_report(
     open_id = duplicate_of((OpenSignal(*row) for row in rows), now, window)
     if open_id is not None:
         signal = await session.get_one(Signal, open_id)
+        next_status(signal.status, Action.REPORT_AGAIN)
         created = False
     else:
         point_id = route(address.area, await coverage(session))
@@ -92,7 +93,6 @@ async def file_report(
     if created:
         record(session, signal.id, EventKind.REPORTED, now, reporter_id, detail=signal.status)
     else:
-        next_status(signal.status, Action.REPORT_AGAIN)
         record(session, signal.id, EVENT_OF[Action.REPORT_AGAIN], now, reporter_id, detail=str(len(signal.reports)))
     await session.refresh(signal, ["point"])
     if created and signal.point is not None:
@@ -185,11 +185,11 @@ async def undelivered_addresses(session: AsyncSession, worker_id: int) -> Sequen
     )).all()
 
 
-def address_delivered(signal: Signal) -> None:
+def mark_address_delivered(signal: Signal) -> None:
     signal.address_delivered = True
 
 
-async def addresses_undelivered(session: AsyncSession, worker_id: int) -> None:
+async def mark_addresses_undelivered(session: AsyncSession, worker_id: int) -> None:
     """The worker blocked the bot: the addresses of what they hold go again once they start it."""
     await session.execute(update(Signal).where(Signal.claimed_by == worker_id, Signal.status == Status.CLAIMED)
                           .values(address_delivered=False))

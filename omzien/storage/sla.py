@@ -29,10 +29,8 @@ PLAN = "plan"
 
 def _schedule(signal: Signal, policy: sla.Policy) -> list[tuple[datetime, sla.Alert]]:
     assert signal.waiting_since and signal.due_claim_at and signal.due_contact_at and signal.due_close_at
-    return sla.schedule(policy, claimed=_phase(signal) is not sla.Phase.CLAIM,
-                        contacted=signal.contacted_at is not None, waiting_since=signal.waiting_since,
-                        due_claim=signal.due_claim_at, due_contact=signal.due_contact_at,
-                        due_close=signal.due_close_at)
+    return sla.schedule(policy, _phase(signal), waiting_since=signal.waiting_since, due_claim=signal.due_claim_at,
+                        due_contact=signal.due_contact_at, due_close=signal.due_close_at)
 
 
 def _phase(signal: Signal) -> sla.Phase:

@@ -5,7 +5,7 @@ language that is current when it is called, and shows times in the time zone of 
 The group card shows the 4-digit postcode area only; the address and the notes appear only in
 ``case.case_payload``, which goes to the claimer's private chat.
 
-- ``report``: the signaller's steps; ``card``: the group's card and overview; ``case``: the claimer;
+- ``report``: the signaller's steps; ``group``: the card and the overview; ``case``: the claimer;
   ``coordinator``: escalations and the morning summary; ``offers``: the resident; ``common``: the
   rest. ``facts`` holds the values they render; ``buttons`` the callback data; ``texts`` the names.
 """

@@ -11,9 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from omzien.flows.signal import Outcome, PauseReason, Role
 from omzien.views import texts
 from omzien.views.buttons import CaseButton, FollowUp, FollowUpAction
-from omzien.views.card import MAX_LISTED, listed
 from omzien.views.common import button, grid, observations, payload, rows, when
 from omzien.views.facts import CaseFacts, ReportFacts, SignalFacts
+from omzien.views.group import MAX_LISTED, listed
 
 MAX_REPORTS_SHOWN = 3
 """Three reports with the longest notes still fit in one Telegram message (4096 characters)."""

@@ -18,8 +18,6 @@ from omzien.flows.signal import Observation
 from omzien.views import texts
 from omzien.views.buttons import RoleChoice
 
-DEFAULT_TIME_ZONE = "Europe/Amsterdam"
-
 
 def payload(text: str, markup: Any = None) -> dict[str, Any]:
     data: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
@@ -32,7 +30,7 @@ def locale() -> str:
     return get_i18n().current_locale
 
 
-def when(moment: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> str:
+def when(moment: datetime, time_zone: str) -> str:
     """"di 24 nov 10:30" on the wall clock of ``time_zone`` (a point's), in the current language."""
     return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=ZoneInfo(time_zone), locale=locale())
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from omzien.views.card import listed
 from omzien.views.common import payload
 from omzien.views.facts import SignalFacts
+from omzien.views.group import listed
 
 
 def coordinator_payload(point: str, signals: list[SignalFacts]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from omzien.flows.address import Address
-from omzien.flows.signal import Consent, Observation, Outcome, Role, Status
+from omzien.flows.signal import Consent, Observation, Outcome, Role
 from omzien.flows.sla import Phase, Standing
 
 
@@ -18,7 +18,6 @@ class SignalFacts:
     id: int
     reference: str
     area: int
-    status: Status
     reported_at: datetime
     seen: tuple[Observation, ...]  # what all reports noticed, in the order of the signal cards
     consent: Consent  # as the first report said

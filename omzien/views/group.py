@@ -1,4 +1,5 @@
-"""The group: one card per signal, edited in place, and the one overview of what waits."""
+"""The group: one card per signal, edited in place, the one overview of what waits, and lists of signals
+that reminders and escalations share."""
 
 from __future__ import annotations
 
