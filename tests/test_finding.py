@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from omzien.flows.crisis import points_to_crisis
 from omzien.storage.models import ConversationState, OfferSearch, Signal
 from omzien.storage.offers import ensure_shipped
 from tests.conftest import Omzien, Person
-from tests.test_signal_chain import linked_group, report
+from tests.test_signal_chain import linked_group
 
 WIDOW = "ik ben sinds kort weduwe en zit veel alleen"
 
@@ -92,21 +91,6 @@ async def test_a_sentence_typed_without_asking_first_also_finds_offers(app: Omzi
     assert "Dat begrijp ik niet" in piet.sees().text, "words that find nothing are not taken for a question"
 
 
-async def test_words_about_suicide_get_113_and_112_before_anything_else(app: Omzien, catalogue) -> None:
-    mia = await resident(app)
-    before = len(app.telegram.shown(mia.user.id))
-    await mia.says("Wat is er voor mij?")
-    await mia.says("ik wil er niet meer zijn, niemand komt ooit langs")
-    new = app.telegram.shown(mia.user.id)[before + 1:]
-    assert "0800-0113" in new[0].text and "112" in new[0].text, "the crisis numbers come first"
-    assert len(new) == 2, "then the answer"
-
-    piet = await resident(app, "Piet")
-    await piet.says("Wat is er voor mij?")
-    await piet.says("ik denk aan zelfmoort")
-    assert any("0800-0113" in m.text for m in app.telegram.shown(piet.user.id))
-
-
 async def test_when_nothing_fits_the_listening_line_and_a_call_back_are_offered(app: Omzien, catalogue) -> None:
     mia = await resident(app)
     await mia.says("Wat is er voor mij?")
@@ -172,27 +156,3 @@ async def test_english_speakers_get_english(app: Omzien, catalogue) -> None:
     assert "What would help?" in sam.sees().text
     await sam.says("I feel lonely since my wife died")
     assert offers_in(sam.sees().text) and "Why: " in sam.sees().text
-
-
-@pytest.mark.parametrize("text", [
-    "ik denk aan zelfmoord", "Ik wil er niet meer zijn", "zelfmoort", "suïcidale gedachten", "ik wil dood",
-    "Ik zie het leven niet meer zitten", "hij zei dat hij er een eind aan wil maken", "I want to die",
-    "acuut gevaar", "levensmoe"])
-def test_words_that_point_to_a_crisis(text: str) -> None:
-    assert points_to_crisis(text)
-
-
-@pytest.mark.parametrize("text", [
-    WIDOW, "wandelgroep", "zelfstandig wonen", "zelfvertrouwen", "ik voel me eenzaam", "samen leven",
-    "doodmoe van het alleen zijn", "mijn vader komt de deur niet meer uit"])
-def test_everyday_words_are_not_a_crisis(text: str) -> None:
-    assert not points_to_crisis(text)
-
-
-async def test_a_signallers_note_about_suicide_gets_the_numbers_and_the_report_goes_on(app: Omzien) -> None:
-    piet = await resident(app, "Piet")
-    await piet.taps("Postbode")
-    await report(piet, note="Hij zei dat hij er een eind aan wil maken.", send=False)
-    texts = [m.text for m in app.telegram.shown(piet.user.id)]
-    assert any("0800-0113" in t for t in texts)
-    assert "Klopt dit?" in piet.sees().text, "the report goes on to the summary"

@@ -43,6 +43,9 @@ def register(commands: Any) -> None:
     policy.add_argument("--claim", type=float, metavar=_("dagen"), help=_("oppakken binnen zoveel werkdagen"))
     policy.add_argument("--contact", type=float, metavar=_("dagen"), help=_("eerste contact binnen zoveel werkdagen"))
     policy.add_argument("--close", type=float, metavar=_("dagen"), help=_("afronden binnen zoveel werkdagen"))
+    policy.add_argument("--urgent", type=float, metavar=_("dagen"), help=_(
+        "een dringend signaal (woorden die wijzen op gevaar of zelfdoding) oppakken binnen zoveel werkdagen "
+        "(standaard 0,25: dezelfde dag)"))
     policy.add_argument("--hours", metavar="09:00-17:00", help=_("werktijden op een werkdag"))
     policy.add_argument("--days", metavar="ma-vr", help=_("werkdagen, bijvoorbeeld ma-vr of ma,di,do"))
     policy.add_argument("--closed", metavar="2026-12-24,2026-12-31", help=_(
@@ -135,10 +138,10 @@ def _days(count: float) -> str:
 
 def _policy_line(point: Point) -> str:
     days = ",".join(list(sla.DAY_NAMES)[int(day)] for day in point.weekdays)  # the Dutch names come first
-    line = _("oppakken {claim} · contact {contact} · afronden {close} werkdagen · {days} {opens}-{closes} "
-             "({zone})").format(claim=_days(point.claim_days), contact=_days(point.contact_days),
-                                close=_days(point.close_days), days=days, opens=point.opens, closes=point.closes,
-                                zone=point.time_zone)
+    line = _("oppakken {claim} (dringend {urgent}) · contact {contact} · afronden {close} werkdagen · {days} "
+             "{opens}-{closes} ({zone})").format(claim=_days(point.claim_days), urgent=_days(point.urgent_claim_days),
+                                                contact=_days(point.contact_days), close=_days(point.close_days),
+                                                days=days, opens=point.opens, closes=point.closes, zone=point.time_zone)
     if point.closed_days:
         line += " · " + _("gesloten: {dates}").format(dates=", ".join(point.closed_days))
     line += " · " + _("coördinatoren: {count}").format(count=len(point.coordinators))
@@ -160,7 +163,7 @@ async def set_policy(session: Any, args: argparse.Namespace) -> int:
         if args.fallback is not None:
             fallback = None if args.fallback.strip().lower() in ("", "geen", "none") else int(args.fallback)
         await points.set_policy(
-            session, point, claim=args.claim, contact=args.contact, close=args.close,
+            session, point, claim=args.claim, contact=args.contact, close=args.close, urgent=args.urgent,
             hours=sla.parse_hours(args.hours) if args.hours is not None else None,
             weekdays=sla.parse_weekdays(args.days) if args.days is not None else None,
             closed_days=None if args.closed is None else [date.fromisoformat(d)

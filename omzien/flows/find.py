@@ -66,6 +66,7 @@ class FindDraft:
     offset: int = 0  # of the results shown last
     search_id: int | None = None  # the anonymous search row, to note which offers were opened
     phone: str | None = None  # for the call-back; kept only until the signal is filed
+    urgent: bool = False  # the call-back was asked for from the crisis answer
 
     def toggle(self, need: Need) -> None:
         self.needs = sorted(set(self.needs) ^ {need})
@@ -96,14 +97,14 @@ class FindDraft:
         """*Bel mij terug* as a signal: the person asked for it themselves (or someone asked on their behalf and
         was told to ask them first), so the consent is theirs; the phone number is in the note."""
         draft = ReportDraft(observations=[Observation.ASKS_FOR_CALL], consent=Consent.YES, may_contact=True,
-                            note=note)
+                            note=note, urgent=self.urgent)
         draft.set_address(address)
         return draft
 
     def to_dict(self) -> dict[str, Any]:
         return {"needs": [str(n) for n in self.needs], "other": self.for_someone_else, "free": self.free_only,
                 "age": self.age_band, "out": self.going_out, "area": self.area, "text": self.text,
-                "offset": self.offset, "search": self.search_id, "phone": self.phone}
+                "offset": self.offset, "search": self.search_id, "phone": self.phone, "urgent": self.urgent}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FindDraft:
@@ -111,4 +112,4 @@ class FindDraft:
                    free_only=bool(data.get("free")), age_band=data.get("age"),
                    going_out=GoingOut(data["out"]) if data.get("out") else None, area=data.get("area"),
                    text=data.get("text", ""), offset=data.get("offset", 0), search_id=data.get("search"),
-                   phone=data.get("phone"))
+                   phone=data.get("phone"), urgent=bool(data.get("urgent")))

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from omzien.flows.address import Address
+from omzien.flows.crisis import points_to_crisis
 from omzien.flows.signal import NOTE_LIMIT, Consent, Observation
 
 
@@ -46,6 +47,7 @@ class ReportDraft:
     consent: Consent | None = None
     note: str | None = None
     may_contact: bool | None = None
+    urgent: bool = False  # the note points to suicidal thoughts or danger (omzien.flows.crisis)
 
     @property
     def address(self) -> Address | None:
@@ -64,10 +66,12 @@ class ReportDraft:
             self.observations.sort(key=list(Observation).index)
 
     def set_note(self, text: str) -> None:
+        """A short note; words that point to a crisis make the report urgent (the words stay in the note)."""
         text = text.strip()
         if len(text) > NOTE_LIMIT:
             raise NoteTooLong(len(text))
         self.note = text or None
+        self.urgent = self.urgent or points_to_crisis(text)
 
     @property
     def complete(self) -> bool:
@@ -90,4 +94,5 @@ class ReportDraft:
             consent=Consent(data["consent"]) if data.get("consent") else None,
             note=data.get("note"),
             may_contact=data.get("may_contact"),
+            urgent=bool(data.get("urgent")),
         )

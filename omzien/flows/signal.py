@@ -92,6 +92,7 @@ class EventKind(StrEnum):
     PAUSED = "paused"
     CLOSED = "closed"
     ALERT = "alert"  # the clock sent a reminder or an escalation (see omzien.flows.sla.Alert)
+    MADE_URGENT = "urgent"  # a report with words that point to a crisis (never the words)
 
 
 class Outcome(StrEnum):

@@ -145,10 +145,16 @@ class Policy:
     contact_days: float = 3
     close_days: float = 10
     working: WorkingTime = field(default_factory=WorkingTime)
+    urgent_claim_days: float = 0.25  # a signal with crisis words: picked up the same working day
 
     def __post_init__(self) -> None:
         if not 0 < self.claim_days <= self.contact_days <= self.close_days:
             raise ValueError("allowances must be positive and claim ≤ contact ≤ close")
+        if not 0 < self.urgent_claim_days <= self.claim_days:
+            raise ValueError("the urgent allowance must be positive and at most the claim allowance")
+
+    def claim_allowance(self, urgent: bool) -> float:
+        return self.urgent_claim_days if urgent else self.claim_days
 
 
 ESCALATION_FACTOR = 3
@@ -231,27 +237,28 @@ class Deadlines:
     close: datetime
 
 
-def deadlines(policy: Policy, reported_at: datetime) -> Deadlines:
-    """All three deadlines count from the first report."""
+def deadlines(policy: Policy, reported_at: datetime, urgent: bool = False) -> Deadlines:
+    """All three deadlines count from the first report; an urgent signal is to be picked up sooner."""
     add, days = policy.working.add, policy.working.days
-    return Deadlines(claim=add(reported_at, days(policy.claim_days)),
+    return Deadlines(claim=add(reported_at, days(policy.claim_allowance(urgent))),
                      contact=add(reported_at, days(policy.contact_days)),
                      close=add(reported_at, days(policy.close_days)))
 
 
-def claim_deadline(policy: Policy, waiting_since: datetime) -> datetime:
+def claim_deadline(policy: Policy, waiting_since: datetime, urgent: bool = False) -> datetime:
     """A signal given back starts a new claim window; one that was never claimed counts from the report."""
-    return policy.working.add(waiting_since, policy.working.days(policy.claim_days))
+    return policy.working.add(waiting_since, policy.working.days(policy.claim_allowance(urgent)))
 
 
 def schedule(policy: Policy, current: Phase, *, waiting_since: datetime, due_claim: datetime,
-             due_contact: datetime, due_close: datetime) -> list[tuple[datetime, Alert]]:
+             due_contact: datetime, due_close: datetime, urgent: bool = False) -> list[tuple[datetime, Alert]]:
     """The alerts of a signal in its current phase, earliest first (none outside the clocked phases)."""
     add, days = policy.working.add, policy.working.days
     if current is Phase.CLAIM:
-        return [(add(waiting_since, days(policy.claim_days) / 2), Alert.CLAIM_HALF),
+        allowance = days(policy.claim_allowance(urgent))
+        return [(add(waiting_since, allowance / 2), Alert.CLAIM_HALF),
                 (due_claim, Alert.CLAIM_DUE),
-                (add(waiting_since, days(policy.claim_days) * ESCALATION_FACTOR), Alert.CLAIM_LATE)]
+                (add(waiting_since, allowance * ESCALATION_FACTOR), Alert.CLAIM_LATE)]
     alerts = []
     if current is Phase.CONTACT:
         alerts = [(due_contact, Alert.CONTACT_DUE),

@@ -1,10 +1,11 @@
 """"Wat is er voor mij?": a resident, or someone on their behalf, finds offers that fit.
 
 A few taps (what would help, age, going out, postcode) or one typed sentence at any point lead
-to the three best offers. Words that point to suicidal thoughts or acute danger get 113 and 112
-first. "Bel mij terug" becomes a self-signal to the local signal point, through the same chain
-as every other signal. For improving the offer only the choices are kept, anonymously — never
-who asked and never the typed words. The steps and answers are ``flows.find``.
+to the three best offers. Words that point to suicidal thoughts or acute danger are answered
+before they get here (``handlers.safety``). "Bel mij terug" becomes a self-signal to the local
+signal point, through the same chain as every other signal. For improving the offer only the
+choices are kept, anonymously — never who asked and never the typed words. The steps and answers
+are ``flows.find``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien import services
 from omzien.core.settings import Settings
 from omzien.flows.address import parse_address
-from omzien.flows.crisis import points_to_crisis
 from omzien.flows.find import BACK_TO, FOLLOWING, QUESTIONS, FindDraft, FindStep
 from omzien.flows.matching import Query, Why
 from omzien.flows.offers import Need
@@ -115,8 +115,6 @@ async def typed(message: Message, state: FSMContext, session: AsyncSession, cata
         draft.area = area
         await _answer(message.chat.id, draft, state, session, catalogue, clock())
         return
-    if points_to_crisis(text):
-        outbox.send(session, message.chat.id, payload(views.crisis_text()))
     draft.typed(text)
     await _answer(message.chat.id, draft, state, session, catalogue, clock())
 
@@ -264,12 +262,9 @@ async def idle_text(message: Message, state: FSMContext, session: AsyncSession, 
                     clock: Callable[[], datetime]) -> None:
     """A sentence typed outside any question: an answer if its words find offers, otherwise the fallback."""
     text = (message.text or "").strip()
-    crisis = points_to_crisis(text)
-    if crisis:
-        outbox.send(session, message.chat.id, payload(views.crisis_text()))
     current = await catalogue.current(session)
     found = current.index.search(Query(text=text), limit=1)
-    if not crisis and not any(r.code is Why.WORDS for match in found for r in match.reasons):
+    if not any(r.code is Why.WORDS for match in found for r in match.reasons):
         raise SkipHandler  # not a question about offers: the fallback explains what the bot does
     draft = FindDraft()
     draft.typed(text)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien import services
 from omzien.core.settings import Settings
 from omzien.flows.address import Address, parse_address
-from omzien.flows.crisis import points_to_crisis
+from omzien.flows.crisis import Concern, concern
 from omzien.flows.report import NoteTooLong, ReportDraft, Step, step_before
 from omzien.flows.signal import NOTE_LIMIT, SIGNS, Consent, Observation
 from omzien.storage import outbox
@@ -25,7 +25,7 @@ from omzien.storage.models import Account
 from omzien.views import texts
 from omzien.views.buttons import DraftAction, DraftButton
 from omzien.views.common import payload
-from omzien.views.offers import crisis_text
+from omzien.views.crisis import reporter_crisis_payload
 from omzien.views.report import sent_payload, step_payload
 
 
@@ -82,8 +82,8 @@ async def address_not_understood(message: Message, session: AsyncSession) -> Non
 
 
 async def note_given(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    if points_to_crisis(message.text or ""):  # before anything else: the numbers that can save a life
-        outbox.send(session, message.chat.id, payload(crisis_text()))
+    if (found := concern(message.text or "")) is not Concern.NONE:  # first: the numbers that can save a life
+        outbox.send(session, message.chat.id, reporter_crisis_payload(found))
     _step, draft = await _load(state)
     try:
         draft.set_note(message.text or "")

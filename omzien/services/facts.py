@@ -29,7 +29,7 @@ def signal_facts(signal: Signal, now: datetime) -> SignalFacts:
         standing=standing(signal.status, due_claim=signal.due_claim_at, due_contact=signal.due_contact_at,
                           due_close=signal.due_close_at, contacted_at=signal.contacted_at,
                           paused_until=signal.paused_until, now=now),
-        time_zone=time_zone(signal.point))
+        time_zone=time_zone(signal.point), urgent=signal.urgent)
 
 
 def _report_facts(report: Report) -> ReportFacts:

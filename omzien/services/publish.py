@@ -7,6 +7,7 @@ transaction of the change, so what people are told never runs ahead of what is s
 |------------------|------------------|----------------|-----------------------------|---------------------------------|
 | REPORTED         | posted           | refreshed      | —                           | —                               |
 | REPORTED_AGAIN   | edited (n×)      | refreshed      | —                           | the case again, if they have it |
+| URGENT_REPORT    | posted or edited | refreshed      | —                           | the case again, if they have it |
 | ROUTED           | posted           | refreshed      | —                           | —                               |
 | CLAIMED          | edited           | refreshed      | "opgepakt"                  | address and notes (1)           |
 | RELEASED         | edited           | refreshed      | —                           | —                               |
@@ -26,7 +27,9 @@ transaction of the change, so what people are told never runs ahead of what is s
   the handler (a callback answer, the link to start the bot, the edited case message).
 - Reporters hear only whether it was picked up and closed — never the address, a note or the outcome.
 - An unrouted signal has no audience: the administrator finds it with ``omzien signals unrouted``.
-- Coordinators and the regional fallback contact hear only from the clock, gathered per person.
+- URGENT_REPORT is a report (new or again) with words that point to a crisis: the card says "dringend"
+  (never the words), and the point's coordinators hear of it at once, privately. Otherwise coordinators
+  and the regional fallback contact hear only from the clock, gathered per person.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from omzien.services.facts import case_facts, overview_facts, signal_facts
 from omzien.storage import outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
 from omzien.views.case import case_payload
+from omzien.views.coordinator import urgent_payload
 from omzien.views.group import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
 from omzien.views.report import reporter_news_payload
 
@@ -52,6 +56,7 @@ from omzien.views.report import reporter_news_payload
 class Change(StrEnum):
     REPORTED = "reported"
     REPORTED_AGAIN = "reported_again"
+    URGENT_REPORT = "urgent_report"
     ROUTED = "routed"
     CLAIMED = "claimed"
     RELEASED = "released"
@@ -67,6 +72,7 @@ CARD = frozenset(Change) - {Change.CASE_ASKED, Change.WORKER_STARTED}
 OVERVIEW = CARD - {Change.GROUP_LINKED}
 REPORTERS = {Change.CLAIMED: False, Change.CLOSED: True}  # the value: whether it is the news of closing
 CASE = {Change.CLAIMED, Change.CASE_ASKED, Change.WORKER_STARTED}
+AGAIN = {Change.REPORTED_AGAIN, Change.URGENT_REPORT}  # a report joined the signal: its claimer sees it too
 
 
 async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Change, now: datetime) -> Signal:
@@ -83,8 +89,10 @@ async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Cha
         await refresh_overview(session, point, i18n, now)
     if change in REPORTERS:
         _tell_reporters(session, signal, i18n, closed=REPORTERS[change])
-    if change in CASE or (change is Change.REPORTED_AGAIN and signal.address_delivered):
+    if change in CASE or (change in AGAIN and signal.address_delivered):
         _send_case(session, signal, i18n, now)
+    if change is Change.URGENT_REPORT:
+        await _tell_coordinators(session, signal, i18n, now)
     return signal
 
 
@@ -118,6 +126,13 @@ def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: b
         told.add(reporter.id)
         with speaking_to(i18n, reporter):
             outbox.send(session, reporter.id, reporter_news_payload(signal.reference, signal.point.name, closed))
+
+
+async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+    assert signal.point is not None
+    for user_id in signal.point.coordinators:
+        with speaking_to(i18n, await session.get(Account, user_id)):
+            outbox.send(session, user_id, urgent_payload(signal.point.name, signal_facts(signal, now)))
 
 
 def _send_case(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:

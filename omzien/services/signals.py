@@ -34,9 +34,11 @@ class Reported:
 async def report(session: AsyncSession, i18n: I18n, draft: ReportDraft, reporter_id: int, now: datetime,
                  window: timedelta) -> Reported:
     """A finished report: a new signal, or another report on the open one for the same address."""
-    signal, created = await signals.file_report(session, draft, reporter_id, now, window)
-    signal = await publish(session, i18n, signal.id, Change.REPORTED if created else Change.REPORTED_AGAIN, now)
-    return Reported(signal.reference, signal.area, signal.point.name if signal.point else None, created)
+    filed = await signals.file_report(session, draft, reporter_id, now, window)
+    change = Change.URGENT_REPORT if filed.made_urgent else Change.REPORTED if filed.created else \
+        Change.REPORTED_AGAIN
+    signal = await publish(session, i18n, filed.signal.id, change, now)
+    return Reported(signal.reference, signal.area, signal.point.name if signal.point else None, filed.created)
 
 
 class ClaimResult(StrEnum):

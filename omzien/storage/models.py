@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -64,6 +65,7 @@ class Point(Base):
     claim_days: Mapped[float] = mapped_column(Float, default=1, server_default="1")
     contact_days: Mapped[float] = mapped_column(Float, default=3, server_default="3")
     close_days: Mapped[float] = mapped_column(Float, default=10, server_default="10")
+    urgent_claim_days: Mapped[float] = mapped_column(Float, default=0.25, server_default="0.25")
     time_zone: Mapped[str] = mapped_column(String(40), default=DUTCH_TIME, server_default=DUTCH_TIME)
     opens: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
     closes: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
@@ -135,6 +137,7 @@ class Signal(Base):
     address_delivered: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(12))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # crisis words in a report
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The clock (omzien.flows.sla): deadlines, and the one alert that comes next.

@@ -119,6 +119,7 @@ def policy_of(point: Point) -> sla.Policy:
     """The point's service level as the domain counts with it; refuses what cannot work (ValueError)."""
     return sla.Policy(
         claim_days=point.claim_days, contact_days=point.contact_days, close_days=point.close_days,
+        urgent_claim_days=point.urgent_claim_days,
         working=sla.WorkingTime(
             time_zone=point.time_zone, opens=time.fromisoformat(point.opens), closes=time.fromisoformat(point.closes),
             weekdays=frozenset(int(day) for day in point.weekdays),
@@ -126,14 +127,15 @@ def policy_of(point: Point) -> sla.Policy:
 
 
 async def set_policy(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,
-                     close: float | None = None, hours: tuple[time, time] | None = None,
+                     close: float | None = None, urgent: float | None = None, hours: tuple[time, time] | None = None,
                      weekdays: frozenset[int] | None = None, closed_days: Sequence[date] | None = None,
                      time_zone: str | None = None, coordinators: Sequence[int] | None = None,
                      fallback: int | Unset | None = UNSET) -> sla.Policy:
     """Change what is given (None: unchanged; ``fallback`` None clears it). Raises ValueError, changing nothing,
     if the result cannot work: closing before opening, a claim deadline after the contact deadline, ..."""
     values: dict[str, object] = {}
-    for name, days in (("claim_days", claim), ("contact_days", contact), ("close_days", close)):
+    for name, days in (("claim_days", claim), ("contact_days", contact), ("close_days", close),
+                       ("urgent_claim_days", urgent)):
         if days is not None:
             values[name] = days
     if hours is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,13 +46,19 @@ def record(session: AsyncSession, signal_id: int, kind: EventKind, at: datetime,
     session.add(Event(signal_id=signal_id, kind=kind, at=at, actor_id=actor, detail=detail))
 
 
+class Filed(NamedTuple):
+    signal: Signal
+    created: bool  # a new signal, not another report on an open one
+    made_urgent: bool  # this report made the signal urgent
+
+
 async def file_report(
     session: AsyncSession, draft: ReportDraft, reporter_id: int, now: datetime, window: timedelta
-) -> tuple[Signal, bool]:
+) -> Filed:
     """Store a finished report: on the open signal for the same address, or as a new signal.
 
-    Returns the signal and whether it is new. A new signal goes to the point that covers its
-    postcode area, or stays *unrouted* when none does; it is stored either way.
+    A new signal goes to the point that covers its postcode area, or stays *unrouted* when none
+    does; it is stored either way. A report with crisis words makes its signal urgent.
     """
     address = draft.address
     assert address is not None and draft.complete
@@ -76,6 +83,7 @@ async def file_report(
             area=address.area,
             address_key=address.key,
             created_at=now,
+            urgent=False,
         )
         session.add(signal)
         created = True
@@ -95,9 +103,15 @@ async def file_report(
     else:
         record(session, signal.id, EVENT_OF[Action.REPORT_AGAIN], now, reporter_id, detail=str(len(signal.reports)))
     await session.refresh(signal, ["point"])
+    made_urgent = draft.urgent and not signal.urgent
+    if made_urgent:
+        signal.urgent = True
+        record(session, signal.id, EventKind.MADE_URGENT, now, reporter_id)
     if created and signal.point is not None:
         sla.start_clock(signal, signal.point, now, now)
-    return signal, created
+    elif made_urgent:
+        sla.make_urgent(signal, signal.point, now)
+    return Filed(signal, created, made_urgent)
 
 
 async def get_signal(session: AsyncSession, signal_id: int) -> Signal | None:

@@ -30,7 +30,7 @@ PLAN = "plan"
 def _schedule(signal: Signal, policy: sla.Policy) -> list[tuple[datetime, sla.Alert]]:
     assert signal.waiting_since and signal.due_claim_at and signal.due_contact_at and signal.due_close_at
     return sla.schedule(policy, _phase(signal), waiting_since=signal.waiting_since, due_claim=signal.due_claim_at,
-                        due_contact=signal.due_contact_at, due_close=signal.due_close_at)
+                        due_contact=signal.due_contact_at, due_close=signal.due_close_at, urgent=signal.urgent)
 
 
 def _phase(signal: Signal) -> sla.Phase:
@@ -45,7 +45,7 @@ def _set_next(signal: Signal, upcoming: tuple[datetime, sla.Alert] | None) -> No
 
 def start_clock(signal: Signal, point: Point, reported_at: datetime, now: datetime) -> None:
     """A signal has reached its point: deadlines count from the report (or from now, if it waited unrouted)."""
-    due = sla.deadlines(policy_of(point), reported_at)
+    due = sla.deadlines(policy_of(point), reported_at, signal.urgent)
     signal.waiting_since = reported_at
     signal.due_claim_at, signal.due_contact_at, signal.due_close_at = due.claim, due.contact, due.close
     replan(signal, point, now)
@@ -62,9 +62,17 @@ def replan(signal: Signal, point: Point | None, now: datetime) -> None:
 def restart_claim_window(signal: Signal, point: Point, now: datetime) -> None:
     """A signal given back waits again: a new claim window from now."""
     signal.waiting_since = now
-    signal.due_claim_at = sla.claim_deadline(policy_of(point), now)
+    signal.due_claim_at = sla.claim_deadline(policy_of(point), now, signal.urgent)
     signal.last_alert = None
     replan(signal, point, now)
+
+
+def make_urgent(signal: Signal, point: Point | None, now: datetime) -> None:
+    """A report with crisis words joined a waiting signal: it is to be picked up sooner."""
+    if point is not None and signal.waiting_since is not None and _phase(signal) is sla.Phase.CLAIM:
+        signal.due_claim_at = min(signal.due_claim_at or now,
+                                  sla.claim_deadline(policy_of(point), signal.waiting_since, urgent=True))
+        replan(signal, point, now)
 
 
 def pause(signal: Signal, point: Point, now: datetime) -> None:

@@ -66,6 +66,18 @@ class FollowUp(CallbackData, prefix="f1"):
     reason: PauseReason | None = None
 
 
+class SafetyAction(StrEnum):
+    TALK = "t"  # "Ik wil nu met iemand praten": the numbers again
+    CALL = "c"  # be called back, urgently
+    SEARCH = "s"  # go on looking for offers
+
+
+class SafetyButton(CallbackData, prefix="h1"):
+    """A button of the crisis answer."""
+
+    action: SafetyAction
+
+
 class FindAction(StrEnum):
     TOGGLE = "t"
     OTHER = "o"  # for someone else

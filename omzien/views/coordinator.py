@@ -25,6 +25,17 @@ def fallback_payload(point: str, signals: list[SignalFacts]) -> dict[str, Any]:
     return payload("\n".join(lines))
 
 
+def urgent_payload(point: str, signal: SignalFacts) -> dict[str, Any]:
+    """A report with words that point to a crisis: the coordinators hear at once (never the words)."""
+    return payload("\n".join([
+        _("🔴 <b>{point}: dringend signaal {reference}</b> · postcode {area}").format(
+            point=escape(point), reference=signal.reference, area=signal.area),
+        _("Wat de melder schreef, wijst op gevaar of gedachten aan zelfdoding. Zorg dat iemand het vandaag "
+          "oppakt."),
+        _("Het staat in de groep met de knop „Ik pak dit op”."),
+    ]))
+
+
 def summary_payload(point: str, new: int, open_count: int, late: int) -> dict[str, Any]:
     return payload("\n".join([
         _("<b>Goedemorgen, {point}</b>").format(point=escape(point)),

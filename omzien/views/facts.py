@@ -26,6 +26,7 @@ class SignalFacts:
     outcome: Outcome | None
     standing: Standing
     time_zone: str  # the point's
+    urgent: bool = False  # a report points to a crisis
 
     @property
     def contacted(self) -> bool:

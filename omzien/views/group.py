@@ -54,6 +54,7 @@ def card_payload(signal: SignalFacts) -> dict[str, Any]:
     """The one message per signal in the group: no address, no note, no name of the reporter."""
     lines = [
         _("<b>Signaal {reference}</b> · postcode {area}").format(reference=signal.reference, area=signal.area),
+        *([_("🔴 <b>Dringend</b>: vandaag oppakken. Bel bij gevaar 112.")] if signal.urgent else []),
         _("Gezien: {observations}").format(observations=observations(signal.seen)),
         _("Weet de bewoner ervan: {answer}").format(answer=texts.CONSENT_STATUS[signal.consent]),
         _("Gemeld: {when}").format(when=when(signal.reported_at, signal.time_zone)),
@@ -70,8 +71,8 @@ def card_payload(signal: SignalFacts) -> dict[str, Any]:
 def signal_line(signal: SignalFacts) -> str:
     """One line of a list: "⚠️ S-4K7Q · 3044 · oppakken: over tijd sinds …"."""
     return "{mark} {reference} · {area} · {deadline}".format(
-        mark="⚠️" if signal.standing.late else "•", reference=signal.reference, area=signal.area,
-        deadline=deadline_line(signal))
+        mark="🔴" if signal.urgent else "⚠️" if signal.standing.late else "•", reference=signal.reference,
+        area=signal.area, deadline=deadline_line(signal))
 
 
 def listed(signals: tuple[SignalFacts, ...] | list[SignalFacts]) -> list[str]:

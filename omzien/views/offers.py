@@ -99,15 +99,6 @@ def _stop(step: FindStep, back: bool = True) -> list[InlineKeyboardButton]:
     return [*row, _button(_("Stoppen"), step, FindAction.STOP)]
 
 
-def crisis_text() -> str:
-    return "\n".join([
-        _("<b>Denkt u aan zelfdoding, of is er acuut gevaar?</b>"),
-        _("Bel dan nu gratis 113 Zelfmoordpreventie: 0800-0113."),
-        _("Is iemands leven in gevaar? Bel 112."),
-        _("U hoeft dit niet alleen te dragen. Praten helpt."),
-    ])
-
-
 def needs_payload(needs: set[str], for_other: bool, free_only: bool) -> dict[str, Any]:
     text = _("Wat zou helpen? Tik aan wat past (meer mag) en dan op Verder.") + "\n" + _(
         "U mag ook in uw eigen woorden typen wat er is, bijvoorbeeld: „ik ben sinds kort weduwe en zit veel "
