@@ -85,6 +85,8 @@ async def play_the_chain(demo, playwright, shots: Path) -> None:
         await play_as(laptop, "Piet")
         await expect(laptop.get_by_text("Stuur /start om te beginnen")).to_be_visible()
         await laptop.get_by_role("button", name="Start", exact=True).click()
+        await expect(newest_message(laptop)).to_contain_text("Wat brengt u hier?")
+        await tap(laptop, "Ik maak me zorgen om iemand")
         await expect(newest_message(laptop)).to_contain_text("wie bent u?")
         await tap(laptop, "Postbode of pakketbezorger")
         await expect(laptop.locator("#reply-keyboard").get_by_role(

@@ -41,8 +41,10 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
     bot.start()
     try:
         await anna.send("/start")
-        await anna.wait_for(shows("wie bent u?"), timeout=PATIENCE)
+        await anna.wait_for(shows("Wat brengt u hier?"), timeout=PATIENCE)
+        await anna.tap("Ik werk bij een signaalpunt", timeout=PATIENCE)
         await piet.send("/start")
+        await piet.tap("Ik maak me zorgen om iemand", timeout=PATIENCE)
         await piet.wait_for(shows("wie bent u?"), timeout=PATIENCE)
         await piet.tap("Postbode", timeout=PATIENCE)
         await piet.wait_for(shows("Maakt u zich zorgen om iemand?"), timeout=PATIENCE)
@@ -89,10 +91,9 @@ async def test_a_resident_in_the_demo_finds_offers_and_asks_to_be_called(tmp_pat
             persona = next(p for p in demo.personas if "Jansen" in p["name"])
             jansen = Person(client, {"id": persona["user_id"], "first_name": persona["name"]})
             await jansen.send("/start")
-            await jansen.tap("Buur of bewoner", timeout=PATIENCE)
-            await jansen.send("Wat is er voor mij?")
+            await jansen.tap("Ik zoek iets voor mezelf of mijn naaste", timeout=PATIENCE)
             for label, question in [("Mensen ontmoeten", "✅ Mensen ontmoeten"), ("Verder", "Hoe oud"),
-                                    ("75 of ouder", "deur uit"), ("Ja, graag", "postcode")]:
+                                    ("75 of ouder", "het liefst"), ("Buiten de deur", "postcode")]:
                 await jansen.tap(label, timeout=PATIENCE)
                 await jansen.wait_for(lambda ms, q=question: any(q in m["text"] or any(
                     q in b["text"] for row in m["buttons"] or [] for b in row) for m in ms), timeout=PATIENCE)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -35,7 +37,7 @@ async def test_six_taps_lead_to_three_offers_that_fit_with_why_cost_and_contact(
     await mia.taps("Mensen ontmoeten")
     await mia.taps("Verder")
     await mia.taps("75 of ouder")
-    await mia.taps("Ja, graag")
+    await mia.taps("Buiten de deur")
     await mia.says("3044")
     answer = mia.sees()
     assert mia.taps_made + 1 <= 6, "at most six taps to the first answer (here the postcode was typed)"
@@ -43,12 +45,17 @@ async def test_six_taps_lead_to_three_offers_that_fit_with_why_cost_and_contact(
     assert len(offers_in(answer.text)) == 3
     assert answer.text.count("Waarom: ") == 3 and "mensen ontmoeten" in answer.text.lower()
     assert "Kosten" in answer.text or "Gratis" in answer.text
-    assert answer.buttons[:3] == ["Meer over 1", "Meer over 2", "Meer over 3"]
+    names = [line.split(". ", 1)[1].removesuffix("</b>") for line in offers_in(answer.text)]
+    assert answer.buttons[:3] == [f"Meer over {name}"[:41] for name in names], "the buttons carry the names"
     assert {"Meer resultaten »", "📞 Bel mij terug", "🔄 Opnieuw zoeken"} <= set(answer.buttons)
 
-    await mia.taps("Meer over 2", on=answer)
+    await mia.taps(answer.buttons[1], on=answer)
     detail = mia.sees()
-    assert "Gegevens gecontroleerd op" in detail.text
+    assert names[1] in detail.text and "Gegevens gecontroleerd op" in detail.text
+    assert re.search(r"gecontroleerd op \d{1,2} [a-z]+ 20\d\d", detail.text), "a date as people write it"
+    assert detail.buttons == ["« Terug naar de lijst", "📞 Bel mij terug"]
+    await mia.taps("Terug naar de lijst", on=detail)
+    assert mia.sees().text.startswith("Dit past het best"), "the same three again"
     await mia.taps("Meer resultaten", on=answer)
     assert mia.sees().text.startswith("Meer aanbod (4 tot 6 van")
     async with app.sessions() as session:
@@ -74,6 +81,8 @@ async def test_one_typed_sentence_is_enough_and_the_words_are_never_kept(app: Om
     mia = await resident(app)
     await mia.says("Wat is er voor mij?")
     await mia.says(WIDOW)
+    assert "Wat is de postcode?" in mia.sees().text, "local offers could fit: the postcode first"
+    await mia.taps("Overslaan")
     answer = mia.sees()
     assert 1 <= len(offers_in(answer.text)) <= 3, "the few offers that really fit, at most three at a time"
     assert "rouw" in answer.text.lower() or "verlies" in answer.text.lower()
@@ -85,7 +94,9 @@ async def test_one_typed_sentence_is_enough_and_the_words_are_never_kept(app: Om
 async def test_a_sentence_typed_without_asking_first_also_finds_offers(app: Omzien, catalogue) -> None:
     mia = await resident(app)
     await mia.says("wandelgroep")
-    assert offers_in(mia.sees().text)
+    assert "Wat is de postcode?" in mia.sees().text
+    await mia.says("3044")
+    assert offers_in(mia.sees().text) and "dichtbij (3044)" in mia.sees().text
     piet = await resident(app, "Piet")
     await piet.says("hallo daar")
     assert "Dat begrijp ik niet" in piet.sees().text, "words that find nothing are not taken for a question"
@@ -96,6 +107,7 @@ async def test_when_nothing_fits_the_listening_line_and_a_call_back_are_offered(
     await mia.says("Wat is er voor mij?")
     await mia.taps("Alleen gratis")
     await mia.says("xylofoonles op zondagnacht")
+    await mia.says("3044")
     answer = mia.sees()
     assert "Ik vond niets dat precies past" in answer.text and "Luisterlijn" in answer.text
     assert "📞 Bel mij terug" in answer.buttons
@@ -108,6 +120,7 @@ async def test_bel_mij_terug_becomes_a_signal_for_the_local_point(app: Omzien, c
     mia = await resident(app)
     await mia.says("Wat is er voor mij?")
     await mia.says(WIDOW)
+    await mia.taps("Overslaan")
     await mia.taps("Bel mij terug")
     consent = mia.sees()
     assert "telefoonnummer en het adres" in consent.text
@@ -125,7 +138,8 @@ async def test_bel_mij_terug_becomes_a_signal_for_the_local_point(app: Omzien, c
     await anna.taps("Ik pak dit op", in_=group)
     case = anna.sees()
     assert "3044 AB 12" in case.text and "06 12345678" in case.text and "weduwe" not in case.text
-    assert "is opgepakt" in mia.sees().text
+    assert "Een medewerker uit uw buurt heeft uw vraag gelezen en belt u" in mia.sees().text
+    assert "signaalpunt" not in mia.sees().text.lower()
     async with app.sessions() as session:
         assert (await session.scalar(select(Signal))).status == "claimed"
         states = (await session.scalars(select(ConversationState))).all()
@@ -141,7 +155,7 @@ async def test_no_call_without_consent_and_stale_buttons_are_refused(app: Omzien
     await mia.presses(earlier, question)
     assert "eerdere vraag" in (mia.last_answer() or "")
     await mia.taps("Zeg ik liever niet")
-    await mia.taps("Liever thuis")
+    await mia.taps("Bij mij thuis")
     await mia.taps("Overslaan")
     await mia.taps("Bel mij terug")
     await mia.taps("Nee, liever niet")
@@ -155,4 +169,5 @@ async def test_english_speakers_get_english(app: Omzien, catalogue) -> None:
     await sam.says("What is there for me?")
     assert "What would help?" in sam.sees().text
     await sam.says("I feel lonely since my wife died")
+    await sam.taps("Skip")
     assert offers_in(sam.sees().text) and "Why: " in sam.sees().text

@@ -30,6 +30,7 @@ async def test_a_new_report_refreshes_the_overview_the_group_has(app: Omzien) ->
     anna, piet = app.person("Anna"), app.person("Piet")
     group = await linked_group(app, anna)
     await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
     await piet.taps("Postbode")
     await report(piet, "3044 AB 12")
     await anna.says("/open", in_=group)
@@ -52,6 +53,7 @@ async def test_a_call_back_request_refreshes_the_overview_too(app: Omzien) -> No
     assert "Alle signalen zijn opgepakt" in overview.text
     await mia.says("/start")
     await mia.says("ik zit veel alleen en wil graag mensen ontmoeten")
+    await mia.says("3044")
     await mia.taps("Bel mij terug")
     await mia.taps("Ja, bel mij")
     await mia.says("06 12345678")
@@ -66,6 +68,7 @@ async def test_a_sentence_about_a_mother_asks_the_call_back_for_her(app: Omzien)
     kees = app.person("Kees")
     await kees.says("/start")
     await kees.says("ik zoek iets voor mijn moeder, zij zit veel alleen")
+    await kees.taps("Overslaan")
     await kees.taps("Bel mij terug")
     assert "Vraag de persoon voor wie u zoekt eerst of dat goed is." in kees.sees().text
 
@@ -77,6 +80,7 @@ async def test_the_card_tells_the_time_of_the_points_own_time_zone(app: Omzien) 
         point = await session.scalar(select(Point))
         await points.set_policy(session, point, time_zone="Europe/London")
     await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
     await piet.taps("Postbode")
     await report(piet)  # Monday 23 November 09:30 UTC: 09:30 in London, 10:30 in Amsterdam
     card = app.telegram.last(group.id)

@@ -32,7 +32,8 @@ def new_since(app: Omzien, someone: Person, before: int) -> list:
 async def test_mevrouw_jansen_who_does_not_want_to_live_gets_the_numbers_and_nothing_else(app: Omzien,
                                                                                             catalogue) -> None:
     jansen = await person(app)
-    await jansen.taps("Buur of bewoner")
+    await jansen.taps("Ik zoek iets voor mezelf of mijn naaste")
+    assert "Wat zou helpen?" in jansen.sees().text
     before = len(app.telegram.shown(jansen.user.id))
     await jansen.says("ik wil niet meer leven")
     [answer] = new_since(app, jansen, before)
@@ -40,7 +41,7 @@ async def test_mevrouw_jansen_who_does_not_want_to_live_gets_the_numbers_and_not
     assert "zelfdoding" in first_line
     assert "0800-0113" in answer.text and "112" in answer.text and "088 0767 000" in answer.text
     assert "Waarom" not in answer.text and "€" not in answer.text, "no offers in the crisis answer"
-    assert answer.buttons == ["Ik wil nu met iemand praten", "📞 Bel mij terug"]
+    assert answer.buttons == ["Ik wil nu met iemand praten", "📞 Bel mij terug", "Verder zoeken"]
     await jansen.taps("Ik wil nu met iemand praten")
     numbers = jansen.sees()
     assert "0800-0113" in numbers.text and "088 0767 000" in numbers.text and not numbers.buttons
@@ -72,6 +73,7 @@ async def test_every_question_that_takes_text_hears_it_and_what_was_typed_before
     piet = await person(app, "Piet")
     await piet.says("ik wil dood")  # before the question who they are was answered
     assert "0800-0113" in piet.sees().text
+    await piet.taps("Ik maak me zorgen om iemand")
     await piet.taps("Postbode")
     await piet.says("Ik maak me zorgen om iemand")
     await piet.says("hij ligt op de grond en reageert niet")  # where the address is asked
@@ -82,6 +84,7 @@ async def test_every_question_that_takes_text_hears_it_and_what_was_typed_before
     mia = await person(app, "Mia")
     await mia.says("Wat is er voor mij?")
     await mia.says("wandelen")
+    await mia.says("3044")
     await mia.taps("Bel mij terug")
     await mia.taps("Ja, bel mij")
     await mia.says("ik wil er niet meer zijn")  # where the phone number is asked
@@ -98,6 +101,7 @@ async def test_a_signallers_note_about_suicide_makes_the_signal_urgent(app: Omzi
     group = await linked_group(app, anna)
     async with app.sessions.begin() as session:
         await session.execute(update(Point).values(coordinators=[COORDINATOR]))
+    await piet.taps("Ik maak me zorgen om iemand")
     await piet.taps("Postbode")
     await report(piet, note="Hij zei dat hij niet meer wil leven.", send=False)
     texts = [m.text for m in app.telegram.shown(piet.user.id)]

@@ -56,7 +56,9 @@ async def test_a_deliverer_reports_and_a_worker_follows_up(app: Omzien) -> None:
 
     piet = app.person("Piet")
     await piet.says("/start")
-    assert "wie bent u?" in piet.sees().text
+    assert "Wat brengt u hier?" in piet.sees().text
+    await piet.taps("Ik maak me zorgen om iemand")
+    assert "wie bent u?" in piet.sees().text, "only a reporter is asked who they are"
     await piet.taps("Postbode of pakketbezorger")
     await report(piet, "3044ab 287-2", note=NOTE)
 
@@ -102,6 +104,7 @@ async def test_a_minimal_report_takes_six_taps_plus_typing_the_address(app: Omzi
     await linked_group(app, anna)
     piet = app.person("Piet")
     await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
     await piet.taps("Postbode")
     piet.taps_made = 0
     await report(piet)
@@ -113,6 +116,7 @@ async def test_a_minimal_report_takes_six_taps_plus_typing_the_address(app: Omzi
 async def test_the_menu_button_starts_a_report_and_a_wrong_address_gets_an_example(app: Omzien) -> None:
     piet = app.person("Piet")
     await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
     await piet.taps("Kapper")
     await piet.says("Ik maak me zorgen om iemand")
     assert "postcode en het huisnummer" in piet.sees().text

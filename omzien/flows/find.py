@@ -3,8 +3,9 @@
 The questions follow what a welfare worker would ask: what would help (one or more needs, for
 oneself or for someone else, only free offers or not), the age, whether going out is an option,
 and the postcode area (or none: national offers only). A sentence can be typed at any question;
-it is searched with what was already chosen. After the answer come the results; *Bel mij terug*
-asks for consent, then a phone number, then the address, and becomes a signal.
+it is searched with what was already chosen, after the postcode question if that was not put yet.
+After the answer come the results; *Bel mij terug* asks for consent, then a phone number, then the
+address, and becomes a signal.
 
 ``FOLLOWING`` and ``BACK_TO`` are the step table; ``FindDraft`` holds the answers.
 """
@@ -62,6 +63,7 @@ class FindDraft:
     age_band: str | None = None
     going_out: GoingOut | None = None
     area: int | None = None  # 4-digit postcode area
+    area_asked: bool = False  # the postcode question was put (answered or skipped)
     text: str = ""
     offset: int = 0  # of the results shown last
     search_id: int | None = None  # the anonymous search row, to note which offers were opened
@@ -77,6 +79,7 @@ class FindDraft:
             self.age_band = value if value in AGE_BANDS else None
         elif step is FindStep.GOING_OUT and value in set(GoingOut):
             self.going_out = GoingOut(value)
+        self.area_asked = self.area_asked or FOLLOWING[step] is FindStep.POSTCODE
         return FOLLOWING[step]
 
     def typed(self, text: str) -> None:
@@ -103,7 +106,8 @@ class FindDraft:
 
     def to_dict(self) -> dict[str, Any]:
         return {"needs": [str(n) for n in self.needs], "other": self.for_someone_else, "free": self.free_only,
-                "age": self.age_band, "out": self.going_out, "area": self.area, "text": self.text,
+                "age": self.age_band, "out": self.going_out, "area": self.area, "asked": self.area_asked,
+                "text": self.text,
                 "offset": self.offset, "search": self.search_id, "phone": self.phone, "urgent": self.urgent}
 
     @classmethod
@@ -111,5 +115,6 @@ class FindDraft:
         return cls(needs=[Need(n) for n in data.get("needs", [])], for_someone_else=bool(data.get("other")),
                    free_only=bool(data.get("free")), age_band=data.get("age"),
                    going_out=GoingOut(data["out"]) if data.get("out") else None, area=data.get("area"),
+                   area_asked=bool(data.get("asked")),
                    text=data.get("text", ""), offset=data.get("offset", 0), search_id=data.get("search"),
                    phone=data.get("phone"), urgent=bool(data.get("urgent")))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
@@ -23,11 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien import services
 from omzien.core.i18n import LANGUAGES
+from omzien.handlers import finding
 from omzien.storage import outbox
 from omzien.storage.models import Account
 from omzien.views import texts
-from omzien.views.buttons import WORKER_LINK, LanguageChoice, RoleChoice
-from omzien.views.common import menu_keyboard, menu_text, payload, role_keyboard
+from omzien.views.buttons import WORKER_LINK, Intent, IntentChoice, LanguageChoice, RoleChoice
+from omzien.views.common import menu_keyboard, menu_text, payload, role_payload, welcome_payload, worker_payload
 
 
 def _menu(session: AsyncSession, chat_id: int) -> None:
@@ -36,7 +36,7 @@ def _menu(session: AsyncSession, chat_id: int) -> None:
 
 async def start(message: Message, command: CommandObject, session: AsyncSession, account: Account,
                 state: FSMContext, i18n: I18n, clock: Callable[[], datetime]) -> None:
-    """Greet, ask once who they are, and hand over any address a worker was waiting for.
+    """Greet, ask what brings them (the first time), and hand over any address a worker was waiting for.
 
     A worker who comes through the link in the group (``/start adres``) is not a signaller:
     they hear what this chat is for, not the question who they are.
@@ -44,17 +44,27 @@ async def start(message: Message, command: CommandObject, session: AsyncSession,
     await state.clear()
     chat = message.chat.id
     if command.args == WORKER_LINK:
-        outbox.send(session, chat, payload(_(
-            "Hallo {name}. Hier stuur ik je het adres van elk signaal dat je in de groep van je signaalpunt "
-            "oppakt, met de knoppen om het af te ronden.").format(name=escape(account.first_name))))
+        outbox.send(session, chat, worker_payload(account.first_name))
     elif account.role is None:
-        outbox.send(session, chat, payload(
-            _("Welkom bij Omzien. Ziet u iemand die misschien eenzaam is? Via mij geeft u dat in een paar "
-              "tikken door aan het signaalpunt in de buurt.") + "\n\n" +
-            _("Eerst één vraag, die ik onthoud: wie bent u?"), role_keyboard()))
+        outbox.send(session, chat, welcome_payload())
     else:
         _menu(session, chat)
     await services.signals.worker_started(session, i18n, account.id, clock())
+
+
+async def intent_chosen(callback: CallbackQuery, callback_data: IntentChoice, session: AsyncSession,
+                        account: Account, state: FSMContext):  # type: ignore[no-untyped-def]
+    """A reporter is asked who they are; a resident goes straight to what would help; a worker hears what
+    this chat is for."""
+    chat, message_id = callback.message.chat.id, callback.message.message_id
+    if callback_data.intent is Intent.REPORT:
+        outbox.edit(session, chat, message_id, role_payload())
+    elif callback_data.intent is Intent.FIND:
+        outbox.edit(session, chat, message_id, payload(_("Fijn dat u er bent.")))
+        await finding.begin(chat, state, session)
+    else:
+        outbox.edit(session, chat, message_id, worker_payload(account.first_name))
+    return callback.answer()
 
 
 async def role_chosen(callback: CallbackQuery, callback_data: RoleChoice, session: AsyncSession,
@@ -112,6 +122,7 @@ def make_router() -> Router:
     router.callback_query.filter(F.message.chat.type == "private")
     router.my_chat_member.filter(F.chat.type == "private")
     router.message.register(start, CommandStart())
+    router.callback_query.register(intent_chosen, IntentChoice.filter())
     router.callback_query.register(role_chosen, RoleChoice.filter())
     router.message.register(choose_language, Command("taal", "language"))
     router.callback_query.register(language_chosen, LanguageChoice.filter(F.code.in_(LANGUAGES)))

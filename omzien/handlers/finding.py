@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from html import escape
 from typing import Any
 
 from aiogram import F, Router
@@ -83,9 +82,14 @@ def _question(step: FindStep, draft: FindDraft) -> dict[str, Any]:
 
 
 async def start_finding(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    await begin(message.chat.id, state, session)
+
+
+async def begin(chat_id: int, state: FSMContext, session: AsyncSession) -> None:
+    """The first question: what would help."""
     draft = FindDraft()
     await _save(state, draft, FindStep.NEEDS)
-    outbox.send(session, message.chat.id, _question(FindStep.NEEDS, draft))
+    outbox.send(session, chat_id, _question(FindStep.NEEDS, draft))
 
 
 async def _answer(chat_id: int, draft: FindDraft, state: FSMContext, session: AsyncSession,
@@ -106,9 +110,21 @@ async def _answer(chat_id: int, draft: FindDraft, state: FSMContext, session: As
         outbox.send(session, chat_id, views.nothing_payload(current.by_id.get(LISTENING_LINE)))
 
 
+async def _answer_or_ask_postcode(chat_id: int, draft: FindDraft, state: FSMContext, session: AsyncSession,
+                                  catalogue: offers.Catalogue, now: datetime) -> None:
+    """After a typed sentence: first the postcode, if it was not asked yet and local offers could fit."""
+    current = await catalogue.current(session)
+    if draft.area is None and not draft.area_asked and current.has_local:
+        draft.area_asked = True
+        await _save(state, draft, FindStep.POSTCODE)
+        outbox.send(session, chat_id, views.postcode_payload())
+        return
+    await _answer(chat_id, draft, state, session, catalogue, now)
+
+
 async def typed(message: Message, state: FSMContext, session: AsyncSession, catalogue: offers.Catalogue,
                 clock: Callable[[], datetime]) -> None:
-    """A sentence at any question: crisis words first, then an answer with what it says and what was chosen."""
+    """A sentence at any question: an answer with what it says and what was chosen (the postcode first)."""
     text = (message.text or "").strip()
     draft = await _load(state)
     if await state.get_state() == Finding.postcode.state and (area := _area(text)) is not None:
@@ -116,7 +132,7 @@ async def typed(message: Message, state: FSMContext, session: AsyncSession, cata
         await _answer(message.chat.id, draft, state, session, catalogue, clock())
         return
     draft.typed(text)
-    await _answer(message.chat.id, draft, state, session, catalogue, clock())
+    await _answer_or_ask_postcode(message.chat.id, draft, state, session, catalogue, clock())
 
 
 def _area(text: str) -> int | None:
@@ -180,7 +196,7 @@ def _call_consent(session: AsyncSession, chat_id: int, message_id: int, yes: boo
     share = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=_("📱 Deel mijn nummer"), request_contact=True)]],
                                 resize_keyboard=True, one_time_keyboard=True)
     outbox.send(session, chat_id, payload(_(
-        "Op welk nummer kan het signaalpunt bellen? Tik op de knop hieronder om uw nummer te delen, "
+        "Op welk nummer mogen we u bellen? Tik op de knop hieronder om uw nummer te delen, "
         "of typ het nummer."), share))
 
 
@@ -194,9 +210,9 @@ async def _results_button(callback: CallbackQuery, action: FindAction, value: st
             return callback.answer(_("Dit aanbod staat niet meer in de lijst."), show_alert=True)
         await offers.record_opened(session, draft.search_id, offer.id)
         outbox.send(session, chat_id, views.detail_payload(offer))
-    elif action is FindAction.MORE:
+    elif action in (FindAction.MORE, FindAction.LIST):
         query = draft.query()
-        draft.offset += views.SHOWN
+        draft.offset += views.SHOWN if action is FindAction.MORE else 0
         matches = current.index.search(query, limit=views.SHOWN, offset=draft.offset)
         if not matches:
             return callback.answer(_("Er is niet meer aanbod dat past."), show_alert=True)
@@ -226,8 +242,8 @@ async def phone_given(message: Message, state: FSMContext, session: AsyncSession
     question = (_("Wat is het adres van de persoon voor wie u zoekt?") if draft.for_someone_else else
                 _("Wat is uw adres?"))
     outbox.send(session, message.chat.id, payload(question + " " + _(
-        "Typ de postcode en het huisnummer, bijvoorbeeld {example}. Zo weet ik welk signaalpunt in de buurt "
-        "is.").format(example=texts.EXAMPLE_ADDRESS), menu_keyboard()))
+        "Typ de postcode en het huisnummer, bijvoorbeeld {example}. Zo weet ik wie er bij u in de buurt "
+        "kan bellen.").format(example=texts.EXAMPLE_ADDRESS), menu_keyboard()))
 
 
 async def address_given(message: Message, state: FSMContext, session: AsyncSession, account: Account,
@@ -247,12 +263,12 @@ async def address_given(message: Message, state: FSMContext, session: AsyncSessi
                                              settings.duplicate_window)
     if reported.point is None:
         outbox.send(session, message.chat.id, payload(_(
-            "Voor postcode {area} is er nog geen signaalpunt aangesloten bij Omzien. Ik heb uw vraag bewaard "
-            "(kenmerk {reference}); de beheerder zoekt wie kan bellen.").format(
+            "In uw buurt ({area}) doet nog niemand mee met Omzien. Ik heb uw vraag bewaard (kenmerk "
+            "{reference}). We zoeken iemand die u kan bellen.").format(
             area=reported.area, reference=reported.reference), menu_keyboard()))
         return
     outbox.send(session, message.chat.id, payload("\n".join([
-        _("<b>Doorgegeven.</b> {point} belt u zo snel als het kan.").format(point=escape(reported.point)),
+        _("<b>Doorgegeven.</b> Een medewerker uit uw buurt belt u zo snel als het kan."),
         _("Kenmerk: <b>{reference}</b>").format(reference=reported.reference),
         _("U krijgt een bericht als iemand uw vraag oppakt."),
     ]), menu_keyboard()))
@@ -268,7 +284,7 @@ async def idle_text(message: Message, state: FSMContext, session: AsyncSession, 
         raise SkipHandler  # not a question about offers: the fallback explains what the bot does
     draft = FindDraft()
     draft.typed(text)
-    await _answer(message.chat.id, draft, state, session, catalogue, clock())
+    await _answer_or_ask_postcode(message.chat.id, draft, state, session, catalogue, clock())
 
 
 def _sentence(text: str) -> bool:

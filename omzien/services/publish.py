@@ -43,7 +43,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.core.i18n import pick_locale
-from omzien.flows.signal import held
+from omzien.flows.signal import Observation, held
 from omzien.services.facts import case_facts, overview_facts, signal_facts
 from omzien.storage import outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
@@ -125,7 +125,9 @@ def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: b
             continue
         told.add(reporter.id)
         with speaking_to(i18n, reporter):
-            outbox.send(session, reporter.id, reporter_news_payload(signal.reference, signal.point.name, closed))
+            call_back = Observation.ASKS_FOR_CALL in report.observations
+            outbox.send(session, reporter.id, reporter_news_payload(signal.reference, signal.point.name, closed,
+                                                                    call_back))
 
 
 async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:

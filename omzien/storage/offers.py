@@ -76,6 +76,7 @@ class Catalogue:
         self.version: tuple[object, ...] | None = None
         self.index = Index(())
         self.by_id: dict[str, Offer] = {}
+        self.has_local = False  # whether any offer is local: only then is a postcode worth asking for
 
     async def current(self, session: AsyncSession) -> Catalogue:
         version = tuple((await session.execute(
@@ -83,6 +84,7 @@ class Catalogue:
         if version != self.version:
             offers = await load(session)
             self.index, self.by_id, self.version = Index(offers), {o.id: o for o in offers}, version
+            self.has_local = any(o.local for o in offers)
         return self
 
 

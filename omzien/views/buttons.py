@@ -14,6 +14,18 @@ WORKER_LINK = "adres"
 """The deep-link payload of the link a worker gets in the group: ``t.me/<bot>?start=adres``."""
 
 
+class Intent(StrEnum):
+    """What brings someone to the bot, asked at the first /start."""
+
+    REPORT = "r"  # worried about someone: a signaller
+    FIND = "f"  # looking for something for oneself or a relative
+    WORK = "w"  # works at a signal point
+
+
+class IntentChoice(CallbackData, prefix="i1"):
+    intent: Intent
+
+
 class RoleChoice(CallbackData, prefix="role1"):
     role: Role
 
@@ -89,6 +101,7 @@ class FindAction(StrEnum):
     STOP = "x"
     OPEN = "i"  # the details of one offer (value: its id)
     MORE = "m"
+    LIST = "l"  # the results shown last, again
     CALL = "k"  # be called back
     AGAIN = "a"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,7 @@ from babel.dates import format_datetime
 
 from omzien.flows.signal import Observation
 from omzien.views import texts
-from omzien.views.buttons import RoleChoice
+from omzien.views.buttons import IntentChoice, RoleChoice
 
 
 def payload(text: str, markup: Any = None) -> dict[str, Any]:
@@ -58,6 +59,23 @@ def menu_keyboard() -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=str(texts.REPORT_BUTTON))],
                                          [KeyboardButton(text=str(texts.FIND_BUTTON))]],
                                resize_keyboard=True, is_persistent=True)
+
+
+def welcome_payload() -> dict[str, Any]:
+    """The first /start: what brings you here? Only someone who reports is asked who they are."""
+    choices = [[button(str(label), IntentChoice(intent=intent))] for intent, label in texts.INTENTS.items()]
+    return payload(_("Welkom bij Omzien. Hier geeft u door dat u zich zorgen maakt om iemand die misschien "
+                     "eenzaam is. En hier vindt u wat er is tegen eenzaamheid, voor uzelf of een ander.") + "\n\n" +
+                   _("Wat brengt u hier?"), rows(*choices))
+
+
+def role_payload() -> dict[str, Any]:
+    return payload(_("Eerst één vraag, die ik onthoud: wie bent u?"), role_keyboard())
+
+
+def worker_payload(name: str) -> dict[str, Any]:
+    return payload(_("Hallo {name}. Hier stuur ik je het adres van elk signaal dat je in de groep van je "
+                     "signaalpunt oppakt, met de knoppen om het af te ronden.").format(name=escape(name)))
 
 
 def role_keyboard() -> InlineKeyboardMarkup:

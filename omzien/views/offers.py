@@ -14,6 +14,7 @@ from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from babel.dates import format_date
 
 from omzien.flows.find import AGE_BANDS, FindStep
 from omzien.flows.matching import GoingOut, Match, Reason, Why
@@ -40,9 +41,9 @@ AGE_LABELS = {  # the keys of flows.find.AGE_BANDS
 }
 
 GOING_OUT = {
-    GoingOut.OUTSIDE: __("Ja, graag de deur uit"),
-    GoingOut.HOME: __("Liever thuis"),
-    GoingOut.REMOTE: __("Telefoon of internet"),
+    GoingOut.OUTSIDE: __("Buiten de deur"),
+    GoingOut.HOME: __("Bij mij thuis"),
+    GoingOut.REMOTE: __("Via telefoon of internet"),
 }
 
 GROUPS = {
@@ -119,7 +120,8 @@ def age_payload(for_other: bool) -> dict[str, Any]:
 
 
 def going_out_payload(for_other: bool) -> dict[str, Any]:
-    text = _("Gaat de persoon graag de deur uit?") if for_other else _("Gaat u graag de deur uit?")
+    text = (_("Waar wil de persoon het liefst iets doen of iemand spreken?") if for_other else
+            _("Waar wilt u het liefst iets doen of iemand spreken?"))
     choices = [_button(str(label), FindStep.GOING_OUT, FindAction.CHOOSE, value) for value, label in GOING_OUT.items()]
     return payload(text, grid(choices, 1, _stop(FindStep.GOING_OUT)))
 
@@ -137,7 +139,7 @@ def reason_text(reason: Reason) -> str:
         return _("past bij wat u schreef ({words})").format(
             words=", ".join(f"„{escape(w)}”" for w in reason.value.split(", ")[:3]))
     if reason.code is Why.NEED:
-        return _("u zocht: {need}").format(need=str(NEEDS[Need(reason.value)]).lower())
+        return _("u zocht {need}").format(need=str(NEEDS[Need(reason.value)]).lower())
     if reason.code is Why.GROUP:
         return str(GROUPS[Group(reason.value)])
     if reason.code is Why.NEARBY:
@@ -198,11 +200,16 @@ def results_payload(matches: list[Match], first: int, total: int) -> dict[str, A
         head = _("Meer aanbod ({first} tot {last} van {total}):").format(
             first=first, last=first + len(matches) - 1, total=total)
     blocks = [offer_block(first + n, match) for n, match in enumerate(matches)]
-    details = [_button(_("Meer over {number}").format(number=first + n), FindStep.RESULTS, FindAction.OPEN,
-                       match.offer.id) for n, match in enumerate(matches)]
+    details = [[_button(_("Meer over {name}").format(name=_short(match.offer.name(_locale()))), FindStep.RESULTS,
+                        FindAction.OPEN, match.offer.id)] for match in matches]
     more = [[_button(_("Meer resultaten »"), FindStep.RESULTS, FindAction.MORE)]] \
         if first - 1 + len(matches) < total else []
-    return payload("\n\n".join([head, *blocks]), rows(details, *more, *_call_or_again()))
+    return payload("\n\n".join([head, *blocks]), rows(*details, *more, *_call_or_again()))
+
+
+def _short(name: str, limit: int = 32) -> str:
+    """A name that fits on a button of a phone."""
+    return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
 
 
 def _call_or_again() -> list[list[InlineKeyboardButton]]:
@@ -217,7 +224,7 @@ def nothing_payload(listening_line: Offer | None) -> dict[str, Any]:
         lines += [_("Wilt u nu even met iemand praten? Dat kan bij {name}.").format(
             name=f"<b>{escape(listening_line.name(locale))}</b>"), escape(listening_line.kern(locale)),
             *contact_lines(listening_line), ""]
-    lines.append(_("U kunt ook vragen of iemand van het signaalpunt in uw buurt u belt."))
+    lines.append(_("U kunt ook vragen of iemand uit uw buurt u belt."))
     return payload("\n".join(lines), rows(*_call_or_again()))
 
 
@@ -247,13 +254,16 @@ def detail_payload(offer: Offer) -> dict[str, Any]:
     if offer.evidence:
         lines.append(_("Onderbouwing: {evidence}").format(evidence=escape(offer.evidence)))
     if offer.verified:
-        lines.append(_("Gegevens gecontroleerd op {date}").format(date=offer.verified.isoformat()))
-    return payload("\n".join(lines))
+        lines.append(_("Gegevens gecontroleerd op {date}").format(
+            date=format_date(offer.verified, "d MMMM yyyy", locale=locale)))
+    back = [_button(_("« Terug naar de lijst"), FindStep.RESULTS, FindAction.LIST)]
+    call = [_button("📞 " + _("Bel mij terug"), FindStep.RESULTS, FindAction.CALL)]
+    return payload("\n".join(lines), rows(back, call))
 
 
 def call_consent_payload(for_other: bool) -> dict[str, Any]:
-    text = _("Wilt u dat iemand van het signaalpunt in de buurt belt? Dan geef ik het telefoonnummer en het adres "
-             "door aan dat signaalpunt. Alleen de medewerker die uw vraag oppakt, ziet ze.")
+    text = _("Wilt u dat iemand uit uw buurt u belt? Dan geef ik het telefoonnummer en het adres door aan de "
+             "medewerkers in uw buurt. Alleen de medewerker die belt, ziet ze.")
     if for_other:
         text += "\n" + _("Vraag de persoon voor wie u zoekt eerst of dat goed is.")
     return payload(text, rows([_button(_("Ja, bel mij"), FindStep.CALL, FindAction.CHOOSE, "yes")],

@@ -102,8 +102,13 @@ def sent_payload(reference: str, area: int, point: str | None, may_contact: bool
     return payload("\n".join(lines))
 
 
-def reporter_news_payload(reference: str, point: str, closed: bool) -> dict[str, Any]:
-    """"Opgepakt" or "afgerond", for a reporter who asked to hear back: nothing about the person."""
+def reporter_news_payload(reference: str, point: str, closed: bool, call_back: bool = False) -> dict[str, Any]:
+    """"Opgepakt" or "afgerond", for a reporter who asked to hear back: nothing about the person. A resident who
+    asked to be called back hears it in their own words."""
+    if call_back:
+        return payload(_("Een medewerker uit uw buurt heeft uw vraag gelezen. Bedankt voor het gesprek.") if closed
+                       else _("Een medewerker uit uw buurt heeft uw vraag gelezen en belt u (kenmerk {reference}).")
+                       .format(reference=reference))
     if closed:
         text = _("Uw melding {reference} is afgerond. Dank u wel dat u omkeek naar een ander.")
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import lazy_gettext as __
 
 from omzien.flows.signal import Consent, Observation, Outcome, PauseReason, Role
+from omzien.views.buttons import Intent
 
 ROLES = {
     Role.DELIVERER: __("Postbode of pakketbezorger"),
@@ -53,6 +54,12 @@ PAUSE_REASONS = {
     PauseReason.CARE: __("Is ziek of opgenomen"),
     PauseReason.WAITING: __("Wacht op antwoord"),
     PauseReason.OTHER: __("Andere reden"),
+}
+
+INTENTS = {
+    Intent.REPORT: __("Ik maak me zorgen om iemand"),
+    Intent.FIND: __("Ik zoek iets voor mezelf of mijn naaste"),
+    Intent.WORK: __("Ik werk bij een signaalpunt"),
 }
 
 REPORT_BUTTON = __("Ik maak me zorgen om iemand")
