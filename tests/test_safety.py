@@ -94,6 +94,9 @@ async def test_every_question_that_takes_text_hears_it_and_what_was_typed_before
     assert "0800-0113" in mia.sees().text
     async with app.sessions() as session:
         assert await session.scalar(select(Signal)) is None, "no signal was filed from a crisis sentence"
+    await mia.says("3044 AB 12")
+    async with app.sessions() as session:
+        assert (await session.scalar(select(Signal))).urgent, "the call-back she went on to ask for is urgent"
 
 
 async def test_a_signallers_note_about_suicide_makes_the_signal_urgent(app: Omzien) -> None:
@@ -128,3 +131,32 @@ async def test_a_call_back_asked_from_the_crisis_answer_is_urgent(app: Omzien, c
     card = app.telegram.last(group.id)
     assert "Dringend" in card.text and "Vraagt zelf om een belletje" in card.text
     assert "12345678" not in card.text
+
+
+async def test_the_walk_of_mevrouw_jansen(app: Omzien, catalogue) -> None:
+    """The tester's walk in the demo: a crisis sentence, then a need in her own words, then a call-back."""
+    anna = app.person("Anna")
+    await linked_group(app, anna, postcodes="3040-3049")
+    jansen = await person(app)
+    await jansen.taps("Ik zoek iets voor mezelf of mijn naaste")
+    before = len(app.telegram.shown(jansen.user.id))
+    await jansen.says("ik wil niet meer leven")
+    assert len(new_since(app, jansen, before)) == 1, "the crisis answer and nothing else"
+    assert jansen.sees().text.splitlines()[0].startswith("<b>Denkt u aan zelfdoding?")
+
+    await jansen.taps("Verder zoeken")
+    await jansen.says("ik zit veel alleen sinds mijn man is overleden")
+    assert "Wat is de postcode?" in jansen.sees().text, "asked before the first answer: there are local offers"
+    await jansen.says("3044")
+    answer = jansen.sees()
+    assert answer.text.startswith("Dit past het best")
+    details = [label for label in answer.buttons if label.startswith("Meer over ")]
+    assert details and all(not label[-1].isdigit() for label in details), "buttons carry the offers' names"
+    assert "Waarom: U zocht:" not in answer.text
+
+    await jansen.taps("Bel mij terug", on=answer)
+    await jansen.taps("Ja, bel mij")
+    await jansen.says("06 12345678")
+    await jansen.says("3044 AB 12")
+    confirmation = jansen.sees().text
+    assert "Een medewerker uit uw buurt belt u" in confirmation and "signaalpunt" not in confirmation.lower()

@@ -36,7 +36,13 @@ class PointsToCrisis(BaseFilter):
 
 
 async def crisis(message: Message, concern: Concern, state: FSMContext, session: AsyncSession) -> None:
+    """The crisis answer, alone. Someone who was looking for offers may search on; a call-back they go on to
+    ask for is urgent."""
     searching = await state.get_state() in SEARCHING
+    if searching:
+        draft = FindDraft.from_dict((await state.get_data()).get("find") or {})
+        draft.urgent = True
+        await state.set_data({"find": draft.to_dict()})
     outbox.send(session, message.chat.id, crisis_payload(concern, searching=searching))
 
 

@@ -74,8 +74,8 @@ def role_payload() -> dict[str, Any]:
 
 
 def worker_payload(name: str) -> dict[str, Any]:
-    return payload(_("Hallo {name}. Hier stuur ik je het adres van elk signaal dat je in de groep van je "
-                     "signaalpunt oppakt, met de knoppen om het af te ronden.").format(name=escape(name)))
+    return payload(_("Hallo {name}. Pak je in de groep een signaal op? Dan stuur ik je hier het adres, met de "
+                     "knoppen om het af te ronden.").format(name=escape(name)))
 
 
 def role_keyboard() -> InlineKeyboardMarkup:

@@ -85,8 +85,8 @@ def sent_payload(reference: str, area: int, point: str | None, may_contact: bool
             _("Kenmerk: <b>{reference}</b>").format(reference=reference),
             _("Ontvangen door: {point}").format(point=escape(point)),
             "",
-            _("Wat gebeurt er nu? Een medewerker van het signaalpunt pakt uw melding op en zoekt, "
-              "als dat past, contact met de bewoner. U hoeft zelf niets meer te doen."),
+            _("Wat gebeurt er nu? Een medewerker van het signaalpunt pakt uw melding op. Als het past, zoekt "
+              "die contact met de bewoner. U hoeft zelf niets meer te doen."),
         ]
         if may_contact:
             lines.append(_("U krijgt een bericht als uw melding is opgepakt en als die is afgerond."))
