@@ -20,12 +20,21 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageText,
+    GetChatMember,
     GetMe,
     SendMessage,
     SetMyCommands,
     TelegramMethod,
 )
-from aiogram.types import Chat, InlineKeyboardMarkup, Message, User
+from aiogram.types import (
+    Chat,
+    ChatMemberAdministrator,
+    ChatMemberLeft,
+    ChatMemberMember,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
 
 BOT_USER = User(id=4242, is_bot=True, first_name="Omzien", username="omzien_test_bot")
 
@@ -58,6 +67,11 @@ class Shown:
         raise AssertionError(f"no button {label!r} in {self.buttons}")
 
 
+ADMINISTRATOR_RIGHTS = {name: name == "can_manage_chat" for name, field in ChatMemberAdministrator.model_fields.items()
+                        if field.is_required() and name != "user"}
+"""What the bot has in a signal point's group: administrator, with no right beyond managing the chat."""
+
+
 @dataclass
 class FakeTelegram(BaseSession):
     """Answers the bot's requests the way Telegram would, and remembers them."""
@@ -66,6 +80,7 @@ class FakeTelegram(BaseSession):
     chats: defaultdict[int, dict[int, Shown]] = field(default_factory=lambda: defaultdict(dict))
     answers: list[AnswerCallbackQuery] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    outsiders: set[tuple[int, int]] = field(default_factory=set)  # (group, user): not in that group
     failures: list[Callable[[TelegramMethod[Any]], Exception | None]] = field(default_factory=list)
     next_id: itertools.count = field(default_factory=lambda: itertools.count(100))
 
@@ -93,6 +108,13 @@ class FakeTelegram(BaseSession):
             return BOT_USER
         if isinstance(method, SetMyCommands):
             return True
+        if isinstance(method, GetChatMember):
+            user = User(id=method.user_id, is_bot=False, first_name="?")
+            if (int(method.chat_id), method.user_id) in self.outsiders:
+                return ChatMemberLeft(user=user)
+            if method.user_id == BOT_USER.id:
+                return ChatMemberAdministrator(user=BOT_USER, **ADMINISTRATOR_RIGHTS)
+            return ChatMemberMember(user=user)
         if isinstance(method, AnswerCallbackQuery):
             self.answers.append(method)
             return True

@@ -68,6 +68,58 @@ async def test_a_deliverer_reports_and_a_worker_claims_in_the_browser(tmp_path: 
         await play_the_chain(demo, playwright, shots)
 
 
+async def test_a_stale_button_is_explained_in_dutch_and_a_contact_button_shares_a_number() -> None:
+    """Without the bot: the test plays the bot through aiogram, and keeps the page from hearing of an edit."""
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+    from omzien.sandbox.client import SandboxClient
+    from omzien.sandbox.server import Sandbox
+
+    def buttons(label: str, data: str) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=label, callback_data=data)]])
+
+    token = "123456789:AAHsandboxTestTokenNotForTelegram00"
+    async with Sandbox(token) as sandbox, SandboxClient(sandbox.url) as client, async_playwright() as playwright:
+        bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(sandbox.url)))
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=LAUNCH_ARGS)
+        try:
+            piet = await client.user("Piet")
+            await client.set_personas([{"user_id": piet.id, "name": "Piet", "description": "bewoner"}])
+            started = await piet.send("/start")
+            await bot.send_message(piet.id, "Op welk nummer kunnen we u terugbellen?", reply_markup=ReplyKeyboardMarkup(
+                keyboard=[[KeyboardButton(text="📱 Deel mijn nummer", request_contact=True)]]))
+            page = await browser.new_page(**BROWSER)
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            await page.goto(sandbox.url + "/")
+            await play_as(page, "Piet")
+
+            # The reply-keyboard button shares Piet's (invented) number: a contact, not its label as text.
+            await page.locator("#reply-keyboard").get_by_role("button", name="📱 Deel mijn nummer").click()
+            await expect(page.locator("#messages .msg-out").last).to_contain_text("+31 6 0000 ")
+            updates = await bot.get_updates(offset=started["update_id"] + 1, timeout=0)
+            assert [(u.message.text, u.message.contact.user_id) for u in updates] == [(None, piet.id)]
+
+            # The page stops hearing of changes; the bot edits the buttons away under Piet's finger.
+            await page.route("**/sandbox/changes*", lambda route: None)  # held: never answered
+            sent = await bot.send_message(piet.id, "Wat viel u op?", reply_markup=buttons("Brievenbus", "mail:off"))
+            await expect(page.get_by_role("button", name="Brievenbus", exact=True)).to_be_visible()
+            await bot.edit_message_reply_markup(chat_id=piet.id, message_id=sent.message_id,
+                                                reply_markup=buttons("✅ Brievenbus", "mail:on"))
+            await tap(page, "Brievenbus")
+            await expect(page.locator("#toast")).to_have_text(
+                "Deze knop is veranderd. Kijk naar het bericht hierboven.")
+            await expect(newest_message(page).get_by_role("button", name="✅ Brievenbus")).to_be_visible()
+            assert await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0) == [], "nothing reached the bot"
+            assert problems == [], f"errors in the page: {problems}"
+        finally:
+            await browser.close()
+            await bot.session.close()
+
+
 async def play_the_chain(demo, playwright, shots: Path) -> None:
     """Piet reports, Anna claims and gets the address, Bram sees it taken, Piet hears it; then a phone."""
     browser = await playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=LAUNCH_ARGS)

@@ -26,7 +26,7 @@ from aiogram.types import (
 )
 
 from omzien.sandbox import server
-from omzien.sandbox.client import SandboxClient
+from omzien.sandbox.client import SandboxClient, SandboxError
 from omzien.sandbox.server import Sandbox
 from omzien.sandbox.state import BOT_ID
 from omzien.sandbox.traffic import Faults, Limits
@@ -69,6 +69,11 @@ async def call(http: aiohttp.ClientSession, sandbox: Sandbox, method: str, **par
     """A raw Bot API request with a JSON body, as a bot not using aiogram would send it."""
     async with http.post(f"{sandbox.url}/bot{TOKEN}/{method}", json=params) as response:
         return response.status, await response.json()
+
+
+async def confirm_all(bot: Bot, sent: dict[str, Any]) -> None:
+    """The bot confirms every update up to the one ``sent`` brought (a person's message), so the next are new."""
+    await bot.get_updates(offset=sent["update_id"] + 1, timeout=0)
 
 
 # The bot and its updates
@@ -318,6 +323,36 @@ async def test_a_tap_reaches_the_bot_as_a_callback_query_that_can_be_answered_on
         await bot.answer_callback_query(second["callback_query_id"], text="x" * 201)
 
 
+async def test_a_tap_on_a_button_edited_away_is_refused_with_what_the_message_shows_now(client, bot) -> None:
+    piet = await client.user("Piet")
+    await confirm_all(bot, await piet.send("/start"))
+    sent = await bot.send_message(piet.id, "Wat viel u op?", reply_markup=keyboard(("Brievenbus", "mail:off"),
+                                                                                   ("Verder »", "next")))
+    await bot.edit_message_reply_markup(chat_id=piet.id, message_id=sent.message_id,
+                                        reply_markup=keyboard(("✅ Brievenbus", "mail:on"), ("Verder »", "next")))
+
+    # What the chat page sends for the button it still showed: the old label and data.
+    stale = {"from_id": piet.id, "label": "Brievenbus", "message_id": sent.message_id, "callback_data": "mail:off"}
+    with pytest.raises(SandboxError) as refused:
+        await client.request("POST", f"/chats/{piet.id}/tap", stale)
+    assert (refused.value.status, refused.value.reason) == (404, "no_button")
+    assert refused.value.details == {"message_id": sent.message_id, "buttons": ["✅ Brievenbus", "Verder »"]}
+    assert "Brievenbus" in refused.value.message
+    # A button whose data the edit kept still works, as in Telegram; so does a label alone (a test's tap).
+    kept = await client.request("POST", f"/chats/{piet.id}/tap",
+                                {**stale, "label": "Verder »", "callback_data": "next"})
+    by_label = await piet.tap("Brievenbus", message_id=sent.message_id)
+    updates = await bot.get_updates(timeout=0)
+    assert [(u.update_id, u.callback_query.data) for u in updates] == [(kept["update_id"], "next"),
+                                                                       (by_label["update_id"], "mail:on")]
+
+    await bot.delete_message(piet.id, sent.message_id)
+    with pytest.raises(SandboxError) as gone:
+        await piet.tap("Verder", message_id=sent.message_id, timeout=0)
+    assert (gone.value.status, gone.value.reason, gone.value.details) == (404, "no_message",
+                                                                          {"message_id": sent.message_id})
+
+
 async def test_groups_have_the_bot_as_administrator_and_their_members_write_there(client, bot) -> None:
     anna, bram, piet = await client.user("Anna"), await client.user("Bram"), await client.user("Piet")
     group = await client.group("Signaalpunt Noord", members=[anna, bram])
@@ -352,6 +387,46 @@ async def test_a_reply_keyboard_shows_until_it_is_removed(client, bot) -> None:
     assert [m["reply_keyboard"] for m in chat["messages"]] == [None, [["Ja", "Nee"]], None]
     await bot.send_message(piet.id, "Dank u", reply_markup=ReplyKeyboardRemove())
     assert (await client.chat(piet.id))["reply_keyboard"] is None
+
+
+async def test_a_request_contact_button_sends_the_persons_number_as_a_contact_not_text(sandbox, client, bot,
+                                                                                       http) -> None:
+    piet, anna = await client.user("Piet", last_name="Jansen"), await client.user("Anna")
+    await piet.send("/start")
+    await confirm_all(bot, await anna.send("/start"))
+    await bot.send_message(piet.id, "Op welk nummer kunnen we u bellen?", reply_markup=ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text="📱 Deel mijn nummer", request_contact=True)], [KeyboardButton(text="Stop")]]))
+
+    shown = await piet.press("Deel mijn nummer")
+    contact = {"phone_number": f"+31 6 0000 {piet.id % 10_000:04d}", "first_name": "Piet", "last_name": "Jansen",
+               "user_id": piet.id}
+    assert (shown["text"], shown["contact"], shown["from"]["id"]) == ("", contact, piet.id)
+    status, answer = await call(http, sandbox, "getUpdates", timeout=0)
+    assert status == 200 and len(answer["result"]) == 1
+    update = answer["result"][0]
+    assert update["update_id"] == shown["update_id"]
+    assert sandbox.spec.check(update, ["Update"], "update") == update, "the update is a Bot API Update"
+    assert update["message"]["contact"] == contact
+    assert "text" not in update["message"] and "entities" not in update["message"]
+
+    message = (await bot.get_updates(timeout=0))[0].message  # as aiogram (so the bot) reads it
+    assert (message.text, message.from_user.id, message.chat.id) == (None, piet.id, piet.id)
+    assert (message.contact.phone_number, message.contact.user_id) == (contact["phone_number"], piet.id)
+    # The number is invented per person; shared from the attachment menu it is the same number.
+    shared = await anna.share_contact()
+    assert shared["contact"]["phone_number"] != contact["phone_number"] and shared["contact"]["user_id"] == anna.id
+    assert (await piet.share_contact())["contact"] == contact
+
+    assert (await piet.press("Stop"))["text"] == "Stop", "a plain button still sends its text"
+    with pytest.raises(SandboxError) as refused:
+        await anna.press("Deel mijn nummer", timeout=0)  # the keyboard shows in Piet's chat only
+    assert refused.value.reason == "no_button"
+    await bot.send_message(piet.id, "Waar bent u?", reply_markup=ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text="📍 Locatie", request_location=True)]], one_time_keyboard=True))
+    with pytest.raises(SandboxError) as unsupported:
+        await piet.press("Locatie")
+    assert (unsupported.value.status, unsupported.value.reason) == (409, "unsupported_button")
+    assert sandbox.refusals == []
 
 
 async def test_commands_are_kept_per_scope_and_language(client, bot) -> None:

@@ -31,6 +31,7 @@ from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
 from omzien.core.logs import error_summary
 from omzien.core.settings import Settings
 from omzien.handlers import get_routers
+from omzien.handlers.members import Membership
 from omzien.services import sweep
 from omzien.storage import outbox
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
@@ -55,7 +56,8 @@ def make_bot(token: str, api_url: str | None = None) -> Bot:
 def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, settings: Settings,
                     wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow) -> Dispatcher:
     dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
-                            settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue())
+                            settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(),
+                            membership=Membership())
     dispatcher.update.outer_middleware(UpdateTransaction(sessions, wake_outbox, clock))
     dispatcher.update.outer_middleware(AccountMiddleware(clock))
     dispatcher.update.outer_middleware(dispatcher.fsm)

@@ -239,6 +239,7 @@ class Sender:
             message = await self.bot.send_message(chat_id=row.chat_id, reply_markup=markup, **payload)
             return message.message_id
         assert row.message_id is not None
+        payload.pop("protect_content", None)  # a message keeps what it was sent with; an edit cannot set it
         await self.bot.edit_message_text(chat_id=row.chat_id, message_id=row.message_id,
                                          reply_markup=markup, **payload)
         return row.message_id
@@ -250,6 +251,7 @@ class Sender:
         if last is None:
             return None  # nothing of ours known there: an edit could change a message the records do not know
         payload = dict(row.payload)
+        payload.pop("protect_content", None)
         markup = _markup(payload.pop("reply_markup", None))
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
         for candidate in range(last + 1, last + 1 + PROBES):

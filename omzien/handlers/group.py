@@ -7,6 +7,7 @@ from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.chat_member_updated import JOIN_TRANSITION, ChatMemberUpdatedFilter
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
@@ -16,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien import services
+from omzien.handlers.members import MEMBER_STATUSES, Membership
 from omzien.services.signals import ClaimResult
 from omzien.storage import outbox, points
 from omzien.storage.models import Account
@@ -32,7 +34,7 @@ async def added_to_group(event: ChatMemberUpdated, session: AsyncSession) -> Non
             "/koppel gevolgd door de code die de beheerder kreeg.")))
 
 
-async def link(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n,
+async def link(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n, bot: Bot,
                clock: Callable[[], datetime]) -> None:
     linked = await points.point_of_group(session, message.chat.id)
     if linked is not None:
@@ -48,14 +50,39 @@ async def link(message: Message, command: CommandObject, session: AsyncSession, 
         outbox.send(session, message.chat.id, payload(_(
             "Deze code ken ik niet, of hij is al gebruikt. Vraag de beheerder om een nieuwe code "
             "(omzien points code).")))
+    elif not await is_administrator(bot, message.chat.id):
+        outbox.send(session, message.chat.id, payload(NOT_AN_ADMINISTRATOR()))
+
+
+def NOT_AN_ADMINISTRATOR() -> str:
+    return _("Maak mij beheerder van deze groep (geen extra rechten nodig). Anders hoor ik niet wie de groep "
+             "verlaat, en houdt die de signalen die hij of zij had.")
+
+
+async def is_administrator(bot: Bot, chat_id: int) -> bool:
+    """Only an administrator bot hears who leaves the group (``chat_member`` updates)."""
+    try:
+        me = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramAPIError:
+        return False
+    return me.status in ("administrator", "creator")
 
 
 async def claim(callback: CallbackQuery, callback_data: ClaimButton, session: AsyncSession, account: Account,
-                i18n: I18n, bot: Bot, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
+                i18n: I18n, bot: Bot, membership: Membership,
+                clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
     chat_id = callback.message.chat.id
-    claimed = await services.signals.claim(session, i18n, callback_data.signal_id, account, chat_id, clock())
+
+    async def member_of(group: int, user: int) -> bool:
+        return await membership.is_member(bot, group, user)
+
+    claimed = await services.signals.claim(session, i18n, callback_data.signal_id, account, chat_id, clock(),
+                                           member_of)
     refusals = {
         ClaimResult.NOT_THIS_GROUP: _("Deze knop hoort niet bij deze groep."),
+        ClaimResult.NOT_A_MEMBER: _("Alleen wie in de groep van dit signaalpunt zit, kan een signaal oppakken."),
+        ClaimResult.MEMBERSHIP_UNKNOWN: _("Ik kan nu niet nagaan of je in deze groep zit. Probeer het zo nog "
+                                          "eens."),
         ClaimResult.ALREADY_YOURS: _("Je hebt dit signaal al."),
         ClaimResult.TAKEN: _("{name} heeft dit signaal al opgepakt.").format(name=claimed.holder),
         ClaimResult.NOT_OPEN: _("Dit signaal is niet meer open."),
@@ -81,11 +108,22 @@ async def show_overview(message: Message, session: AsyncSession, i18n: I18n,
             "Deze groep is nog niet gekoppeld aan een signaalpunt. Gebruik /koppel met de code van de beheerder.")))
 
 
+async def member_changed(event: ChatMemberUpdated, session: AsyncSession, i18n: I18n, membership: Membership,
+                         clock: Callable[[], datetime]) -> None:
+    """Telegram says someone joined, left or was removed: the next claim knows, and what they held goes back."""
+    user, present = event.new_chat_member.user, event.new_chat_member.status in MEMBER_STATUSES
+    membership.note(event.chat.id, user.id, present)
+    if not present:
+        await services.signals.worker_left(session, i18n, event.chat.id, user.id, clock())
+
+
 def make_router() -> Router:
     router = Router(name="group")
     router.message.filter(F.chat.type.in_(GROUPS))
     router.callback_query.filter(F.message.chat.type.in_(GROUPS))
     router.my_chat_member.filter(F.chat.type.in_(GROUPS))
+    router.chat_member.filter(F.chat.type.in_(GROUPS))
+    router.chat_member.register(member_changed)
     router.my_chat_member.register(added_to_group, ChatMemberUpdatedFilter(JOIN_TRANSITION))
     router.message.register(link, Command("koppel"))
     router.message.register(show_overview, Command("open"))

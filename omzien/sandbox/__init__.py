@@ -14,14 +14,24 @@ Control API (JSON; all under ``/sandbox``):
 ``POST /sandbox/groups``                 ``{"title", "member_ids": [...]}`` → chat (supergroup, bot is
                                          an administrator; the bot gets a ``my_chat_member`` update)
 ``POST /sandbox/chats/{chat_id}/messages`` ``{"from_id", "text"}``: a person sends text → the message
-``POST /sandbox/chats/{chat_id}/tap``    ``{"from_id", "label", "message_id"?}``: a person taps the inline
-                                         button whose label contains ``label`` (on ``message_id``, or the
-                                         newest message that has one) → ``{"callback_query_id", "update_id"}``
+``POST /sandbox/chats/{chat_id}/press``  ``{"from_id", "label", "exact"=false}``: a person presses a button
+                                         of the reply keyboard shown: it sends its text, or for a
+                                         ``request_contact`` button a ``contact`` message → the message
+``POST /sandbox/chats/{chat_id}/contact`` ``{"from_id"}``: a person shares their own (invented, fictional)
+                                         phone number: a message with ``contact`` and no text → the message
+``POST /sandbox/chats/{chat_id}/tap``    ``{"from_id", "label", "message_id"?, "callback_data"?}``: a person
+                                         taps the inline button whose label contains ``label`` (on
+                                         ``message_id``, or the newest message that has one; with
+                                         ``callback_data``, only a button with that data)
+                                         → ``{"callback_query_id", "update_id"}``; a button not there (any
+                                         more) → 404 ``{"error", "reason": "no_button", "message_id"?,
+                                         "buttons"?}``, a message gone → 404 with reason ``"no_message"``
 ``POST /sandbox/users/{user_id}/block``  the person blocks the bot (``my_chat_member`` update; 403 after)
 ``GET  /sandbox/chats/{chat_id}``        the chat as it shows now: ``{"id", "type", "title", "messages":
                                          [{"message_id", "from": {...}, "text", "html", "date",
                                          "edit_date", "buttons": [[{"text", "callback_data"|"url"}]],
-                                         "reply_keyboard": [[text]] | null}]}``
+                                         "contact": {...} | null, "reply_keyboard": [[text]] | null}],
+                                         "reply_keyboard": [[text]] | null}``
 ``GET  /sandbox/users/{user_id}/chats``  the chats this person can see (their private chat, their groups)
 ``GET  /sandbox/users/{user_id}/answers`` callback answers shown to this person (toasts and alerts)
 ``GET  /sandbox/changes?since=N&timeout=S`` waits until something changed after version N →

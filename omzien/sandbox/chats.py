@@ -36,6 +36,19 @@ class Person:
                 user[key] = getattr(self, key)
         return user
 
+    @property
+    def phone_number(self) -> str:
+        """Their phone number, invented from the user id: fictional, and the same on every run."""
+        return f"+31 6 0000 {self.id % 10_000:04d}"
+
+    def contact(self) -> dict[str, Any]:
+        """The Telegram Contact object a person sends when they share their own number."""
+        contact: dict[str, Any] = {"phone_number": self.phone_number, "first_name": self.first_name}
+        if self.last_name:
+            contact["last_name"] = self.last_name
+        contact["user_id"] = self.id
+        return contact
+
 
 @dataclass
 class Media:
@@ -73,6 +86,7 @@ class Message:
     inline_markup: dict[str, Any] | None = None
     media: Media | None = None
     edit_date: int | None = None
+    contact: dict[str, Any] | None = None  # a shared Contact: the message has no text then
 
     def telegram(self) -> dict[str, Any]:
         """The Telegram Message object as it is now."""
@@ -80,7 +94,9 @@ class Message:
                                    "chat": self.chat.telegram(), "date": self.date}
         if self.edit_date is not None:
             message["edit_date"] = self.edit_date
-        if self.media is not None:
+        if self.contact is not None:
+            message["contact"] = self.contact
+        elif self.media is not None:
             message[self.media.kind] = self.media.telegram()
             if self.text:
                 message["caption"] = self.text
@@ -105,11 +121,18 @@ class Message:
             "buttons": [[button_view(button) for button in row] for row in rows],
             "reply_keyboard": self.chat.keyboard_rows() if showing else None,
             "media": self.media.view() if self.media else None,
+            "contact": self.contact,
         }
 
-    def find_button(self, label: str) -> dict[str, Any] | None:
-        """The inline button whose text is ``label`` (any case), else the first whose text contains it."""
+    def find_button(self, label: str, callback_data: str | None = None) -> dict[str, Any] | None:
+        """The inline button whose text is ``label`` (any case), else the first whose text contains it.
+
+        With ``callback_data`` (what the chat page saw on the button) only a button with that data,
+        as Telegram checks a tap against the message as it is now: a button edited away is gone."""
         buttons = [b for row in (self.inline_markup or {}).get("inline_keyboard", []) for b in row]
+        if callback_data is not None:
+            same = [b for b in buttons if b.get("callback_data") == callback_data]
+            return (sorted(same, key=lambda b: b["text"] != label) or [None])[0]
         wanted = label.casefold()
         exact = [b for b in buttons if b["text"].casefold() == wanted]
         return (exact or [b for b in buttons if wanted in b["text"].casefold()] or [None])[0]
@@ -148,6 +171,16 @@ class Chat:
         if self.keyboard is None:
             return None
         return [[button["text"] for button in row] for row in self.keyboard["keyboard"]]
+
+    def find_reply_button(self, label: str, *, exact: bool = False) -> dict[str, Any] | None:
+        """The button of the reply keyboard shown whose text is ``label`` (any case), else (unless
+        ``exact``) the first whose text contains it."""
+        buttons = [button for row in (self.keyboard or {}).get("keyboard", []) for button in row]
+        wanted = label.casefold()
+        found = [b for b in buttons if b["text"].casefold() == wanted]
+        if not found and not exact:
+            found = [b for b in buttons if wanted in b["text"].casefold()]
+        return found[0] if found else None
 
     def add(self, sender: dict[str, Any], text: str, entities: list[dict[str, Any]], **extra: Any) -> Message:
         message = Message(self, self.next_message_id, sender, now(), text, entities, **extra)

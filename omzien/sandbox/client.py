@@ -7,7 +7,8 @@ then waits for what they should see::
         piet = await client.user("Piet")
         await piet.send("/start")
         await piet.wait_for(lambda messages: any("Welkom" in m["text"] for m in messages))
-        await piet.tap("Postbode")
+        await piet.tap("Postbode")          # an inline button
+        await piet.press("Deel mijn nummer")  # a reply-keyboard button: its text, or (request_contact) a contact
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ Messages = list[dict[str, Any]]
 class SandboxError(Exception):
     """The stand-in refused a control request (unknown person, no such button, …)."""
 
-    def __init__(self, status: int, message: str, reason: str | None = None) -> None:
+    def __init__(self, status: int, message: str, reason: str | None = None,
+                 details: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status}: {message}")
         self.status, self.message, self.reason = status, message, reason
+        self.details = details or {}  # the rest of the answer: the message id, the buttons shown now, …
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,9 @@ class SandboxClient:
             answer = await response.json(content_type=None)
             if response.status >= 400:
                 if isinstance(answer, dict):
-                    raise SandboxError(response.status, answer.get("error", str(answer)), answer.get("reason"))
+                    details = {k: v for k, v in answer.items() if k not in ("error", "reason")}
+                    raise SandboxError(response.status, answer.get("error", str(answer)), answer.get("reason"),
+                                       details)
                 raise SandboxError(response.status, str(answer))
             return answer
 
@@ -135,17 +140,34 @@ class Person:
         return await self.client.request("POST", f"/chats/{self._chat_id(chat)}/messages",
                                          {"from_id": self.id, "text": text})
 
+    async def press(self, label: str, *, chat: Group | int | None = None, timeout: float = 10.0) -> dict[str, Any]:
+        """Press the reply-keyboard button whose label is (or contains) ``label``: it sends its text, or for a
+        ``request_contact`` button this person's contact (their invented phone number, no text); the message as
+        the chat shows it. Waits up to ``timeout`` seconds for the keyboard to show the button."""
+        return await self._when_shown(f"/chats/{self._chat_id(chat)}/press", {"from_id": self.id, "label": label},
+                                      chat, timeout)
+
+    async def share_contact(self, *, chat: Group | int | None = None) -> dict[str, Any]:
+        """Share this person's own phone number, as from the attachment menu: a message with ``contact`` (the
+        number is invented from the user id, and fictional) and no text; the message as the chat shows it."""
+        return await self.client.request("POST", f"/chats/{self._chat_id(chat)}/contact", {"from_id": self.id})
+
     async def tap(self, label: str, *, chat: Group | int | None = None, message_id: int | None = None,
                   timeout: float = 10.0) -> dict[str, Any]:
         """Tap the inline button whose label is (or contains) ``label``, on ``message_id`` or the newest
         message that has one → ``{"callback_query_id", "update_id"}``. Like a person, waits up to
         ``timeout`` seconds for the button to appear (the bot answers in its own time)."""
-        body = {"from_id": self.id, "label": label, "message_id": message_id}
+        return await self._when_shown(f"/chats/{self._chat_id(chat)}/tap",
+                                      {"from_id": self.id, "label": label, "message_id": message_id}, chat, timeout)
+
+    async def _when_shown(self, path: str, body: dict[str, Any], chat: Group | int | None,
+                          timeout: float) -> dict[str, Any]:
+        """POST ``body``; while the button is not shown (yet), wait for the chat to change and try again."""
         deadline = asyncio.get_running_loop().time() + timeout
         version = await self.client.changes(chat_id=self._chat_id(chat))
         while True:
             try:
-                return await self.client.request("POST", f"/chats/{self._chat_id(chat)}/tap", body)
+                return await self.client.request("POST", path, body)
             except SandboxError as error:
                 remaining = deadline - asyncio.get_running_loop().time()
                 if error.reason != "no_button" or remaining <= 0:
@@ -174,7 +196,7 @@ class Person:
                 return messages
             remaining = deadline - loop.time()
             if remaining <= 0:
-                shown = "\n".join(f"  [{m['message_id']}] {m['text']!r}"
+                shown = "\n".join(f"  [{m['message_id']}] {m['text'] or m.get('contact') or m.get('media')!r}"
                                   + (f" buttons={[b['text'] for row in m['buttons'] for b in row]}"
                                      if m["buttons"] else "") for m in messages[-5:]) or "  (nothing)"
                 raise AssertionError(f"{self.first_name} waited {timeout:g} s in chat {self._chat_id(chat)} "

@@ -32,11 +32,12 @@ class ControlError(Exception):
     """A control-API request the stand-in cannot carry out (unknown person, no such button, …).
 
     ``reason`` is a stable word for clients that react to one case (the test client waits while it
-    is "no_button": the bot may not have shown the button yet)."""
+    is "no_button": the bot may not have shown the button yet; the chat page tells the person in
+    Dutch). ``details`` go into the answer as they are (the message id, the buttons shown now, …)."""
 
-    def __init__(self, status: int, message: str, reason: str | None = None) -> None:
+    def __init__(self, status: int, message: str, reason: str | None = None, **details: Any) -> None:
         super().__init__(message)
-        self.status, self.message, self.reason = status, message, reason
+        self.status, self.message, self.reason, self.details = status, message, reason, details
 
-    def body(self) -> dict[str, str]:
-        return {"error": self.message, **({"reason": self.reason} if self.reason else {})}
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, **({"reason": self.reason} if self.reason else {}), **self.details}

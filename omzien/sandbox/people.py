@@ -20,6 +20,9 @@ from omzien.sandbox.state import State
 FIRST_USER_ID = 5_000_000_001  # beyond 2**32 like many real ids, so 32-bit assumptions fail in tests
 FIRST_GROUP_ID = -1_002_000_000_001  # supergroup ids are -100 followed by the channel id
 FIRST_CALLBACK_ID = 4_800_000_000_000_000_001
+# Reply-keyboard buttons that ask the app for something the sandbox has no stand-in for (request_contact it has).
+REQUESTING_BUTTONS = ("request_location", "request_poll", "request_users", "request_chat", "request_managed_bot",
+                      "web_app")
 
 
 class People:
@@ -59,18 +62,59 @@ class People:
         if len(text) > TEXT_LIMIT:
             raise ControlError(400, f"Telegram apps split text over {TEXT_LIMIT} characters; send it in parts")
         chat = self._chat_of(person, chat_id, create=True)
+        if chat.keyboard and any(text in row for row in chat.keyboard_rows() or []):
+            self._keyboard_used(chat)
+        return self._write(chat, person, text, command_entities(text))
+
+    def share_contact(self, chat_id: int, from_id: int) -> tuple[Message, int]:
+        """A person shares their own phone number (a request_contact button, or the attachment menu):
+        a message with a ``contact`` and no text. → (message, update_id)"""
+        person = self.person(from_id)
+        return self._write(self._chat_of(person, chat_id, create=True), person, "", [], contact=person.contact())
+
+    def press(self, chat_id: int, from_id: int, label: str, *, exact: bool = False) -> tuple[Message, int]:
+        """A person presses a button of the reply keyboard shown in the chat: it sends its text, or, for a
+        request_contact button, their contact. → (message, update_id)"""
+        person = self.person(from_id)
+        chat = self._chat_of(person, chat_id, create=False)
+        if chat.bot_status == "kicked":
+            raise ControlError(409, f"{person.first_name} blocked the bot; its keyboard shows no more")
+        button = chat.find_reply_button(label, exact=exact)
+        if button is None:
+            raise ControlError(404, f"no reply-keyboard button {label!r} in chat {chat_id}; "
+                                    f"it shows {chat.keyboard_rows()}", reason="no_button",
+                               buttons=chat.keyboard_rows())
+        unsupported = [key for key in REQUESTING_BUTTONS if button.get(key)]
+        if unsupported:
+            raise ControlError(409, f"the sandbox cannot carry out a {unsupported[0]} button ({button['text']!r})",
+                               reason="unsupported_button")
+        self._keyboard_used(chat)
+        if button.get("request_contact"):
+            return self._write(chat, person, "", [], contact=person.contact())
+        return self._write(chat, person, button["text"], command_entities(button["text"]))
+
+    def _write(self, chat: Chat, person: Person, text: str, entities: list[dict[str, Any]],
+               **extra: Any) -> tuple[Message, int]:
+        """A message from ``person`` in ``chat``, and its Update; writing unblocks the bot."""
         if chat.bot_status == "kicked":
             self._bot_status(chat, person, "member")
-        message = chat.add(person.user(), text, command_entities(text))
-        if chat.keyboard and chat.keyboard.get("one_time_keyboard") and any(text in row for row in chat.keyboard_rows()
-                                                                             or []):
-            chat.keyboard = chat.keyboard_message_id = None  # a one-time keyboard hides once used
+        message = chat.add(person.user(), text, entities, **extra)
         update_id = self.state.updates.enqueue("message", message.telegram())
         chat.version = self.state.changes.bump()
         return message, update_id
 
-    def tap(self, chat_id: int, from_id: int, label: str, message_id: int | None = None) -> dict[str, Any]:
-        """A person taps an inline button by (part of) its label → the callback query the bot gets."""
+    @staticmethod
+    def _keyboard_used(chat: Chat) -> None:
+        if chat.keyboard and chat.keyboard.get("one_time_keyboard"):
+            chat.keyboard = chat.keyboard_message_id = None  # a one-time keyboard hides once used
+
+    def tap(self, chat_id: int, from_id: int, label: str, message_id: int | None = None,
+            callback_data: str | None = None) -> dict[str, Any]:
+        """A person taps an inline button by (part of) its label → the callback query the bot gets.
+
+        The chat page also says which ``callback_data`` it saw, so a tap on a button the bot has just
+        edited away is refused (reason "no_button", with the buttons the message has now) instead of
+        landing on whatever button has a similar label now."""
         person = self.person(from_id)
         chat = self._chat_of(person, chat_id, create=False)
         if chat.bot_status == "kicked":
@@ -78,13 +122,15 @@ class People:
         if message_id is not None:
             message = chat.messages.get(message_id)
             if message is None:
-                raise ControlError(404, f"chat {chat_id} has no message {message_id}")
-            button = message.find_button(label)
+                raise ControlError(404, f"chat {chat_id} has no message {message_id}", reason="no_message",
+                                   message_id=message_id)
+            button = message.find_button(label, callback_data)
             if button is None:
                 raise ControlError(404, f"message {message_id} has no button {label!r}; it has {message.labels()}",
-                                   reason="no_button")
+                                   reason="no_button", message_id=message_id, buttons=message.labels())
         else:
-            found = next(((m, b) for m in reversed(chat.messages.values()) if (b := m.find_button(label))), None)
+            found = next(((m, b) for m in reversed(chat.messages.values())
+                          if (b := m.find_button(label, callback_data))), None)
             if found is None:
                 shown = [m.labels() for m in chat.messages.values() if m.labels()]
                 raise ControlError(404, f"no button {label!r} in chat {chat_id}; buttons shown: {shown}",

@@ -92,6 +92,8 @@ class Sandbox:
             web.post("/sandbox/users", self._add_person),
             web.post("/sandbox/groups", self._add_group),
             web.post("/sandbox/chats/{chat_id}/messages", self._say),
+            web.post("/sandbox/chats/{chat_id}/press", self._press),
+            web.post("/sandbox/chats/{chat_id}/contact", self._share_contact),
             web.post("/sandbox/chats/{chat_id}/tap", self._tap),
             web.get("/sandbox/chats/{chat_id}", self._chat),
             web.post("/sandbox/users/{user_id}/block", self._block),
@@ -185,12 +187,29 @@ class Sandbox:
                                              _text(body, "text"))
         return _json({**message.view(), "update_id": update_id})
 
+    async def _press(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        exact = body.get("exact", False)
+        if not isinstance(exact, bool):
+            raise ControlError(400, "exact must be true or false")
+        message, update_id = self.people.press(_path_id(request, "chat_id"),
+                                               _integer(body.get("from_id"), "from_id"), _text(body, "label"),
+                                               exact=exact)
+        return _json({**message.view(), "update_id": update_id})
+
+    async def _share_contact(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        message, update_id = self.people.share_contact(_path_id(request, "chat_id"),
+                                                       _integer(body.get("from_id"), "from_id"))
+        return _json({**message.view(), "update_id": update_id})
+
     async def _tap(self, request: web.Request) -> web.Response:
         body = await _body(request)
         message_id = body.get("message_id")
         return _json(self.people.tap(_path_id(request, "chat_id"), _integer(body.get("from_id"), "from_id"),
                                      _text(body, "label"),
-                                     None if message_id is None else _integer(message_id, "message_id")))
+                                     None if message_id is None else _integer(message_id, "message_id"),
+                                     _text(body, "callback_data", None)))
 
     async def _chat(self, request: web.Request) -> web.Response:
         return _json(self.people.view(_path_id(request, "chat_id")))

@@ -10,10 +10,11 @@ transaction of the change, so what people are told never runs ahead of what is s
 | URGENT_REPORT    | posted or edited | refreshed      | —                           | the case again, if they have it |
 | ROUTED           | posted           | refreshed      | —                           | —                               |
 | CLAIMED          | edited           | refreshed      | "opgepakt"                  | address and notes (1)           |
-| RELEASED         | edited           | refreshed      | —                           | —                               |
+| RELEASED         | edited           | refreshed      | —                           | every address copy withdrawn    |
+| WORKER_LEFT      | edited           | refreshed      | —  (coordinators: told)     | every address copy withdrawn    |
 | CONTACTED        | edited           | refreshed      | —                           | —                               |
 | PAUSED           | edited           | refreshed      | —                           | —                               |
-| CLOSED           | edited           | refreshed      | "afgerond"                  | —                               |
+| CLOSED           | edited           | refreshed      | "afgerond"                  | every address copy withdrawn    |
 | GROUP_LINKED     | posted           | —              | —                           | —                               |
 | CASE_ASKED       | —                | —              | —                           | the case again                  |
 | WORKER_STARTED   | —                | —              | —                           | address and notes (1)           |
@@ -25,10 +26,14 @@ transaction of the change, so what people are told never runs ahead of what is s
 - *address and notes (1)*: only to a worker who started a chat with the bot and did not block it;
   otherwise the address waits until they do (WORKER_STARTED). The person who acted is answered by
   the handler (a callback answer, the link to start the bot, the edited case message).
+- *withdrawn*: every message that carried the address to the claimer (the case, sent again on request or
+  with a later report) is edited to say it was withdrawn; one still waiting is not sent. Address messages
+  are sent with ``protect_content``, so Telegram does not let them be forwarded or saved.
 - Reporters hear only whether it was picked up and closed — never the address, a note or the outcome.
 - An unrouted signal has no audience: the administrator finds it with ``omzien signals unrouted``.
 - URGENT_REPORT is a report (new or again) with words that point to a crisis: the card says "dringend"
-  (never the words), and the point's coordinators hear of it at once, privately. Otherwise coordinators
+  (never the words), and the point's coordinators hear of it at once, privately; so they do of WORKER_LEFT
+  (a claimer who left the group or was removed: what they held is back in the group). Otherwise coordinators
   and the regional fallback contact hear only from the clock, gathered per person.
 """
 
@@ -47,8 +52,8 @@ from omzien.flows.signal import Observation, held
 from omzien.services.facts import case_facts, overview_facts, signal_facts
 from omzien.storage import outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
-from omzien.views.case import case_payload
-from omzien.views.coordinator import urgent_payload
+from omzien.views.case import case_payload, withdrawn_payload
+from omzien.views.coordinator import handed_back_payload, urgent_payload
 from omzien.views.group import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
 from omzien.views.report import reporter_news_payload
 
@@ -60,6 +65,7 @@ class Change(StrEnum):
     ROUTED = "routed"
     CLAIMED = "claimed"
     RELEASED = "released"
+    WORKER_LEFT = "worker_left"  # given back because the claimer is no longer in the group
     CONTACTED = "contacted"
     PAUSED = "paused"
     CLOSED = "closed"
@@ -72,6 +78,7 @@ CARD = frozenset(Change) - {Change.CASE_ASKED, Change.WORKER_STARTED}
 OVERVIEW = CARD - {Change.GROUP_LINKED}
 REPORTERS = {Change.CLAIMED: False, Change.CLOSED: True}  # the value: whether it is the news of closing
 CASE = {Change.CLAIMED, Change.CASE_ASKED, Change.WORKER_STARTED}
+WITHDRAW = {Change.RELEASED, Change.WORKER_LEFT, Change.CLOSED}  # the claim ended: every copy of the address goes
 AGAIN = {Change.REPORTED_AGAIN, Change.URGENT_REPORT}  # a report joined the signal: its claimer sees it too
 
 
@@ -91,8 +98,11 @@ async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Cha
         _tell_reporters(session, signal, i18n, closed=REPORTERS[change])
     if change in CASE or (change in AGAIN and signal.address_delivered):
         _send_case(session, signal, i18n, now)
-    if change is Change.URGENT_REPORT:
-        await _tell_coordinators(session, signal, i18n, now)
+    if change in (Change.URGENT_REPORT, Change.WORKER_LEFT):
+        await _tell_coordinators(session, signal, i18n, now, change)
+    if change in WITHDRAW:
+        with speaking_to(i18n, signal.claimer):
+            await outbox.withdraw(session, signal.id, "address", withdrawn_payload(signal.reference))
     return signal
 
 
@@ -130,11 +140,14 @@ def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: b
                                                                     call_back))
 
 
-async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime,
+                             change: Change) -> None:
     assert signal.point is not None
+    facts = signal_facts(signal, now)
     for user_id in signal.point.coordinators:
         with speaking_to(i18n, await session.get(Account, user_id)):
-            outbox.send(session, user_id, urgent_payload(signal.point.name, signal_facts(signal, now)))
+            outbox.send(session, user_id, urgent_payload(signal.point.name, facts) if change is Change.URGENT_REPORT
+                        else handed_back_payload(signal.point.name, facts))
 
 
 def _send_case(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:

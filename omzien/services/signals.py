@@ -7,6 +7,7 @@ must hear of it, and returns a small result for the handler to answer the person
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -18,9 +19,12 @@ from omzien.flows.report import ReportDraft
 from omzien.flows.signal import Action, Outcome, PauseReason, allowed, held
 from omzien.services.facts import signal_facts
 from omzien.services.publish import Change, publish
-from omzien.storage import signals
+from omzien.storage import points, signals
 from omzien.storage.models import Account
 from omzien.views.facts import SignalFacts
+
+MemberCheck = Callable[[int, int], Awaitable[bool]]
+"""Whether a user is in a group now (chat id, user id); raises LookupError when that cannot be known."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class ClaimResult(StrEnum):
     TAKEN = "taken"  # by someone else: ``holder`` says who
     NOT_OPEN = "not_open"
     NOT_THIS_GROUP = "not_this_group"  # the button was pressed outside the group of the signal's point
+    NOT_A_MEMBER = "not_a_member"  # the worker is not (or no longer) in that group
+    MEMBERSHIP_UNKNOWN = "membership_unknown"  # Telegram could not say just now
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,17 @@ class Claim:
 
 
 async def claim(session: AsyncSession, i18n: I18n, signal_id: int, worker: Account, chat_id: int,
-                now: datetime) -> Claim:
-    """Two workers tap at once: the database lets exactly one of them have it."""
+                now: datetime, member_of: MemberCheck) -> Claim:
+    """Only a current member of the linked group of the point that owns the signal may claim it; of two workers
+    who tap at once, the database lets exactly one have it."""
     signal = await signals.get_signal(session, signal_id)
     if signal is None or signal.point is None or signal.point.group_chat_id != chat_id:
         return Claim(ClaimResult.NOT_THIS_GROUP)
+    try:
+        if not await member_of(chat_id, worker.id):
+            return Claim(ClaimResult.NOT_A_MEMBER)
+    except LookupError:
+        return Claim(ClaimResult.MEMBERSHIP_UNKNOWN)
     if not await signals.claim(session, signal.id, worker.id, now):
         signal = await signals.get_signal(session, signal_id)
         assert signal is not None
@@ -140,6 +152,20 @@ async def worker_started(session: AsyncSession, i18n: I18n, worker_id: int, now:
     """A worker started a chat with the bot: the addresses of what they claimed before go to them now."""
     for signal in await signals.undelivered_addresses(session, worker_id):
         await publish(session, i18n, signal.id, Change.WORKER_STARTED, now)
+
+
+async def worker_left(session: AsyncSession, i18n: I18n, group_chat_id: int, worker_id: int,
+                      now: datetime) -> int:
+    """A worker left the point's group or was removed: what they held goes back to the group, every copy of its
+    address is withdrawn, and the coordinators hear of it. Returns how many signals went back."""
+    point = await points.point_of_group(session, group_chat_id)
+    if point is None:
+        return 0
+    held = await signals.held_at(session, point.id, worker_id)
+    for signal in held:
+        if await signals.release(session, signal.id, worker_id, now, reason="left_group"):
+            await publish(session, i18n, signal.id, Change.WORKER_LEFT, now)
+    return len(held)
 
 
 async def route_waiting(session: AsyncSession, i18n: I18n, now: datetime) -> int:

@@ -41,6 +41,23 @@ def edit(session: AsyncSession, chat_id: int, message_id: int, payload: dict[str
                               payload=payload))
 
 
+async def withdraw(session: AsyncSession, signal_id: int, purpose: str,
+                   replacement: dict[str, Any]) -> int:
+    """Every copy of a message of ``purpose`` about a signal goes: one still waiting is dropped, one sent is
+    edited to ``replacement``. Returns how many were sent and are now edited."""
+    rows = (await session.scalars(select(OutboxMessage).where(
+        OutboxMessage.signal_id == signal_id, OutboxMessage.purpose == purpose).with_for_update())).all()
+    edited = 0
+    for row in rows:
+        if row.status in WAITING and row.status != SENDING:
+            row.status, row.payload, row.last_error = "dropped", {}, "withdrawn"
+        elif row.status == "sent" and row.message_id is not None:
+            edit(session, row.chat_id, row.message_id, replacement)
+            edited += 1
+        row.purpose = "withdrawn"
+    return edited
+
+
 async def put_card(session: AsyncSession, signal: Signal, chat_id: int, payload: dict[str, Any]) -> None:
     """Post the group card of a signal, or bring the posted one up to date.
 

@@ -143,10 +143,12 @@ async def claim(session: AsyncSession, signal_id: int, worker_id: int, now: date
     return won
 
 
-async def release(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> bool:
+async def release(session: AsyncSession, signal_id: int, worker_id: int, now: datetime,
+                  reason: str | None = None) -> bool:
+    """Given back by its claimer, or (``reason`` "left_group") because they are no longer in the group."""
     done = await _move(session, signal_id, Action.RELEASE, Status.CLAIMED, worker_id, now,
                        {"claimed_by": None, "claimed_at": None, "address_delivered": False, "paused_until": None},
-                       Signal.claimed_by == worker_id)
+                       Signal.claimed_by == worker_id, detail=reason)
     if done:
         signal = await session.get_one(Signal, signal_id, populate_existing=True)
         if signal.point is not None:
@@ -189,6 +191,13 @@ async def pause(session: AsyncSession, signal_id: int, worker_id: int, reason: s
     sla.pause(signal, signal.point, now)
     record(session, signal.id, EVENT_OF[Action.PAUSE], now, worker_id, detail=reason)
     return signal
+
+
+async def held_at(session: AsyncSession, point_id: int, worker_id: int) -> Sequence[Signal]:
+    """The signals of a point that this worker holds."""
+    return (await session.scalars(
+        select(Signal).where(Signal.point_id == point_id, Signal.claimed_by == worker_id,
+                             Signal.status == Status.CLAIMED).order_by(Signal.id))).all()
 
 
 async def undelivered_addresses(session: AsyncSession, worker_id: int) -> Sequence[Signal]:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from omzien.flows.find import FindStep
 from omzien.flows.report import Step
 from omzien.flows.signal import Outcome, PauseReason, Role
+
+SignalId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+"""A signal's id as a button carries it; a forged one out of range is a stale button, not an error."""
 
 WORKER_LINK = "adres"
 """The deep-link payload of the link a worker gets in the group: ``t.me/<bot>?start=adres``."""
@@ -54,13 +59,13 @@ class DraftButton(CallbackData, prefix="d1"):
 
 
 class ClaimButton(CallbackData, prefix="c1"):
-    signal_id: int
+    signal_id: SignalId
 
 
 class CaseButton(CallbackData, prefix="k1"):
     """The claimer's buttons: close with an outcome, or give back (no outcome)."""
 
-    signal_id: int
+    signal_id: SignalId
     outcome: Outcome | None = None
 
 
@@ -73,7 +78,7 @@ class FollowUpAction(StrEnum):
 class FollowUp(CallbackData, prefix="f1"):
     """The claimer's follow-up: contact made, a pause (first without, then with a reason), or the case again."""
 
-    signal_id: int
+    signal_id: SignalId
     action: FollowUpAction
     reason: PauseReason | None = None
 

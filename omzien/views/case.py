@@ -57,7 +57,13 @@ def case_payload(case: CaseFacts) -> dict[str, Any]:
                  button("⏸ " + str(texts.PAUSE), FollowUp(signal_id=signal.id, action=FollowUpAction.PAUSE))]
     pairs = [outcomes[i:i + 2] for i in range(0, len(outcomes), 2)]
     release = [button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal.id))]
-    return payload("\n\n".join(parts), rows(follow_up, *pairs, release))
+    return {**payload("\n\n".join(parts), rows(follow_up, *pairs, release)), "protect_content": True}
+
+
+def withdrawn_payload(reference: str) -> dict[str, Any]:
+    """What a copy of the address becomes when the signal is no longer the reader's."""
+    return payload(_("Signaal {reference}: het adres en de toelichting zijn ingetrokken. Dit signaal is niet "
+                     "(meer) van jou.").format(reference=reference))
 
 
 def pause_reasons_payload(signal: SignalFacts) -> dict[str, Any]:

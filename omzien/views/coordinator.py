@@ -36,6 +36,12 @@ def urgent_payload(point: str, signal: SignalFacts) -> dict[str, Any]:
     ]))
 
 
+def handed_back_payload(point: str, signal: SignalFacts) -> dict[str, Any]:
+    return payload(_("<b>{point}</b>: wie signaal {reference} (postcode {area}) had, zit niet meer in de groep. "
+                     "Het signaal staat weer open; het adres is ingetrokken.").format(
+        point=escape(point), reference=signal.reference, area=signal.area))
+
+
 def summary_payload(point: str, new: int, open_count: int, late: int) -> dict[str, Any]:
     return payload("\n".join([
         _("<b>Goedemorgen, {point}</b>").format(point=escape(point)),

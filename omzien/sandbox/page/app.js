@@ -6,6 +6,12 @@ const BOT_NAME_FALLBACK = 'Omzien';
 const POLL_TIMEOUT_SECONDS = 25;
 const TOAST_MILLISECONDS = 4000;
 const NAME_COLOURS = ['#b4233c', '#1d5fa8', '#8a4b00', '#0b6e4f', '#6b3fa0', '#a1366f', '#2f6b1f'];
+// What a person reads when a button did not work; the server's own (English) words go to the console.
+const BUTTON_CHANGED = 'Deze knop is veranderd. Kijk naar het bericht hierboven.';
+const REPLY_BUTTON_CHANGED = 'Deze knop is veranderd. Kijk naar de knoppen hieronder.';
+const MESSAGE_GONE = 'Dit bericht is er niet meer.';
+const BUTTON_UNSUPPORTED = 'Deze knop werkt niet in de demo.';
+const BUTTON_FAILED = 'Die knop werkt nu niet. Probeer het zo nog eens.';
 
 const state = {
   personas: [],            // [{user_id, name, description, chat_ids}]
@@ -31,6 +37,7 @@ async function api(path, options = {}) {
     const reason = body && (body.description || body.error || body.detail);
     const error = new Error(reason || `HTTP ${response.status}`);
     error.status = response.status;
+    error.reason = body && body.reason; // a stable word: "no_button", "no_message", …
     throw error;
   }
   return body;
@@ -232,6 +239,7 @@ function dayLabel(date) {
 }
 
 function plainPreview(message) {
+  if (message.contact) return `📱 ${message.contact.phone_number}`;
   const text = message.text || (message.media ? message.media.file_name || 'Bestand' : '');
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -351,7 +359,8 @@ function renderChat(person, chatId) {
     if (day !== previousDay) nodes.push(daySeparator(day));
     previousDay = day;
     const key = `${chatId}:${message.message_id}`;
-    const signature = JSON.stringify([message.text, message.html, message.edit_date, message.buttons, message.media]);
+    const signature = JSON.stringify([message.text, message.html, message.edit_date, message.buttons, message.media,
+      message.contact]);
     const known = messageNodes.get(key);
     if (known && known.signature === signature) {
       nodes.push(known.node);
@@ -451,6 +460,7 @@ function messageElement(message, chatId, me) {
   const text = el('div', 'text');
   if (message.html) text.innerHTML = message.html; // the server gives sanitised Telegram HTML
   else text.textContent = message.text || '';
+  if (message.contact) text.append(contactElement(message.contact)); // a contact has no text
   neutraliseLinks(text);
   text.prepend(el('span', 'visually-hidden', `${sender}: `));
   const when = new Date(message.date * 1000);
@@ -479,6 +489,18 @@ function mediaElement(media) {
   link.target = '_blank';
   link.rel = 'noopener noreferrer';
   return link;
+}
+
+// A shared contact shows as a card with the name and the (invented) phone number, like Telegram.
+function contactElement(contact) {
+  const card = el('div', 'contact');
+  const icon = el('span', 'contact-icon', '📱');
+  icon.setAttribute('aria-hidden', 'true');
+  const words = el('span', 'contact-words');
+  words.append(el('span', 'contact-name', [contact.first_name, contact.last_name].filter(Boolean).join(' ')),
+    el('span', 'contact-phone', contact.phone_number));
+  card.append(icon, words);
+  return card;
 }
 
 // tg:// links only work inside Telegram: show their text; open other links in a new tab.
@@ -524,6 +546,7 @@ function keyboardButton(button, messageId) {
   node.type = 'button';
   node.dataset.messageId = messageId;
   node.dataset.label = button.text;
+  if (button.callback_data !== undefined) node.dataset.callbackData = button.callback_data;
   return node;
 }
 
@@ -557,7 +580,7 @@ function renderReplyKeyboard(chatId) {
       const text = typeof label === 'string' ? label : label.text; // tolerate KeyboardButton objects
       const button = el('button', 'reply-btn', text);
       button.type = 'button';
-      button.addEventListener('click', () => sendText(text));
+      button.addEventListener('click', () => pressReplyButton(text));
       rowNode.append(button);
     }
     return rowNode;
@@ -605,13 +628,35 @@ async function tap(button) {
   button.setAttribute('aria-busy', 'true');
   setTimeout(clearBusy, 8000, button);
   try {
+    // The data the page saw: a button the bot has just edited away is refused, not swapped for another.
     await post(`/chats/${chatId}/tap`, {
       from_id: userId, label: button.dataset.label, message_id: Number(button.dataset.messageId),
+      callback_data: button.dataset.callbackData,
     });
   } catch (error) {
     clearBusy(button);
-    showToast(`Die knop werkt niet (meer): ${error.message}`);
+    await buttonFailed(error, BUTTON_CHANGED);
   }
+}
+
+// A reply-keyboard button sends its text, or (request_contact) the person's phone number: the server knows which.
+async function pressReplyButton(label) {
+  const userId = state.activeId;
+  const chatId = state.chatOf.get(userId);
+  if (userId === null) return;
+  try {
+    await post(`/chats/${chatId}/press`, { from_id: userId, label, exact: true });
+  } catch (error) {
+    await buttonFailed(error, REPLY_BUTTON_CHANGED);
+  }
+}
+
+// Say in Dutch what went wrong and show the chat as it is now (the bot may just have changed it).
+async function buttonFailed(error, changed) {
+  console.warn('The button did not work:', error.message);
+  const words = { no_button: changed, no_message: MESSAGE_GONE, unsupported_button: BUTTON_UNSUPPORTED };
+  showToast(words[error.reason] || BUTTON_FAILED);
+  await refresh().catch(() => showConnection(false));
 }
 
 function clearBusy(button) {

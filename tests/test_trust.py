@@ -1,0 +1,93 @@
+"""Attacks on who may see an address, played as Telegram would deliver them: each is refused and changes nothing."""
+
+from __future__ import annotations
+
+from aiogram.methods import SendMessage
+from aiogram.types import ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Update
+from sqlalchemy import select, update
+
+from omzien.storage.models import Event, Point, Signal
+from tests.conftest import Omzien, Person
+from tests.test_signal_chain import linked_group, report
+
+ADDRESS = "3044 AB 287"
+COORDINATOR = 777001
+
+
+async def reported(app: Omzien) -> tuple[Person, object]:
+    """Anna's group is linked, she has started the bot; Piet reported an address."""
+    anna, piet = app.person("Anna"), app.person("Piet")
+    group = await linked_group(app, anna)
+    await anna.says("/start")
+    await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Postbode")
+    await report(piet)
+    return anna, group
+
+
+async def status(app: Omzien) -> str:
+    async with app.sessions() as session:
+        return (await session.scalar(select(Signal))).status
+
+
+async def test_someone_outside_the_points_group_cannot_claim(app: Omzien) -> None:
+    _anna, group = await reported(app)
+    eve = app.person("Eve")
+    await eve.says("/start")
+    app.telegram.outsiders.add((group.id, eve.user.id))
+    await eve.taps("Ik pak dit op", in_=group)
+    assert "Alleen wie in de groep" in (eve.last_answer() or "")
+    assert await status(app) == "new"
+    assert not any(ADDRESS in text for text in app.telegram.texts_to(eve.user.id))
+
+
+async def test_a_forged_button_with_an_id_beyond_any_signal_is_a_stale_button(app: Omzien) -> None:
+    anna, group = await reported(app)
+    card = app.telegram.last(group.id)
+    for forged in ("c1:9223372036854775808", "c1:-1", "k1:99999999999999999999:contact", "f1:0:c"):
+        await anna.presses(forged, card, group if forged.startswith("c1") else None)
+        assert "werkt niet meer" in (anna.last_answer() or ""), forged
+    assert not any("ging bij mij iets mis" in text for text in app.telegram.texts_to(anna.user.id))
+    assert await status(app) == "new"
+
+
+async def test_the_address_cannot_be_forwarded_and_every_copy_goes_when_it_is_given_back(app: Omzien) -> None:
+    anna, group = await reported(app)
+    await anna.taps("Ik pak dit op", in_=group)
+    first = anna.sees()
+    [sent] = [m for m in app.telegram.sent(SendMessage, anna.user.id) if ADDRESS in m.text]
+    assert sent.protect_content, "Telegram will not let the address be forwarded or saved"
+    await anna.taps("Contact gemaakt", on=first)
+    piet_again = app.person("Piet2")
+    await piet_again.says("/start")
+    await piet_again.taps("Ik maak me zorgen om iemand")
+    await piet_again.taps("Buur of bewoner")
+    await report(piet_again)  # a second report: the case comes again, a second copy of the address
+    copies = [m for m in app.telegram.shown(anna.user.id) if ADDRESS in m.text]
+    assert len(copies) == 2
+    await anna.taps("Teruggeven", on=copies[-1])
+    assert not any(ADDRESS in m.text for m in app.telegram.shown(anna.user.id)), "no copy keeps the address"
+    assert any("ingetrokken" in m.text for m in app.telegram.shown(anna.user.id))
+
+
+async def test_a_worker_who_leaves_the_group_loses_their_cases(app: Omzien) -> None:
+    anna, group = await reported(app)
+    async with app.sessions.begin() as session:
+        await session.execute(update(Point).values(coordinators=[COORDINATOR]))
+    await anna.taps("Ik pak dit op", in_=group)
+    assert any(ADDRESS in m.text for m in app.telegram.shown(anna.user.id))
+    left = ChatMemberUpdated(chat=group, from_user=anna.user, date=app.clock(),
+                             old_chat_member=ChatMemberMember(user=anna.user),
+                             new_chat_member=ChatMemberLeft(user=anna.user))
+    await app.feed(Update(update_id=next(app.update_ids), chat_member=left))
+    assert await status(app) == "new"
+    assert "Status: <b>nieuw</b>" in app.telegram.last(group.id).text or any(
+        "Status: <b>nieuw</b>" in m.text for m in app.telegram.shown(group.id))
+    assert not any(ADDRESS in m.text for m in app.telegram.shown(anna.user.id))
+    [to_coordinator] = app.telegram.texts_to(COORDINATOR)
+    assert "niet meer in de groep" in to_coordinator and ADDRESS not in to_coordinator
+    async with app.sessions() as session:
+        assert await session.scalar(select(Event.detail).where(Event.kind == "released")) == "left_group"
+    await anna.taps("Ik pak dit op", in_=group)
+    assert "Alleen wie in de groep" in (anna.last_answer() or ""), "Telegram's word is remembered"
