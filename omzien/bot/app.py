@@ -32,7 +32,7 @@ from omzien.core.logs import error_summary
 from omzien.core.settings import Settings
 from omzien.handlers import get_routers
 from omzien.handlers.members import Membership
-from omzien.services import sweep
+from omzien.services import privacy, sweep
 from omzien.storage import outbox
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
 from omzien.storage.db import create_engine, prepare, session_factory
@@ -124,12 +124,15 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
 
 async def housekeeping(sessions: async_sessionmaker[AsyncSession]) -> None:
     """Every hour: forget update ids after two days (Telegram redelivers for at most one) and
-    half-written reports after one day (they hold an address)."""
+    half-written reports after one day (they hold an address); anonymise what has had its time."""
     while True:
         try:
             async with sessions.begin() as session:
                 await forget_handled_before(session, utcnow() - timedelta(days=2))
                 await forget_drafts_before(session, utcnow() - timedelta(days=1))
+            purged = await privacy.purge(sessions.kw["bind"], utcnow())
+            if purged.anything:
+                log.info("privacy: %s signals anonymised, %s accounts removed", purged.signals, purged.accounts)
         except Exception as error:
             log.error("Housekeeping failed: %s", error_summary(error))
         await asyncio.sleep(3600)

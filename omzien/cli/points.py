@@ -46,6 +46,8 @@ def register(commands: Any) -> None:
     policy.add_argument("--urgent", type=float, metavar=_("dagen"), help=_(
         "een dringend signaal (woorden die wijzen op gevaar of zelfdoding) oppakken binnen zoveel werkdagen "
         "(standaard 0,25: dezelfde dag)"))
+    policy.add_argument("--retention", type=int, metavar=_("dagen"), help=_(
+        "zoveel dagen na het afronden verdwijnen de persoonsgegevens van een signaal (standaard 90)"))
     policy.add_argument("--hours", metavar="09:00-17:00", help=_("werktijden op een werkdag"))
     policy.add_argument("--days", metavar="ma-vr", help=_("werkdagen, bijvoorbeeld ma-vr of ma,di,do"))
     policy.add_argument("--closed", metavar="2026-12-24,2026-12-31", help=_(
@@ -144,6 +146,7 @@ def _policy_line(point: Point) -> str:
                                                 days=days, opens=point.opens, closes=point.closes, zone=point.time_zone)
     if point.closed_days:
         line += " · " + _("gesloten: {dates}").format(dates=", ".join(point.closed_days))
+    line += " · " + _("bewaren: {days} dagen na afronden").format(days=point.retention_days)
     line += " · " + _("coördinatoren: {count}").format(count=len(point.coordinators))
     line += " · " + (_("vangnet: {id}").format(id=point.fallback_chat_id) if point.fallback_chat_id
                      else _("geen vangnet"))
@@ -164,6 +167,7 @@ async def set_policy(session: Any, args: argparse.Namespace) -> int:
             fallback = None if args.fallback.strip().lower() in ("", "geen", "none") else int(args.fallback)
         await points.set_policy(
             session, point, claim=args.claim, contact=args.contact, close=args.close, urgent=args.urgent,
+            retention=args.retention,
             hours=sla.parse_hours(args.hours) if args.hours is not None else None,
             weekdays=sla.parse_weekdays(args.days) if args.days is not None else None,
             closed_days=None if args.closed is None else [date.fromisoformat(d)

@@ -33,10 +33,11 @@ def signal_facts(signal: Signal, now: datetime) -> SignalFacts:
 
 
 def _report_facts(report: Report) -> ReportFacts:
-    return ReportFacts(created_at=report.created_at, role=Role(report.reporter.role) if report.reporter.role else None,
+    reporter = report.reporter
+    return ReportFacts(created_at=report.created_at, role=Role(reporter.role) if reporter and reporter.role else None,
                        seen=tuple(Observation(code) for code in report.observations), consent=Consent(report.consent),
-                       note=report.note, may_contact=report.may_contact, reporter_id=report.reporter_id,
-                       reporter_name=report.reporter.first_name)
+                       note=report.note, may_contact=report.may_contact and reporter is not None,
+                       reporter_id=report.reporter_id or 0, reporter_name=reporter.first_name if reporter else "")
 
 
 def case_facts(signal: Signal, now: datetime) -> CaseFacts:

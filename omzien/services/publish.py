@@ -131,7 +131,8 @@ def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: b
     told: set[int] = set()
     for report in signal.reports:
         reporter = report.reporter
-        if not report.may_contact or reporter.blocked_at or reporter.started_at is None or reporter.id in told:
+        if reporter is None or not report.may_contact or reporter.blocked_at or reporter.started_at is None \
+                or reporter.id in told:
             continue
         told.add(reporter.id)
         with speaking_to(i18n, reporter):

@@ -19,6 +19,7 @@ async def seen(session: AsyncSession, user: User, *, private_message: bool, now:
     account.first_name = user.first_name[:64]
     account.username = user.username
     account.telegram_language = user.language_code
+    account.seen_at = now
     if private_message:
         account.started_at = account.started_at or now
         account.blocked_at = None

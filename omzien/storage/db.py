@@ -50,6 +50,7 @@ def create_engine(url: str) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")  # what is deleted or overwritten is zeroed, not left behind
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

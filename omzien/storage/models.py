@@ -1,4 +1,6 @@
-"""The tables. Personal data lives only in ``signals`` (postcode, house number) and ``reports`` (note)."""
+"""The tables. Personal data lives only in ``signals`` (postcode, house number), ``reports`` (note, which
+holds a call-back's phone number; the link to the reporter) and ``accounts`` (Telegram name and id), and
+goes when its time is up (``omzien.storage.privacy``)."""
 
 from __future__ import annotations
 
@@ -66,6 +68,7 @@ class Point(Base):
     contact_days: Mapped[float] = mapped_column(Float, default=3, server_default="3")
     close_days: Mapped[float] = mapped_column(Float, default=10, server_default="10")
     urgent_claim_days: Mapped[float] = mapped_column(Float, default=0.25, server_default="0.25")
+    retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")  # after closing
     time_zone: Mapped[str] = mapped_column(String(40), default=DUTCH_TIME, server_default=DUTCH_TIME)
     opens: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
     closes: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
@@ -111,6 +114,7 @@ class Account(Base):
     role: Mapped[str | None] = mapped_column(String(16))
     started_at: Mapped[datetime | None] = mapped_column()  # the bot may write to them
     blocked_at: Mapped[datetime | None] = mapped_column()  # they blocked the bot: send nothing
+    seen_at: Mapped[datetime | None] = mapped_column()  # last update from them (omzien.storage.privacy)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -138,6 +142,7 @@ class Signal(Base):
     closed_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(12))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # crisis words in a report
+    anonymised_at: Mapped[datetime | None] = mapped_column()  # its personal data is gone (omzien.storage.privacy)
     card_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The clock (omzien.flows.sla): deadlines, and the one alert that comes next.
@@ -165,7 +170,7 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"), index=True)
-    reporter_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)  # None: anonymised
     observations: Mapped[list[str]] = mapped_column()
     consent: Mapped[str] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(Text)
@@ -173,7 +178,7 @@ class Report(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     signal: Mapped[Signal] = relationship(back_populates="reports")
-    reporter: Mapped[Account] = relationship(lazy="joined")
+    reporter: Mapped[Account | None] = relationship(lazy="joined")
 
 
 class Event(Base):

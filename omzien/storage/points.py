@@ -127,7 +127,8 @@ def policy_of(point: Point) -> sla.Policy:
 
 
 async def set_policy(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,
-                     close: float | None = None, urgent: float | None = None, hours: tuple[time, time] | None = None,
+                     close: float | None = None, urgent: float | None = None, retention: int | None = None,
+                     hours: tuple[time, time] | None = None,
                      weekdays: frozenset[int] | None = None, closed_days: Sequence[date] | None = None,
                      time_zone: str | None = None, coordinators: Sequence[int] | None = None,
                      fallback: int | Unset | None = UNSET) -> sla.Policy:
@@ -138,6 +139,10 @@ async def set_policy(session: AsyncSession, point: Point, *, claim: float | None
                        ("urgent_claim_days", urgent)):
         if days is not None:
             values[name] = days
+    if retention is not None:
+        if retention < 1:
+            raise ValueError("the retention period is at least one day")
+        values["retention_days"] = retention
     if hours is not None:
         values["opens"], values["closes"] = hours[0].strftime("%H:%M"), hours[1].strftime("%H:%M")
     if weekdays is not None:

@@ -1,0 +1,96 @@
+"""Retention: personal data goes when its time is up; what is needed for the figures stays, anonymous.
+
+- A closed signal, ``retention_days`` after closing (per point, default 90): its house number, the letters
+  of its postcode, every note (with a call-back's phone number), the link to each reporter and the name
+  of the claimer go; the 4-digit area, the signs, the consent answers, the outcome and the times stay.
+  Its events keep what happened and when, not who.
+- An unrouted signal the same number of days after it was reported (the default, as no point owns it).
+- An account that was not seen for ``ACCOUNT_DAYS`` and is not needed by an open signal.
+
+On SQLite the database is then rewritten (``VACUUM``) and its write-ahead log emptied, so the old
+bytes are gone from both files, not only from the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from omzien.flows.signal import OPEN_STATUSES, Status
+from omzien.storage.models import Account, Event, OutboxMessage, Point, Report, Signal
+
+DEFAULT_RETENTION_DAYS = 90
+ACCOUNT_DAYS = 365
+
+
+@dataclass(frozen=True)
+class Purged:
+    signals: int  # closed or unrouted signals anonymised
+    accounts: int  # accounts removed
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.signals or self.accounts)
+
+
+async def purge(session: AsyncSession, now: datetime) -> Purged:
+    """Anonymise what has had its time and remove accounts nobody needs; returns the counts."""
+    points = {point_id: days for point_id, days in await session.execute(select(Point.id, Point.retention_days))}
+    due: list[int] = []
+    for signal_id, point_id, status, closed_at, created_at in await session.execute(
+            select(Signal.id, Signal.point_id, Signal.status, Signal.closed_at, Signal.created_at)
+            .where(Signal.anonymised_at.is_(None), Signal.status.in_((Status.CLOSED, Status.UNROUTED)))):
+        days = timedelta(days=points.get(point_id, DEFAULT_RETENTION_DAYS))
+        since = closed_at if status == Status.CLOSED else created_at
+        if since is not None and since + days <= now:
+            due.append(signal_id)
+    for chunk in (due[i:i + 500] for i in range(0, len(due), 500)):
+        await _anonymise(session, chunk, now)
+    return Purged(signals=len(due), accounts=await _forget_accounts(session, now))
+
+
+async def _anonymise(session: AsyncSession, signal_ids: list[int], now: datetime) -> None:
+    await session.execute(
+        update(Signal).where(Signal.id.in_(signal_ids))
+        .values(house="", postcode=func.substr(Signal.postcode, 1, 4),
+                address_key=literal("x").concat(cast(Signal.id, String)), claimed_by=None, anonymised_at=now)
+        .execution_options(synchronize_session=False))
+    await session.execute(update(Report).where(Report.signal_id.in_(signal_ids)).values(note=None, reporter_id=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(Event).where(Event.signal_id.in_(signal_ids)).values(actor_id=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.signal_id.in_(signal_ids))
+                          .values(payload={}).execution_options(synchronize_session=False))
+
+
+async def _forget_accounts(session: AsyncSession, now: datetime) -> int:
+    """Accounts not seen for a year that no open signal needs (as reporter or claimer) are removed."""
+    unused = func.coalesce(Account.seen_at, Account.created_at) < now - timedelta(days=ACCOUNT_DAYS)
+    needed = or_(
+        exists().where(Signal.claimed_by == Account.id, Signal.status.in_(OPEN_STATUSES)),
+        exists().where(and_(Report.reporter_id == Account.id, Report.signal_id == Signal.id,
+                            Signal.anonymised_at.is_(None))))
+    ids = list(await session.scalars(select(Account.id).where(unused, ~needed)))
+    if not ids:
+        return 0
+    await session.execute(update(Report).where(Report.reporter_id.in_(ids)).values(reporter_id=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(Event).where(Event.actor_id.in_(ids)).values(actor_id=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(delete(Account).where(Account.id.in_(ids)).execution_options(synchronize_session=False))
+    return len(ids)
+
+
+async def scrub_files(engine: AsyncEngine) -> None:
+    """SQLite keeps old bytes in free pages and in its write-ahead log: rewrite the file and empty the log."""
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as connection:
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        await driver.execute("VACUUM")
+        await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")

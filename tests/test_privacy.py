@@ -1,0 +1,87 @@
+"""Retention: when its time is up, personal data is gone from the rows and from the bytes of the database files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from omzien.cli import main
+from omzien.storage.models import Account, Event, Report, Signal
+from omzien.storage.offers import ensure_shipped
+from tests.conftest import Omzien
+from tests.test_signal_chain import linked_group, report
+
+NOTE = "Meneer Zwaluwstaart praat met niemand meer."
+PHONE = "0612398765"
+SECRETS = (b"287-2", b"3044AB", b"Zwaluwstaart", PHONE.encode(), b"3045CD")
+
+
+async def played(app: Omzien) -> None:
+    """A report and a call-back, both claimed and closed in November 2026; a third report stays open."""
+    async with app.sessions.begin() as session:
+        await ensure_shipped(session, demo=True)
+    anna, piet, mia = app.person("Anna"), app.person("Piet"), app.person("Mia")
+    group = await linked_group(app, anna)
+    await anna.says("/start")
+    await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Postbode")
+    await report(piet, "3044 AB 287-2", note=NOTE)
+    await mia.says("/start")
+    await mia.says("Wat is er voor mij?")
+    await mia.says("wandelen")
+    await mia.says("3045")
+    await mia.taps("Bel mij terug")
+    await mia.taps("Ja, bel mij")
+    await mia.says(PHONE)
+    await mia.says("3045 CD 11")
+    for _ in range(2):
+        await anna.taps("Ik pak dit op", in_=group)
+        await anna.taps("Wil geen hulp")
+    await report(piet, "3046 EF 3")
+
+
+def database_bytes(app: Omzien) -> bytes:
+    path = Path(app.sessions.kw["bind"].url.database)
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+def purge(app: Omzien, monkeypatch, *extra: str) -> dict:
+    monkeypatch.setenv("OMZIEN_DATABASE_URL", str(app.sessions.kw["bind"].url))
+    return main(["privacy", "purge", *extra])
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_three_years_on_no_house_number_note_or_phone_is_left_in_the_files(app: Omzien, monkeypatch,
+                                                                                  capsys) -> None:
+    await played(app)  # the bot's own connections stay open, as they do while it runs
+    assert all(secret in database_bytes(app) for secret in SECRETS), "the test data is really there"
+
+    assert await asyncio.to_thread(purge, app, monkeypatch, "--at", "2026-12-20T09:00") == 0
+    assert json.loads(capsys.readouterr().out)["signals_anonymised"] == 0, "not yet 90 days after closing"
+    assert await asyncio.to_thread(purge, app, monkeypatch, "--at", "2029-12-01T09:00", "--dry-run") == 0
+    counted = json.loads(capsys.readouterr().out)
+    assert counted["signals_anonymised"] == 2 and all(s in database_bytes(app) for s in SECRETS), "dry run"
+
+    assert await asyncio.to_thread(purge, app, monkeypatch, "--at", "2029-12-01T09:00") == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed)["signals_anonymised"] == 2 and "3044" not in printed, "counts only"
+    left = database_bytes(app)
+    assert [secret for secret in SECRETS if secret in left] == []
+    assert b"3046EF" in left, "an open signal keeps its address"
+
+    async with app.sessions() as session:
+        closed = (await session.scalars(select(Signal).where(Signal.status == "closed"))).all()
+        assert {s.area for s in closed} == {3044, 3045} and all(s.outcome == "declined" for s in closed)
+        assert all(s.house == "" and s.claimed_by is None for s in closed)
+        reports = (await session.scalars(select(Report).where(Report.signal_id.in_([s.id for s in closed])))).all()
+        assert all(r.note is None and r.reporter_id is None and r.observations for r in reports)
+        assert not (await session.scalars(select(Event.actor_id).where(
+            Event.signal_id.in_([s.id for s in closed]), Event.actor_id.is_not(None)))).all()
+        names = {a.first_name for a in (await session.scalars(select(Account))).all()}
+        assert not {"Mia", "Anna"} & names, "accounts not used for a year that nothing open needs are gone"
+        assert "Piet" in names, "the reporter of the open signal stays"
