@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from aiogram.methods import SendMessage
-from aiogram.types import ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Update
+from aiogram.types import ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Message, Update
 from sqlalchemy import select, update
 
+from omzien.bot.app import StartupError, run
+from omzien.core.i18n import load_i18n
+from omzien.core.settings import Settings
+from omzien.flows.routing import parse_areas
+from omzien.storage.db import only_runner
 from omzien.storage.models import Event, Point, Signal
+from omzien.storage.points import add_point, renew_link_code
 from tests.conftest import Omzien, Person
 from tests.test_signal_chain import linked_group, report
 
@@ -91,3 +100,44 @@ async def test_a_worker_who_leaves_the_group_loses_their_cases(app: Omzien) -> N
         assert await session.scalar(select(Event.detail).where(Event.kind == "released")) == "left_group"
     await anna.taps("Ik pak dit op", in_=group)
     assert "Alleen wie in de groep" in (anna.last_answer() or ""), "Telegram's word is remembered"
+
+
+async def test_link_codes_cannot_be_guessed_and_expire(app: Omzien) -> None:
+    anna = app.person("Anna")
+    group = app.group(-1005555)
+    for guess in range(5):
+        await anna.says(f"/koppel WRONG{guess}", in_=group)
+        assert "ken ik niet" in app.telegram.last(group.id).text
+    await anna.says("/koppel WRONG5", in_=group)
+    assert "te vaak" in app.telegram.last(group.id).text
+    async with app.sessions.begin() as session:
+        point = await add_point(session, "Signaalpunt Oost", parse_areas("3070"))
+        point.link_code_at = app.clock() - timedelta(days=8)
+        code = point.link_code
+    other = app.group(-1006666)
+    await anna.says(f"/koppel {code}", in_=other)
+    assert "verlopen" in app.telegram.last(other.id).text, "a code is good for a week"
+    async with app.sessions() as session:
+        assert (await session.scalar(select(Point).where(Point.name == "Signaalpunt Oost"))).group_chat_id is None
+
+
+async def test_a_point_that_moves_to_a_new_group_takes_its_open_cards_along(app: Omzien) -> None:
+    _anna, old = await reported(app)
+    async with app.sessions.begin() as session:
+        point = await session.scalar(select(Point))
+        code = await renew_link_code(session, point)
+    new = app.group(-1007777, "Signaalpunt Noord (nieuw)")
+    bram = app.person("Bram")
+    await bram.says(f"/koppel {code}", in_=new)
+    assert "andere groep gekoppeld" in app.telegram.last(old.id).text
+    assert any("postcode 3044" in m.text and m.buttons == ["🙋 Ik pak dit op"] for m in app.telegram.shown(new.id))
+    migrated = Message(message_id=1, date=app.clock(), chat=new, from_user=bram.user, migrate_to_chat_id=-1008888)
+    await app.feed(Update(update_id=next(app.update_ids), message=migrated))
+    async with app.sessions() as session:
+        assert (await session.scalar(select(Point))).group_chat_id == -1008888, "a supergroup keeps its point"
+
+
+async def test_a_second_bot_on_the_same_sqlite_file_says_so_and_stops(tmp_path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/one.sqlite3"
+    with load_i18n().context(), only_runner(url), pytest.raises(StartupError, match="draait al een Omzien"):
+        await run(Settings(database_url=url), "123456789:AAE-not-used-here")

@@ -31,11 +31,13 @@ from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
 from omzien.core.logs import error_summary
 from omzien.core.settings import Settings
 from omzien.handlers import get_routers
+from omzien.handlers.group import LINK_TRIES
+from omzien.handlers.limits import Attempts
 from omzien.handlers.members import Membership
 from omzien.services import privacy, sweep
 from omzien.storage import outbox
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
-from omzien.storage.db import create_engine, prepare, session_factory
+from omzien.storage.db import InUse, create_engine, only_runner, prepare, session_factory
 from omzien.storage.models import utcnow
 from omzien.storage.offers import Catalogue
 from omzien.views.common import payload
@@ -57,7 +59,7 @@ def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, sett
                     wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow) -> Dispatcher:
     dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
                             settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(),
-                            membership=Membership())
+                            membership=Membership(), link_attempts=Attempts(LINK_TRIES, 3600))
     dispatcher.update.outer_middleware(UpdateTransaction(sessions, wake_outbox, clock))
     dispatcher.update.outer_middleware(AccountMiddleware(clock))
     dispatcher.update.outer_middleware(dispatcher.fsm)
@@ -160,6 +162,15 @@ def start_scheduler(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
 
 async def run(settings: Settings, token: str, handle_signals: bool = True) -> None:
     """Create or migrate the database, check Telegram, then poll until stopped (Ctrl-C)."""
+    try:
+        with only_runner(settings.database_url):
+            await _run(settings, token, handle_signals)
+    except InUse as error:
+        raise StartupError(_("Er draait al een Omzien op deze database ({file}). Stop die eerst, of gebruik "
+                             "PostgreSQL om er meer tegelijk te laten draaien.").format(file=error)) from None
+
+
+async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
     engine = create_engine(settings.database_url)
     await prepare(engine)
     sessions = session_factory(engine)

@@ -38,8 +38,9 @@ from aiogram.exceptions import (
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omzien import services
 from omzien.core.logs import error_summary
-from omzien.storage import outbox, points, signals
+from omzien.storage import outbox, signals
 from omzien.storage.accounts import mark_blocked
 from omzien.storage.db import SenderLock
 from omzien.storage.models import OutboxMessage, utcnow
@@ -284,8 +285,7 @@ class Sender:
     async def _moved(self, old: int, new: int) -> None:
         log.warning("Group %s became supergroup %s", old, new)
         async with self.sessions.begin() as session:
-            await points.move_group(session, old, new)
-            await outbox.move_chat(session, old, new)
+            await services.points.group_moved(session, old, new)
 
     async def _forbidden(self, row: OutboxMessage, description: str) -> None:
         log.warning("Chat %s does not accept messages from the bot: %s", row.chat_id, description)

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien import services
+from omzien.handlers.limits import Attempts
 from omzien.handlers.members import MEMBER_STATUSES, Membership
 from omzien.services.signals import ClaimResult
 from omzien.storage import outbox, points
@@ -25,6 +26,8 @@ from omzien.views.buttons import WORKER_LINK, ClaimButton
 from omzien.views.common import payload
 
 GROUPS = {"group", "supergroup"}
+LINK_TRIES = 5
+"""/koppel attempts per group per hour."""
 
 
 async def added_to_group(event: ChatMemberUpdated, session: AsyncSession) -> None:
@@ -35,7 +38,8 @@ async def added_to_group(event: ChatMemberUpdated, session: AsyncSession) -> Non
 
 
 async def link(message: Message, command: CommandObject, session: AsyncSession, i18n: I18n, bot: Bot,
-               clock: Callable[[], datetime]) -> None:
+               link_attempts: Attempts, clock: Callable[[], datetime]) -> None:
+    """Link the group with a one-time code: a few tries an hour per group, so a code cannot be guessed."""
     linked = await points.point_of_group(session, message.chat.id)
     if linked is not None:
         outbox.send(session, message.chat.id, payload(
@@ -46,10 +50,15 @@ async def link(message: Message, command: CommandObject, session: AsyncSession, 
             "Zet de code achter het commando, zo: /koppel CODE. "
             "De beheerder krijgt de code bij het aanmaken van het signaalpunt.")))
         return
+    if not link_attempts.allow(message.chat.id):
+        outbox.send(session, message.chat.id, payload(_(
+            "Er is in deze groep te vaak een code geprobeerd. Probeer het over een uur opnieuw, met de code "
+            "van de beheerder.")))
+        return
     if await services.points.link_group(session, i18n, command.args, message.chat.id, clock()) is None:
         outbox.send(session, message.chat.id, payload(_(
-            "Deze code ken ik niet, of hij is al gebruikt. Vraag de beheerder om een nieuwe code "
-            "(omzien points code).")))
+            "Deze code ken ik niet, of hij is al gebruikt of verlopen (een code is een week geldig). Vraag de "
+            "beheerder om een nieuwe code (omzien points code).")))
     elif not await is_administrator(bot, message.chat.id):
         outbox.send(session, message.chat.id, payload(NOT_AN_ADMINISTRATOR()))
 
@@ -117,6 +126,12 @@ async def member_changed(event: ChatMemberUpdated, session: AsyncSession, i18n: 
         await services.signals.worker_left(session, i18n, event.chat.id, user.id, clock())
 
 
+async def migrated(message: Message, session: AsyncSession) -> None:
+    """The group became a supergroup: Telegram gave it a new id, and the point follows."""
+    assert message.migrate_to_chat_id is not None
+    await services.points.group_moved(session, message.chat.id, message.migrate_to_chat_id)
+
+
 def make_router() -> Router:
     router = Router(name="group")
     router.message.filter(F.chat.type.in_(GROUPS))
@@ -125,6 +140,7 @@ def make_router() -> Router:
     router.chat_member.filter(F.chat.type.in_(GROUPS))
     router.chat_member.register(member_changed)
     router.my_chat_member.register(added_to_group, ChatMemberUpdatedFilter(JOIN_TRANSITION))
+    router.message.register(migrated, F.migrate_to_chat_id)
     router.message.register(link, Command("koppel"))
     router.message.register(show_overview, Command("open"))
     router.callback_query.register(claim, ClaimButton.filter())

@@ -14,7 +14,7 @@ from omzien.services.publish import Change, publish, refresh_overview, speaking_
 from omzien.services.signals import route_waiting
 from omzien.storage import outbox, points, signals
 from omzien.storage.models import Point
-from omzien.views.group import linked_payload
+from omzien.views.group import linked_payload, moved_payload
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,28 @@ async def add_point(session: AsyncSession, i18n: I18n, name: str, areas: Sequenc
 
 
 async def link_group(session: AsyncSession, i18n: I18n, code: str, chat_id: int, now: datetime) -> Point | None:
-    """Link the group with a one-time code; None if the code is unknown or spent. The group hears that it is
-    linked, then gets the cards of the signals that waited for it."""
-    point = await points.link_group(session, code, chat_id)
-    if point is None:
+    """Link the group with a one-time code; None if the code is unknown, spent or expired. The group hears that
+    it is linked, then gets the cards of the open signals; a group the point leaves hears that it moved."""
+    linked = await points.link_group(session, code, chat_id, now)
+    if linked is None:
         return None
+    point = linked.point
+    if linked.previous_group is not None:
+        await signals.forget_cards(session, point.id)
     with speaking_to(i18n, None):
+        if linked.previous_group is not None:
+            outbox.send(session, linked.previous_group, moved_payload(point.name))
         outbox.send(session, chat_id, linked_payload(point.name, format_areas(AreaRange(a.first, a.last)
                                                                              for a in point.areas)))
     for signal in await signals.open_signals_without_card(session, point):
         await publish(session, i18n, signal.id, Change.GROUP_LINKED, now)
     return point
+
+
+async def group_moved(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup (a new chat id): the point and what waits to be sent follow it."""
+    await points.move_group(session, old_chat_id, new_chat_id)
+    await outbox.move_chat(session, old_chat_id, new_chat_id)
 
 
 async def show_overview(session: AsyncSession, i18n: I18n, chat_id: int, now: datetime) -> bool:

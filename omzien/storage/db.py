@@ -11,7 +11,9 @@ Engines hide statement parameters: an error must never print an address or a not
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import time
+from collections.abc import Iterator
 from contextvars import ContextVar
 from importlib.resources import files
 from pathlib import Path
@@ -58,6 +60,29 @@ def create_engine(url: str) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+class InUse(Exception):
+    """Another ``omzien run`` has this SQLite file."""
+
+
+@contextlib.contextmanager
+def only_runner(url: str) -> Iterator[None]:
+    """One running bot per SQLite file: two would both send every card. (PostgreSQL shares the work safely.)"""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        yield
+        return
+    lock_path = Path(f"{parsed.database}.lock")
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InUse(parsed.database) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

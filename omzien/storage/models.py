@@ -61,6 +61,7 @@ class Point(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     link_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    link_code_at: Mapped[datetime | None] = mapped_column()  # a code is good for LINK_CODE_DAYS
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # The service level it promises (see omzien.flows.sla), set with `omzien points set-policy`.

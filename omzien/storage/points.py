@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien.flows import sla
 from omzien.flows.routing import AreaRange, overlaps
 from omzien.flows.signal import REFERENCE_ALPHABET
-from omzien.storage.models import Point, PointArea
+from omzien.storage.models import Point, PointArea, utcnow
 
 
 class AreasTaken(Exception):
@@ -36,6 +37,10 @@ class Unset(Enum):
 
 
 UNSET = Unset.UNSET
+
+
+LINK_CODE_DAYS = 7
+"""A link code that was not used within a week is no longer good: a new one is made with ``omzien points code``."""
 
 
 def new_link_code() -> str:
@@ -61,6 +66,7 @@ async def add_point(
         name=name,
         group_chat_id=group_chat_id,
         link_code=None if group_chat_id else new_link_code(),
+        link_code_at=None if group_chat_id else utcnow(),
         areas=[PointArea(first=r.first, last=r.last) for r in areas],
     )
     session.add(point)
@@ -81,20 +87,29 @@ async def point_of_group(session: AsyncSession, chat_id: int) -> Point | None:
 
 
 async def renew_link_code(session: AsyncSession, point: Point) -> str:
-    point.link_code = new_link_code()
+    point.link_code, point.link_code_at = new_link_code(), utcnow()
     await session.flush()
     return point.link_code
 
 
-async def link_group(session: AsyncSession, code: str, chat_id: int) -> Point | None:
-    """Link the group to the point whose unused code this is; the code is then spent."""
-    point = await session.scalar(select(Point).where(Point.link_code == code.strip().upper()))
-    if point is None:
+class Linked(NamedTuple):
+    point: Point
+    previous_group: int | None  # the group it was linked to before, if it moves
+
+
+async def link_group(session: AsyncSession, code: str, chat_id: int, now: datetime) -> Linked | None:
+    """Link the group to the point whose unused, unexpired code this is; the code is then spent. A point that
+    moves to a new group leaves its overview behind (its cards too: ``signals.forget_cards``)."""
+    point = await session.scalar(select(Point).where(Point.link_code == code.strip().upper()[:16]))
+    if point is None or point.link_code_at is None or now - point.link_code_at > timedelta(days=LINK_CODE_DAYS):
         return None
+    previous = point.group_chat_id
+    if previous is not None and previous != chat_id:
+        point.overview_message_id = point.overview_outbox_id = point.overview_at = None
     point.group_chat_id = chat_id
-    point.link_code = None
+    point.link_code, point.link_code_at = None, None
     await session.flush()
-    return point
+    return Linked(point, previous if previous != chat_id else None)
 
 
 async def move_group(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:

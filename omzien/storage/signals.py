@@ -222,6 +222,11 @@ async def card_posted(session: AsyncSession, signal_id: int, message_id: int) ->
     await session.execute(update(Signal).where(Signal.id == signal_id).values(card_message_id=message_id))
 
 
+async def forget_cards(session: AsyncSession, point_id: int) -> None:
+    """The point moved to another group: its cards there are posted anew."""
+    await session.execute(update(Signal).where(Signal.point_id == point_id).values(card_message_id=None))
+
+
 async def card_lost(session: AsyncSession, signal_id: int) -> None:
     """The card was deleted from the group: the next version is posted anew."""
     await session.execute(update(Signal).where(Signal.id == signal_id).values(card_message_id=None))

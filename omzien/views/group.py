@@ -116,6 +116,11 @@ def replaced_overview_payload() -> dict[str, Any]:
     return payload(_("Dit overzicht is verouderd; het nieuwste staat verderop. Typ /open voor een nieuw overzicht."))
 
 
+def moved_payload(point: str) -> dict[str, Any]:
+    return payload(_("{point} is nu aan een andere groep gekoppeld. Nieuwe signalen en de open signalen staan "
+                     "daar; de knoppen in deze groep werken niet meer.").format(point=escape(point)))
+
+
 def linked_payload(point: str, areas: str) -> dict[str, Any]:
     return payload(_(
         "Gekoppeld: dit is nu de groep van {point} (postcodes {areas}). Nieuwe signalen "

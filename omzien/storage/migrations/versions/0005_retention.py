@@ -3,7 +3,7 @@
 Revision ID: 0005
 Revises: 0004
 
-Each point's retention period; when a signal was anonymised; when an account was last seen. A report whose
+Each point's retention period and when its link code was made (codes expire); when a signal was anonymised; when an account was last seen. A report whose
 signal was anonymised, or whose reporter's account was removed, keeps no link to the reporter.
 """
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('points', schema=None) as batch_op:
         batch_op.add_column(sa.Column('retention_days', sa.Integer(), server_default='90', nullable=False))
+        batch_op.add_column(sa.Column('link_code_at', sa.DateTime(), nullable=True))
     with op.batch_alter_table('signals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('anonymised_at', sa.DateTime(), nullable=True))
     with op.batch_alter_table('accounts', schema=None) as batch_op:
@@ -34,4 +35,5 @@ def downgrade() -> None:
     with op.batch_alter_table('signals', schema=None) as batch_op:
         batch_op.drop_column('anonymised_at')
     with op.batch_alter_table('points', schema=None) as batch_op:
+        batch_op.drop_column('link_code_at')
         batch_op.drop_column('retention_days')
