@@ -85,3 +85,27 @@ async def test_three_years_on_no_house_number_note_or_phone_is_left_in_the_files
         names = {a.first_name for a in (await session.scalars(select(Account))).all()}
         assert not {"Mia", "Anna"} & names, "accounts not used for a year that nothing open needs are gone"
         assert "Piet" in names, "the reporter of the open signal stays"
+
+
+async def test_a_resident_who_objects_is_erased_everywhere_and_the_officer_can_read_the_history(
+        app: Omzien, monkeypatch, capsys) -> None:
+    await played(app)
+    async with app.sessions() as session:
+        reference = await session.scalar(select(Signal.reference).where(Signal.postcode == "3046EF"))
+    monkeypatch.setenv("OMZIEN_DATABASE_URL", str(app.sessions.kw["bind"].url))
+    assert await asyncio.to_thread(main, ["signals", "erase", "--address", "3046 EF 3"]) == 0
+    assert reference in capsys.readouterr().out
+    async with app.sessions() as session:
+        erased = await session.scalar(select(Signal).where(Signal.reference == reference))
+        assert erased.house == "" and erased.status == "closed" and erased.area == 3046
+    assert await asyncio.to_thread(main, ["audit", reference]) == 0
+    history = capsys.readouterr().out
+    assert "reported" in history and "erased" in history and "3046" not in history
+    assert await asyncio.to_thread(main, ["audit", "S-NONE"]) == 2
+
+
+async def test_privacy_says_in_plain_words_what_is_kept_and_for_how_long(app: Omzien) -> None:
+    mia = app.person("Mia")
+    await mia.says("/privacy")
+    text = mia.sees().text
+    assert "90 dagen" in text and "Alleen de medewerker" in text and "Wat u typt, bewaar ik niet" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -11,9 +12,13 @@ from aiogram.utils.i18n import gettext as _
 
 from omzien import services
 from omzien.cli.common import fail, in_database
+from omzien.core.settings import Settings
 from omzien.flows import sla
+from omzien.flows.address import parse_address
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
+from omzien.services import privacy
 from omzien.storage import points, signals
+from omzien.storage.db import create_engine, prepare
 from omzien.storage.models import Point, utcnow
 
 
@@ -66,6 +71,13 @@ def register(commands: Any) -> None:
     signal_commands.add_parser("unrouted", help=_(
         "signalen uit postcodes waar geen signaalpunt voor is (alleen kenmerk, postcodegebied en datum)"))
     signal_commands.choices["unrouted"].set_defaults(execute=in_database(unrouted))
+    erase = signal_commands.add_parser("erase", help=_("alle persoonsgegevens van één adres nu verwijderen"),
+                                       description=_(
+        "Als een bewoner bezwaar maakt: van elk signaal op dit adres verdwijnen nu huisnummer, toelichtingen, "
+        "telefoonnummer, melders en medewerker; een open signaal wordt afgesloten. Wat anoniem is (postcodegebied, "
+        "wat gezien is, de tijden) blijft voor de cijfers. Elk signaal krijgt daarvan een gebeurtenis."))
+    erase.add_argument("--address", required=True, metavar="\"3044 AB 12\"", help=_("postcode en huisnummer"))
+    erase.set_defaults(execute=lambda settings, args: asyncio.run(erase_address(settings, args)))
 
 
 async def new_code(session: Any, args: argparse.Namespace) -> int:
@@ -120,6 +132,22 @@ async def add_point(session: Any, args: argparse.Namespace) -> int:
         print(_("Koppelcode (eenmalig): {code}").format(code=point.link_code))
         print(_("Voeg de bot toe aan de Telegram-groep van de medewerkers en typ daar: /koppel {code}").format(
             code=point.link_code))
+    return 0
+
+
+async def erase_address(settings: Settings, args: argparse.Namespace) -> int:
+    address = parse_address(args.address)
+    if address is None:
+        return fail(_("Dit adres begrijp ik niet: {address}. Schrijf het zo: \"3044 AB 12\".").format(
+            address=args.address))
+    engine = create_engine(settings.database_url)
+    try:
+        await prepare(engine)
+        references = await privacy.erase(engine, address, utcnow())
+    finally:
+        await engine.dispose()
+    print(ngettext("{count} signaal geanonimiseerd: {references}", "{count} signalen geanonimiseerd: {references}",
+                   len(references)).format(count=len(references), references=", ".join(references) or "-"))
     return 0
 
 

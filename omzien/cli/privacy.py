@@ -6,12 +6,15 @@ import argparse
 import asyncio
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
-from omzien.cli.common import fail, moment
+from omzien.cli.common import fail, in_database, moment
 from omzien.core.settings import Settings
+from omzien.flows.sla import DUTCH_TIME
 from omzien.services import privacy
+from omzien.storage import privacy as storage_privacy
 from omzien.storage.db import create_engine, prepare
 
 
@@ -28,6 +31,22 @@ def register(commands: Any) -> None:
         "doe alsof het dit tijdstip is (Nederlandse tijd, tenzij er een tijdzone bij staat)"))
     purge.add_argument("--dry-run", action="store_true", help=_("alleen tellen, niets veranderen"))
     purge.set_defaults(execute=lambda settings, args: asyncio.run(run_purge(settings, args)))
+
+    audit = commands.add_parser("audit", help=_("de geschiedenis van één signaal: wie deed wat, wanneer"),
+                                description=_(
+        "Voor de privacyfunctionaris: elke gebeurtenis van een signaal met tijd, soort, wie (Telegram-id en "
+        "voornaam, zolang die bekend zijn) en een toelichting. Nooit het adres of de toelichting van een melder."))
+    audit.add_argument("reference", metavar="S-XXXX", help=_("het kenmerk van het signaal"))
+    audit.set_defaults(execute=in_database(show_history))
+
+
+async def show_history(session: Any, args: argparse.Namespace) -> int:
+    events = await storage_privacy.history(session, args.reference)
+    if events is None:
+        return fail(_("Er is geen signaal met kenmerk {reference}.").format(reference=args.reference))
+    for at, kind, who, detail in events:
+        print(f"{at.astimezone(ZoneInfo(DUTCH_TIME)):%Y-%m-%d %H:%M}  {kind:<15} {who or '-':<24} {detail}")
+    return 0
 
 
 async def run_purge(settings: Settings, args: argparse.Namespace) -> int:

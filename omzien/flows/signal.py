@@ -93,6 +93,7 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     ALERT = "alert"  # the clock sent a reminder or an escalation (see omzien.flows.sla.Alert)
     MADE_URGENT = "urgent"  # a report with words that point to a crisis (never the words)
+    ERASED = "erased"  # the resident objected: the personal data went at once (omzien signals erase)
 
 
 class Outcome(StrEnum):

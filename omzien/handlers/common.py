@@ -27,7 +27,15 @@ from omzien.storage import outbox
 from omzien.storage.models import Account
 from omzien.views import texts
 from omzien.views.buttons import WORKER_LINK, Intent, IntentChoice, LanguageChoice, RoleChoice
-from omzien.views.common import menu_keyboard, menu_text, payload, role_payload, welcome_payload, worker_payload
+from omzien.views.common import (
+    menu_keyboard,
+    menu_text,
+    payload,
+    privacy_payload,
+    role_payload,
+    welcome_payload,
+    worker_payload,
+)
 
 
 def _menu(session: AsyncSession, chat_id: int) -> None:
@@ -107,6 +115,10 @@ async def help_(message: Message, session: AsyncSession) -> None:
         _("Bij acuut gevaar: bel 112."), menu_keyboard()))
 
 
+async def privacy(message: Message, session: AsyncSession) -> None:
+    outbox.send(session, message.chat.id, privacy_payload())
+
+
 async def blocked(event: ChatMemberUpdated, account: Account) -> None:
     account.blocked_at = event.date
 
@@ -128,6 +140,7 @@ def make_router() -> Router:
     router.callback_query.register(language_chosen, LanguageChoice.filter(F.code.in_(LANGUAGES)))
     router.message.register(cancel, Command("cancel", "stop", "stoppen"))
     router.message.register(help_, Command("help", "hulp"))
+    router.message.register(privacy, Command("privacy"))
     router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(KICKED))
     router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(MEMBER))
     return router

@@ -6,8 +6,18 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from omzien.flows.address import Address
 from omzien.storage import privacy
 from omzien.storage.db import session_factory
+
+
+async def erase(engine: AsyncEngine, address: Address, now: datetime) -> list[str]:
+    """Everything personal about one address goes now, everywhere; the anonymous counts stay."""
+    async with session_factory(engine).begin() as session:
+        references = await privacy.erase_address(session, address.key, now)
+    if references:
+        await privacy.scrub_files(engine)
+    return references
 
 
 async def purge(engine: AsyncEngine, now: datetime, dry_run: bool = False) -> privacy.Purged:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from omzien.flows.signal import OPEN_STATUSES, Status
+from omzien.flows.signal import OPEN_STATUSES, EventKind, Status
 from omzien.storage.models import Account, Event, OutboxMessage, Point, Report, Signal
 
 DEFAULT_RETENTION_DAYS = 90
@@ -50,6 +50,33 @@ async def purge(session: AsyncSession, now: datetime) -> Purged:
     for chunk in (due[i:i + 500] for i in range(0, len(due), 500)):
         await _anonymise(session, chunk, now)
     return Purged(signals=len(due), accounts=await _forget_accounts(session, now))
+
+
+async def erase_address(session: AsyncSession, address_key: str, now: datetime) -> list[str]:
+    """A resident objects: every signal on this address loses its personal data now, open or not (an open one
+    is closed as well, so nobody goes on with it). Returns the references."""
+    found = (await session.execute(select(Signal.id, Signal.reference, Signal.status)
+                                   .where(Signal.address_key == address_key))).all()
+    ids = [signal_id for signal_id, _reference, _status in found]
+    if ids:
+        await session.execute(update(Signal).where(Signal.id.in_(ids), Signal.status != Status.CLOSED)
+                              .values(status=Status.CLOSED, closed_at=now, next_alert=None, next_alert_at=None)
+                              .execution_options(synchronize_session=False))
+        await _anonymise(session, ids, now)
+        session.add_all(Event(signal_id=signal_id, kind=EventKind.ERASED, at=now) for signal_id in ids)
+    return [reference for _id, reference, _status in found]
+
+
+async def history(session: AsyncSession, reference: str) -> list[tuple[datetime, str, str, str]] | None:
+    signal_id = await session.scalar(select(Signal.id).where(Signal.reference == reference.strip().upper()))
+    if signal_id is None:
+        return None
+    rows = await session.execute(
+        select(Event.at, Event.kind, Event.actor_id, Account.first_name, Event.detail)
+        .outerjoin(Account, Account.id == Event.actor_id).where(Event.signal_id == signal_id)
+        .order_by(Event.at, Event.id))
+    return [(at, kind, "" if actor is None else f"{actor} {name or ''}".strip(), detail or "")
+            for at, kind, actor, name, detail in rows]
 
 
 async def _anonymise(session: AsyncSession, signal_ids: list[int], now: datetime) -> None:

@@ -78,6 +78,22 @@ def worker_payload(name: str) -> dict[str, Any]:
                      "knoppen om het af te ronden.").format(name=escape(name)))
 
 
+def privacy_payload() -> dict[str, Any]:
+    """/privacy: what is kept, why, how long, and who sees it, in plain words."""
+    return payload("\n\n".join([
+        _("<b>Wat Omzien bewaart</b>"),
+        _("Meldt u iemand? Dan bewaar ik de postcode en het huisnummer, wat u zag en uw toelichting. Een naam van "
+          "de bewoner vraag ik niet."),
+        _("Alleen de medewerker die de melding oppakt, ziet het adres en de toelichting. De groep ziet alleen de "
+          "4 cijfers van de postcode."),
+        _("Is de melding afgerond? Dan verdwijnen het adres en de toelichting na 90 dagen. Een signaalpunt kan "
+          "een andere termijn kiezen. Wat niemand aanwijst, blijft voor de cijfers."),
+        _("Vraagt u om een belletje? Dan bewaar ik uw telefoonnummer en adres op dezelfde manier."),
+        _("Zoekt u aanbod? Wat u typt, bewaar ik niet. Alleen wat u koos, zonder wie u bent."),
+        _("Uw naam in Telegram verdwijnt een jaar nadat u mij voor het laatst gebruikte."),
+    ]))
+
+
 def role_keyboard() -> InlineKeyboardMarkup:
     return grid([button(str(label), RoleChoice(role=role)) for role, label in texts.ROLES.items()], 2)
 
