@@ -9,7 +9,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Message, Update
 from sqlalchemy import select, update
 
-from omzien.bot.app import StartupError, run
+from omzien.bot.app import StartupError, check_groups, run
 from omzien.core.i18n import load_i18n
 from omzien.core.settings import Settings
 from omzien.flows.routing import parse_areas
@@ -17,6 +17,7 @@ from omzien.storage.db import only_runner
 from omzien.storage.models import Event, Point, Signal
 from omzien.storage.points import add_point, renew_link_code
 from tests.conftest import Omzien, Person
+from tests.telegram import BOT_USER
 from tests.test_signal_chain import linked_group, report
 
 ADDRESS = "3044 AB 287"
@@ -141,3 +142,11 @@ async def test_a_second_bot_on_the_same_sqlite_file_says_so_and_stops(tmp_path) 
     url = f"sqlite+aiosqlite:///{tmp_path}/one.sqlite3"
     with load_i18n().context(), only_runner(url), pytest.raises(StartupError, match="draait al een Omzien"):
         await run(Settings(database_url=url), "123456789:AAE-not-used-here")
+
+
+async def test_at_start_a_group_where_the_bot_is_no_administrator_is_named(app: Omzien, caplog) -> None:
+    _anna, group = await reported(app)
+    app.telegram.outsiders.add((group.id, BOT_USER.id))
+    with app.i18n.context():
+        await check_groups(app.bot, app.sessions)
+    assert "Signaalpunt Noord" in caplog.text and "beheerder" in caplog.text

@@ -31,11 +31,11 @@ from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
 from omzien.core.logs import error_summary
 from omzien.core.settings import Settings
 from omzien.handlers import get_routers
-from omzien.handlers.group import LINK_TRIES
+from omzien.handlers.group import LINK_TRIES, NOT_AN_ADMINISTRATOR, is_administrator
 from omzien.handlers.limits import Attempts
 from omzien.handlers.members import Membership
 from omzien.services import privacy, sweep
-from omzien.storage import outbox
+from omzien.storage import outbox, points
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
 from omzien.storage.db import InUse, create_engine, only_runner, prepare, session_factory
 from omzien.storage.models import utcnow
@@ -104,6 +104,15 @@ async def check_bot(bot: Bot) -> User:
             log.warning("Telegram is not reachable; trying again in %.0f s", delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
+
+
+async def check_groups(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Each linked group: the bot must be an administrator there to hear who leaves; say so where it is not."""
+    async with sessions() as session:
+        groups = [(p.name, p.group_chat_id) for p in await points.all_points(session) if p.group_chat_id]
+    for name, chat_id in groups:
+        if not await is_administrator(bot, chat_id):
+            log.warning("%s (group %s): %s", name, chat_id, NOT_AN_ADMINISTRATOR())
 
 
 async def register_commands(bot: Bot, i18n: I18n) -> None:
@@ -183,6 +192,7 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
         with i18n.context():
             me = await check_bot(bot)
             await register_commands(bot, i18n)
+            await check_groups(bot, sessions)
         log.info("Omzien runs as @%s", me.username)
         sender = Sender(bot, sessions)
         dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
