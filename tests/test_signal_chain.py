@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from omzien import services
 from omzien.cli import main
@@ -14,7 +14,7 @@ from omzien.flows.address import Address
 from omzien.flows.report import ReportDraft
 from omzien.flows.routing import parse_areas
 from omzien.flows.signal import Consent, Observation
-from omzien.storage.models import Event, Report, Signal
+from omzien.storage.models import Event, Point, Report, Signal
 from omzien.storage.points import add_point
 from tests.conftest import Omzien, Person
 
@@ -232,6 +232,7 @@ async def test_two_workers_tapping_at_once_one_wins_every_time(app: Omzien) -> N
     piet = app.person("Piet")
     await piet.says("/start")
     async with app.sessions.begin() as session:
+        await session.execute(update(Point).values(claim_limit=1000))  # 50 claims each is the point here
         for number in range(1, 101):
             draft = ReportDraft(observations=[Observation.SAYS_LONELY], consent=Consent.UNKNOWN, may_contact=False)
             draft.set_address(Address("3044AB", number))

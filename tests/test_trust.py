@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from aiogram.methods import SendMessage
-from aiogram.types import ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Message, Update
+from aiogram.types import ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Message, Update, User
 from sqlalchemy import select, update
 
 from omzien.bot.app import StartupError, check_groups, run
@@ -150,3 +150,25 @@ async def test_at_start_a_group_where_the_bot_is_no_administrator_is_named(app: 
     with app.i18n.context():
         await check_groups(app.bot, app.sessions)
     assert "Signaalpunt Noord" in caplog.text and "beheerder" in caplog.text
+
+
+async def test_a_worker_who_claims_unusually_much_waits_for_a_coordinator(app: Omzien) -> None:
+    anna, group = await reported(app)
+    async with app.sessions.begin() as session:
+        await session.execute(update(Point).values(coordinators=[COORDINATOR]))
+    piet = app.person("Piet")
+    for number in range(1, 7):
+        await report(piet, f"3044 AB {number}")
+    for _ in range(5):
+        await anna.taps("Ik pak dit op", in_=group)
+    await anna.taps("Ik pak dit op", in_=group)
+    assert "coördinator kijkt even mee" in (anna.last_answer() or "")
+    [held] = [m for m in app.telegram.shown(COORDINATOR) if "ongewoon" in m.text]
+    assert "Anna" in held.text and held.buttons == ["Toestaan"]
+    await anna.presses(held.data_of("Toestaan"), held)
+    assert "Alleen een coördinator" in (anna.last_answer() or ""), "she cannot allow herself"
+    coordinator = Person(app, User(id=COORDINATOR, is_bot=False, first_name="Carla"))
+    await coordinator.taps("Toestaan")
+    assert "Toegestaan" in app.telegram.last(COORDINATOR).text
+    await anna.taps("Ik pak dit op", in_=group)
+    assert "Je hebt" in (anna.last_answer() or "") and "coördinator" not in (anna.last_answer() or "")

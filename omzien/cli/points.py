@@ -51,6 +51,10 @@ def register(commands: Any) -> None:
     policy.add_argument("--urgent", type=float, metavar=_("dagen"), help=_(
         "een dringend signaal (woorden die wijzen op gevaar of zelfdoding) oppakken binnen zoveel werkdagen "
         "(standaard 0,25: dezelfde dag)"))
+    policy.add_argument("--claim-limit", type=int, metavar=_("aantal"), help=_(
+        "meer oppakken dan dit binnen --claim-window minuten is ongewoon: de coördinatoren moeten het toestaan "
+        "(standaard 5)"))
+    policy.add_argument("--claim-window", type=int, metavar=_("minuten"), help=_("standaard 10"))
     policy.add_argument("--retention", type=int, metavar=_("dagen"), help=_(
         "zoveel dagen na het afronden verdwijnen de persoonsgegevens van een signaal (standaard 90)"))
     policy.add_argument("--hours", metavar="09:00-17:00", help=_("werktijden op een werkdag"))
@@ -195,7 +199,7 @@ async def set_policy(session: Any, args: argparse.Namespace) -> int:
             fallback = None if args.fallback.strip().lower() in ("", "geen", "none") else int(args.fallback)
         await points.set_policy(
             session, point, claim=args.claim, contact=args.contact, close=args.close, urgent=args.urgent,
-            retention=args.retention,
+            retention=args.retention, claim_limit=args.claim_limit, claim_window=args.claim_window,
             hours=sla.parse_hours(args.hours) if args.hours is not None else None,
             weekdays=sla.parse_weekdays(args.days) if args.days is not None else None,
             closed_days=None if args.closed is None else [date.fromisoformat(d)

@@ -16,7 +16,7 @@ from omzien.flows.signal import Action
 from omzien.services.signals import ContactResult
 from omzien.storage import outbox
 from omzien.storage.models import Account
-from omzien.views.buttons import CaseButton, FollowUp, FollowUpAction
+from omzien.views.buttons import AllowClaims, CaseButton, FollowUp, FollowUpAction
 from omzien.views.case import closed_payload, pause_reasons_payload, paused_text, released_payload
 from omzien.views.common import payload
 
@@ -70,9 +70,20 @@ async def follow_up(callback: CallbackQuery, callback_data: FollowUp, session: A
     return callback.answer(answer)
 
 
+async def allow_claims(callback: CallbackQuery, callback_data: AllowClaims, session: AsyncSession,
+                       account: Account, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
+    """Only a coordinator can let a held worker claim again."""
+    if not await services.signals.allow_claims(session, account.id, callback_data.worker_id, clock()):
+        return callback.answer(_("Alleen een coördinator kan dit toestaan."), show_alert=True)
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id,
+                payload(_("Toegestaan: deze medewerker kan weer signalen oppakken.")))
+    return callback.answer()
+
+
 def make_router() -> Router:
     router = Router(name="casework")
     router.callback_query.filter(F.message.chat.type == "private")
     router.callback_query.register(finish, CaseButton.filter())
     router.callback_query.register(follow_up, FollowUp.filter())
+    router.callback_query.register(allow_claims, AllowClaims.filter())
     return router

@@ -90,6 +90,8 @@ async def claim(callback: CallbackQuery, callback_data: ClaimButton, session: As
     refusals = {
         ClaimResult.NOT_THIS_GROUP: _("Deze knop hoort niet bij deze groep."),
         ClaimResult.NOT_A_MEMBER: _("Alleen wie in de groep van dit signaalpunt zit, kan een signaal oppakken."),
+        ClaimResult.HELD: _("Je hebt veel signalen kort na elkaar opgepakt. Een coördinator kijkt even mee; "
+                            "daarna kun je weer oppakken."),
         ClaimResult.MEMBERSHIP_UNKNOWN: _("Ik kan nu niet nagaan of je in deze groep zit. Probeer het zo nog "
                                           "eens."),
         ClaimResult.ALREADY_YOURS: _("Je hebt dit signaal al."),

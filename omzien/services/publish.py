@@ -53,7 +53,7 @@ from omzien.services.facts import case_facts, overview_facts, signal_facts
 from omzien.storage import outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
 from omzien.views.case import case_payload, withdrawn_payload
-from omzien.views.coordinator import handed_back_payload, urgent_payload
+from omzien.views.coordinator import claims_held_payload, handed_back_payload, urgent_payload
 from omzien.views.group import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
 from omzien.views.report import reporter_news_payload
 
@@ -149,6 +149,15 @@ async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, 
         with speaking_to(i18n, await session.get(Account, user_id)):
             outbox.send(session, user_id, urgent_payload(signal.point.name, facts) if change is Change.URGENT_REPORT
                         else handed_back_payload(signal.point.name, facts))
+
+
+async def tell_coordinators_of_claims(session: AsyncSession, i18n: I18n, point: Point, worker: Account,
+                                      now: datetime) -> None:
+    """A worker claimed unusually many signals in a short time: their next claims wait for a coordinator."""
+    for user_id in point.coordinators:
+        with speaking_to(i18n, await session.get(Account, user_id)):
+            outbox.send(session, user_id, claims_held_payload(point.name, worker.first_name, worker.id,
+                                                              point.claim_limit, point.claim_window_minutes))
 
 
 def _send_case(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:

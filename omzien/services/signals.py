@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien.flows.report import ReportDraft
 from omzien.flows.signal import Action, Outcome, PauseReason, allowed, held
 from omzien.services.facts import signal_facts
-from omzien.services.publish import Change, publish
-from omzien.storage import points, signals
+from omzien.services.publish import Change, publish, tell_coordinators_of_claims
+from omzien.storage import accounts, points, signals
 from omzien.storage.models import Account
 from omzien.views.facts import SignalFacts
 
@@ -52,6 +52,7 @@ class ClaimResult(StrEnum):
     NOT_OPEN = "not_open"
     NOT_THIS_GROUP = "not_this_group"  # the button was pressed outside the group of the signal's point
     NOT_A_MEMBER = "not_a_member"  # the worker is not (or no longer) in that group
+    HELD = "held"  # the worker claimed unusually much: a coordinator must allow more
     MEMBERSHIP_UNKNOWN = "membership_unknown"  # Telegram could not say just now
 
 
@@ -75,6 +76,16 @@ async def claim(session: AsyncSession, i18n: I18n, signal_id: int, worker: Accou
             return Claim(ClaimResult.NOT_A_MEMBER)
     except LookupError:
         return Claim(ClaimResult.MEMBERSHIP_UNKNOWN)
+    point = signal.point
+    if worker.claims_held_at is not None:
+        return Claim(ClaimResult.HELD)
+    since = now - timedelta(minutes=point.claim_window_minutes)
+    if worker.claims_allowed_at is not None:
+        since = max(since, worker.claims_allowed_at)
+    if await signals.claims_since(session, worker.id, since) >= point.claim_limit:
+        accounts.hold_claims(worker, now)
+        await tell_coordinators_of_claims(session, i18n, point, worker, now)
+        return Claim(ClaimResult.HELD)
     if not await signals.claim(session, signal.id, worker.id, now):
         signal = await signals.get_signal(session, signal_id)
         assert signal is not None
@@ -85,6 +96,16 @@ async def claim(session: AsyncSession, i18n: I18n, signal_id: int, worker: Accou
         return Claim(ClaimResult.NOT_OPEN, signal.reference)
     signal = await publish(session, i18n, signal.id, Change.CLAIMED, now)
     return Claim(ClaimResult.WON, signal.reference, address_sent=signal.address_delivered)
+
+
+async def allow_claims(session: AsyncSession, coordinator_id: int, worker_id: int, now: datetime) -> bool:
+    """A coordinator of a point lets a held worker claim again; False if they are no coordinator."""
+    if not await points.coordinates_any(session, coordinator_id):
+        return False
+    worker = await accounts.account(session, worker_id)
+    if worker is not None:
+        accounts.allow_claims(worker, now)
+    return True
 
 
 async def release(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, now: datetime) -> str | None:

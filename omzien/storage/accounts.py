@@ -27,6 +27,18 @@ async def seen(session: AsyncSession, user: User, *, private_message: bool, now:
     return account
 
 
+async def account(session: AsyncSession, user_id: int) -> Account | None:
+    return await session.get(Account, user_id)
+
+
+def hold_claims(account: Account, now: datetime) -> None:
+    account.claims_held_at = now
+
+
+def allow_claims(account: Account, now: datetime) -> None:
+    account.claims_held_at, account.claims_allowed_at = None, now
+
+
 async def mark_blocked(session: AsyncSession, user_id: int, now: datetime) -> None:
     account = await session.get(Account, user_id)
     if account is not None:

@@ -70,6 +70,9 @@ class Point(Base):
     close_days: Mapped[float] = mapped_column(Float, default=10, server_default="10")
     urgent_claim_days: Mapped[float] = mapped_column(Float, default=0.25, server_default="0.25")
     retention_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")  # after closing
+    # More claims than this by one worker within the window hold their claims until a coordinator allows them.
+    claim_limit: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    claim_window_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     time_zone: Mapped[str] = mapped_column(String(40), default=DUTCH_TIME, server_default=DUTCH_TIME)
     opens: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
     closes: Mapped[str] = mapped_column(String(5), default="17:00", server_default="17:00")
@@ -116,6 +119,8 @@ class Account(Base):
     started_at: Mapped[datetime | None] = mapped_column()  # the bot may write to them
     blocked_at: Mapped[datetime | None] = mapped_column()  # they blocked the bot: send nothing
     seen_at: Mapped[datetime | None] = mapped_column()  # last update from them (omzien.storage.privacy)
+    claims_held_at: Mapped[datetime | None] = mapped_column()  # claimed unusually much: a coordinator must allow
+    claims_allowed_at: Mapped[datetime | None] = mapped_column()  # claims are counted again from here
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

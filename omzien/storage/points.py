@@ -86,6 +86,10 @@ async def point_of_group(session: AsyncSession, chat_id: int) -> Point | None:
     return await session.scalar(select(Point).where(Point.group_chat_id == chat_id))
 
 
+async def coordinates_any(session: AsyncSession, user_id: int) -> bool:
+    return any(user_id in point.coordinators for point in await all_points(session))
+
+
 async def renew_link_code(session: AsyncSession, point: Point) -> str:
     point.link_code, point.link_code_at = new_link_code(), utcnow()
     await session.flush()
@@ -143,6 +147,7 @@ def policy_of(point: Point) -> sla.Policy:
 
 async def set_policy(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,
                      close: float | None = None, urgent: float | None = None, retention: int | None = None,
+                     claim_limit: int | None = None, claim_window: int | None = None,
                      hours: tuple[time, time] | None = None,
                      weekdays: frozenset[int] | None = None, closed_days: Sequence[date] | None = None,
                      time_zone: str | None = None, coordinators: Sequence[int] | None = None,
@@ -158,6 +163,11 @@ async def set_policy(session: AsyncSession, point: Point, *, claim: float | None
         if retention < 1:
             raise ValueError("the retention period is at least one day")
         values["retention_days"] = retention
+    for name, count in (("claim_limit", claim_limit), ("claim_window_minutes", claim_window)):
+        if count is not None:
+            if count < 1:
+                raise ValueError(f"{name} is at least 1")
+            values[name] = count
     if hours is not None:
         values["opens"], values["closes"] = hours[0].strftime("%H:%M"), hours[1].strftime("%H:%M")
     if weekdays is not None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.report import ReportDraft
@@ -191,6 +191,11 @@ async def pause(session: AsyncSession, signal_id: int, worker_id: int, reason: s
     sla.pause(signal, signal.point, now)
     record(session, signal.id, EVENT_OF[Action.PAUSE], now, worker_id, detail=reason)
     return signal
+
+
+async def claims_since(session: AsyncSession, worker_id: int, since: datetime) -> int:
+    return await session.scalar(select(func.count()).where(
+        Event.kind == EventKind.CLAIMED, Event.actor_id == worker_id, Event.at > since)) or 0
 
 
 async def held_at(session: AsyncSession, point_id: int, worker_id: int) -> Sequence[Signal]:

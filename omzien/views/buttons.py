@@ -95,6 +95,12 @@ class SafetyButton(CallbackData, prefix="h1"):
     action: SafetyAction
 
 
+class AllowClaims(CallbackData, prefix="a1"):
+    """A coordinator lets a worker whose claims were held claim again."""
+
+    worker_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
 class FindAction(StrEnum):
     TOGGLE = "t"
     OTHER = "o"  # for someone else

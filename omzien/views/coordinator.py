@@ -7,7 +7,8 @@ from typing import Any
 
 from aiogram.utils.i18n import gettext as _
 
-from omzien.views.common import payload
+from omzien.views.buttons import AllowClaims
+from omzien.views.common import button, payload, rows
 from omzien.views.facts import SignalFacts
 from omzien.views.group import listed
 
@@ -40,6 +41,15 @@ def handed_back_payload(point: str, signal: SignalFacts) -> dict[str, Any]:
     return payload(_("<b>{point}</b>: wie signaal {reference} (postcode {area}) had, zit niet meer in de groep. "
                      "Het signaal staat weer open; het adres is ingetrokken.").format(
         point=escape(point), reference=signal.reference, area=signal.area))
+
+
+def claims_held_payload(point: str, worker: str, worker_id: int, limit: int, minutes: int) -> dict[str, Any]:
+    return payload("\n".join([
+        _("<b>{point}</b>: {worker} pakte {limit} signalen op binnen {minutes} minuten en wil er nog meer.").format(
+            point=escape(point), worker=escape(worker), limit=limit, minutes=minutes),
+        _("Dat is ongewoon. Nieuwe signalen oppakken kan {worker} pas weer als u het toestaat.").format(
+            worker=escape(worker)),
+    ]), rows([button(_("Toestaan"), AllowClaims(worker_id=worker_id))]))
 
 
 def summary_payload(point: str, new: int, open_count: int, late: int) -> dict[str, Any]:
