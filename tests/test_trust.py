@@ -172,3 +172,15 @@ async def test_a_worker_who_claims_unusually_much_waits_for_a_coordinator(app: O
     assert "Toegestaan" in app.telegram.last(COORDINATOR).text
     await anna.taps("Ik pak dit op", in_=group)
     assert "Je hebt" in (anna.last_answer() or "") and "coördinator" not in (anna.last_answer() or "")
+
+
+async def test_one_persons_flood_is_left_unhandled_and_answered_once(sessions, clock) -> None:
+    app = Omzien(sessions, clock, flood_limit=5, flood_seconds=60)
+    flooder, neighbour = app.person("Flo"), app.person("Nel")
+    for number in range(30):
+        await flooder.says(f"hallo {number}")
+    calm = [t for t in app.telegram.texts_to(flooder.user.id) if "veel berichten kort na elkaar" in t]
+    answered = [t for t in app.telegram.texts_to(flooder.user.id) if "Dat begrijp ik niet" in t]
+    assert len(calm) == 1 and len(answered) == 5
+    await neighbour.says("/start")
+    assert "Wat brengt u hier?" in neighbour.sees().text, "everyone else is answered as usual"

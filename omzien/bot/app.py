@@ -25,7 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omzien.bot.middlewares import AccountMiddleware, LocaleMiddleware, UpdateTransaction
+from omzien.bot.middlewares import AccountMiddleware, FloodGuard, LocaleMiddleware, UpdateTransaction
 from omzien.bot.sender import Sender
 from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
 from omzien.core.logs import error_summary
@@ -60,6 +60,8 @@ def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, sett
     dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
                             settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(),
                             membership=Membership(), link_attempts=Attempts(LINK_TRIES, 3600))
+    dispatcher.update.outer_middleware(FloodGuard(sessions, wake_outbox, i18n, settings.flood_limit,
+                                                  settings.flood_seconds))
     dispatcher.update.outer_middleware(UpdateTransaction(sessions, wake_outbox, clock))
     dispatcher.update.outer_middleware(AccountMiddleware(clock))
     dispatcher.update.outer_middleware(dispatcher.fsm)

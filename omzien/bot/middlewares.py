@@ -8,15 +8,46 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
-from aiogram.utils.i18n import I18nMiddleware
+from aiogram.utils.i18n import I18n, I18nMiddleware
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.core.i18n import pick_locale
+from omzien.handlers.limits import Attempts
+from omzien.storage import outbox
 from omzien.storage.accounts import seen
 from omzien.storage.conversations import first_time
 from omzien.storage.db import current_session
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class FloodGuard(BaseMiddleware):
+    """One person's flood must not delay everyone else: past ``limit`` updates in ``per_seconds`` from one
+    person, their updates are left unhandled, and they hear it once, calmly."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], wake_outbox: Callable[[], None], i18n: I18n,
+                 limit: int = 20, per_seconds: float = 10.0) -> None:
+        self.sessions, self.wake_outbox, self.i18n = sessions, wake_outbox, i18n
+        self.attempts = Attempts(limit, per_seconds)
+        self.told: dict[int, float] = {}
+        self.per = per_seconds
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or self.attempts.allow(user.id):
+            return await handler(event, data)
+        now = self.attempts.clock()
+        chat = data.get("event_chat")
+        if chat is not None and chat.type == "private" and now - self.told.get(user.id, -self.per) >= self.per:
+            self.told[user.id] = now
+            with self.i18n.context(), self.i18n.use_locale(pick_locale(None, user.language_code,
+                                                                        self.i18n.default_locale)):
+                text = _("U stuurt veel berichten kort na elkaar. Wacht u even? Daarna lees ik weer mee.")
+            async with self.sessions.begin() as session:
+                outbox.send(session, chat.id, {"text": text})
+            self.wake_outbox()
+        return None
 
 
 class UpdateTransaction(BaseMiddleware):

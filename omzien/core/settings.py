@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     telegram_api_url: str | None = None
     duplicate_window_days: int = 30
     language: str = "nl"
+    flood_limit: int = 20  # updates from one person within flood_seconds; more are left unhandled
+    flood_seconds: float = 10.0
 
     @property
     def duplicate_window(self) -> timedelta:
