@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from omzien.core.settings import Settings
 from omzien.flows.sla import DUTCH_TIME
 from omzien.storage.db import create_engine, prepare, session_factory
@@ -38,6 +41,29 @@ def in_database(handler: Callable[[Any, argparse.Namespace], Awaitable[int]]) ->
             await engine.dispose()
 
     return lambda settings, args: asyncio.run(with_database(settings, args))
+
+
+def on_engine(handler: Callable[[AsyncEngine, argparse.Namespace], Awaitable[int]]) -> Command:
+    """A command that runs ``handler(engine, args)`` on a migrated database (for work in several transactions)."""
+
+    async def with_engine(settings: Settings, args: argparse.Namespace) -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            await prepare(engine)
+            return await handler(engine, args)
+        finally:
+            await engine.dispose()
+
+    return lambda settings, args: asyncio.run(with_engine(settings, args))
+
+
+def moment_or_say(text: str | None) -> datetime | None:
+    """``moment``, or None after saying in one sentence how to write it."""
+    try:
+        return moment(text)
+    except ValueError:
+        fail(_("Dit tijdstip begrijp ik niet: {at}. Schrijf het zo: 2026-12-24T16:30.").format(at=text))
+        return None
 
 
 def moment(text: str | None) -> datetime:

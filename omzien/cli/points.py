@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from datetime import date
 from typing import Any
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from omzien import services
-from omzien.cli.common import fail, in_database
-from omzien.core.settings import Settings
+from omzien.cli.common import fail, in_database, on_engine
 from omzien.flows import sla
 from omzien.flows.address import parse_address
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
 from omzien.services import privacy
 from omzien.storage import points, signals
-from omzien.storage.db import create_engine, prepare
 from omzien.storage.models import Point, utcnow
 
 
@@ -81,7 +79,7 @@ def register(commands: Any) -> None:
         "telefoonnummer, melders en medewerker; een open signaal wordt afgesloten. Wat anoniem is (postcodegebied, "
         "wat gezien is, de tijden) blijft voor de cijfers. Elk signaal krijgt daarvan een gebeurtenis."))
     erase.add_argument("--address", required=True, metavar="\"3044 AB 12\"", help=_("postcode en huisnummer"))
-    erase.set_defaults(execute=lambda settings, args: asyncio.run(erase_address(settings, args)))
+    erase.set_defaults(execute=on_engine(erase_address))
 
 
 async def new_code(session: Any, args: argparse.Namespace) -> int:
@@ -139,17 +137,12 @@ async def add_point(session: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-async def erase_address(settings: Settings, args: argparse.Namespace) -> int:
+async def erase_address(engine: AsyncEngine, args: argparse.Namespace) -> int:
     address = parse_address(args.address)
     if address is None:
         return fail(_("Dit adres begrijp ik niet: {address}. Schrijf het zo: \"3044 AB 12\".").format(
             address=args.address))
-    engine = create_engine(settings.database_url)
-    try:
-        await prepare(engine)
-        references = await privacy.erase(engine, address, utcnow())
-    finally:
-        await engine.dispose()
+    references = await privacy.erase(engine, address, utcnow())
     print(ngettext("{count} signaal geanonimiseerd: {references}", "{count} signalen geanonimiseerd: {references}",
                    len(references)).format(count=len(references), references=", ".join(references) or "-"))
     return 0

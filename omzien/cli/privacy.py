@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from omzien.cli.common import fail, in_database, moment
-from omzien.core.settings import Settings
+from omzien.cli.common import EXIT_USAGE, fail, in_database, moment_or_say, on_engine
 from omzien.flows.sla import DUTCH_TIME
 from omzien.services import privacy
 from omzien.storage import privacy as storage_privacy
-from omzien.storage.db import create_engine, prepare
 
 
 def register(commands: Any) -> None:
@@ -30,7 +28,7 @@ def register(commands: Any) -> None:
     purge.add_argument("--at", metavar="2029-12-01T09:00", help=_(
         "doe alsof het dit tijdstip is (Nederlandse tijd, tenzij er een tijdzone bij staat)"))
     purge.add_argument("--dry-run", action="store_true", help=_("alleen tellen, niets veranderen"))
-    purge.set_defaults(execute=lambda settings, args: asyncio.run(run_purge(settings, args)))
+    purge.set_defaults(execute=on_engine(run_purge))
 
     audit = commands.add_parser("audit", help=_("de geschiedenis van één signaal: wie deed wat, wanneer"),
                                 description=_(
@@ -49,17 +47,10 @@ async def show_history(session: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-async def run_purge(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        now = moment(args.at)
-    except ValueError:
-        return fail(_("Dit tijdstip begrijp ik niet: {at}. Schrijf het zo: 2026-12-24T16:30.").format(at=args.at))
-    engine = create_engine(settings.database_url)
-    try:
-        await prepare(engine)
-        purged = await privacy.purge(engine, now, dry_run=args.dry_run)
-    finally:
-        await engine.dispose()
+async def run_purge(engine: AsyncEngine, args: argparse.Namespace) -> int:
+    if (now := moment_or_say(args.at)) is None:
+        return EXIT_USAGE
+    purged = await privacy.purge(engine, now, dry_run=args.dry_run)
     print(json.dumps({"at": now.isoformat(), "dry_run": args.dry_run, "signals_anonymised": purged.signals,
                       "accounts_removed": purged.accounts}, sort_keys=True))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
@@ -12,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from omzien.cli.common import fail, in_database, moment
-from omzien.core.settings import Settings
+from omzien.cli.common import EXIT_USAGE, fail, in_database, moment_or_say, on_engine
 from omzien.flows.sla import DUTCH_TIME
 from omzien.services import sweep
 from omzien.storage import points
 from omzien.storage import sla as sla_storage
-from omzien.storage.db import create_engine, prepare, session_factory
+from omzien.storage.db import session_factory
 from omzien.storage.models import utcnow
 
 
@@ -41,21 +40,14 @@ def register(commands: Any) -> None:
     report.add_argument("--since", metavar="2026-01-01", help=_("signalen gemeld vanaf deze datum "
                                                                "(standaard: 90 dagen geleden)"))
     report.add_argument("--json", action="store_true", help=_("als JSON, voor verdere verwerking"))
-    sweep_command.set_defaults(execute=lambda settings, args: asyncio.run(one_sweep(settings, args)))
+    sweep_command.set_defaults(execute=on_engine(one_sweep))
     report.set_defaults(execute=in_database(service_levels))
 
 
-async def one_sweep(settings: Settings, args: argparse.Namespace) -> int:
-    try:
-        now = moment(args.at)
-    except ValueError:
-        return fail(_("Dit tijdstip begrijp ik niet: {at}. Schrijf het zo: 2026-12-24T16:30.").format(at=args.at))
-    engine = create_engine(settings.database_url)
-    try:
-        await prepare(engine)
-        counts = await sweep.sweep(session_factory(engine), get_i18n(), now)
-    finally:
-        await engine.dispose()
+async def one_sweep(engine: AsyncEngine, args: argparse.Namespace) -> int:
+    if (now := moment_or_say(args.at)) is None:
+        return EXIT_USAGE
+    counts = await sweep.sweep(session_factory(engine), get_i18n(), now)
     print(json.dumps({"at": now.isoformat(), **counts}, sort_keys=True))
     return 0
 
