@@ -71,7 +71,7 @@ def NOT_AN_ADMINISTRATOR() -> str:
 async def is_administrator(bot: Bot, chat_id: int) -> bool:
     """Only an administrator bot hears who leaves the group (``chat_member`` updates)."""
     try:
-        me = await bot.get_chat_member(chat_id, bot.id)
+        me = await bot.get_chat_member(chat_id, (await bot.me()).id)
     except TelegramAPIError:
         return False
     return me.status in ("administrator", "creator")
