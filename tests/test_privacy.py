@@ -109,3 +109,26 @@ async def test_privacy_says_in_plain_words_what_is_kept_and_for_how_long(app: Om
     await mia.says("/privacy")
     text = mia.sees().text
     assert "90 dagen" in text and "Alleen de medewerker" in text and "Wat u typt, bewaar ik niet" in text
+
+
+async def test_a_signaller_sees_their_reports_and_can_be_forgotten(app: Omzien) -> None:
+    anna, piet = app.person("Anna"), app.person("Piet")
+    await linked_group(app, anna)
+    await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Postbode")
+    await report(piet, "3044 AB 287-2", note=NOTE)
+    await piet.says("/mijngegevens")
+    mine = piet.sees().text
+    assert "Piet" in mine and "S-" in mine and "wacht op een medewerker" in mine
+    assert "3044" not in mine and "Zwaluwstaart" not in mine, "nothing about the resident"
+    await piet.says("/vergeetmij")
+    await piet.taps("Nee")
+    assert "niet" in piet.sees().text
+    await piet.says("/vergeetmij")
+    await piet.taps("Ja, vergeet mij")
+    assert "U bent vergeten" in piet.sees().text
+    async with app.sessions() as session:
+        assert await session.get(Account, piet.user.id) is None
+        report_row = await session.scalar(select(Report))
+        assert report_row.reporter_id is None and report_row.note == NOTE, "the signal point keeps the report"

@@ -22,14 +22,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien import services
 from omzien.core.i18n import LANGUAGES
+from omzien.flows.signal import Role
 from omzien.handlers import finding
+from omzien.services import privacy as privacy_service
 from omzien.storage import outbox
+from omzien.storage import privacy as privacy_storage
 from omzien.storage.models import Account
 from omzien.views import texts
-from omzien.views.buttons import WORKER_LINK, Intent, IntentChoice, LanguageChoice, RoleChoice
+from omzien.views.buttons import WORKER_LINK, ForgetMe, Intent, IntentChoice, LanguageChoice, RoleChoice
 from omzien.views.common import (
+    forget_question_payload,
     menu_keyboard,
     menu_text,
+    my_data_payload,
     payload,
     privacy_payload,
     role_payload,
@@ -119,6 +124,31 @@ async def privacy(message: Message, session: AsyncSession) -> None:
     outbox.send(session, message.chat.id, privacy_payload())
 
 
+async def my_data(message: Message, session: AsyncSession, account: Account) -> None:
+    role = str(texts.ROLES[Role(account.role)]) if account.role in set(Role) else None
+    outbox.send(session, message.chat.id, my_data_payload(account.first_name, role,
+                                                          await privacy_storage.reports_of(session, account.id)))
+
+
+async def forget_me(message: Message, session: AsyncSession) -> None:
+    outbox.send(session, message.chat.id, forget_question_payload())
+
+
+async def forget_answered(callback: CallbackQuery, callback_data: ForgetMe, session: AsyncSession, account: Account,
+                          state: FSMContext):  # type: ignore[no-untyped-def]
+    chat, message_id = callback.message.chat.id, callback.message.message_id
+    if not callback_data.sure:
+        outbox.edit(session, chat, message_id, payload(_("Goed, ik vergeet u niet.")))
+    elif not await privacy_service.forget(session, account):
+        outbox.edit(session, chat, message_id, payload(_(
+            "Je hebt nog signalen opgepakt. Rond ze af of geef ze terug; daarna kan ik je vergeten.")))
+    else:
+        await state.clear()
+        outbox.edit(session, chat, message_id, payload(_(
+            "U bent vergeten. Wat u meldde, blijft zonder uw naam. Wilt u later weer iets doen? Stuur /start.")))
+    return callback.answer()
+
+
 async def blocked(event: ChatMemberUpdated, account: Account) -> None:
     account.blocked_at = event.date
 
@@ -141,6 +171,9 @@ def make_router() -> Router:
     router.message.register(cancel, Command("cancel", "stop", "stoppen"))
     router.message.register(help_, Command("help", "hulp"))
     router.message.register(privacy, Command("privacy"))
+    router.message.register(my_data, Command("mijngegevens", "mydata"))
+    router.message.register(forget_me, Command("vergeetmij", "forgetme"))
+    router.callback_query.register(forget_answered, ForgetMe.filter())
     router.my_chat_member.register(blocked, ChatMemberUpdatedFilter(KICKED))
     router.my_chat_member.register(unblocked, ChatMemberUpdatedFilter(MEMBER))
     return router

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from omzien.flows.address import Address
 from omzien.storage import privacy
 from omzien.storage.db import session_factory
+from omzien.storage.models import Account
+
+
+async def forget(session: AsyncSession, account: Account) -> bool:
+    """/vergeetmij: the account goes, its reports stay without it; not while it holds open signals."""
+    if await privacy.holds_signals(session, account.id):
+        return False
+    await privacy.forget_account(session, account)
+    return True
 
 
 async def erase(engine: AsyncEngine, address: Address, now: datetime) -> list[str]:

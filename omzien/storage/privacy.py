@@ -67,6 +67,29 @@ async def erase_address(session: AsyncSession, address_key: str, now: datetime) 
     return [reference for _id, reference, _status in found]
 
 
+async def reports_of(session: AsyncSession, account_id: int) -> list[tuple[str, datetime, str]]:
+    """A signaller's own reports: reference, when, and the signal's status — nothing about the resident."""
+    rows = await session.execute(select(Signal.reference, Report.created_at, Signal.status)
+                                 .join(Signal, Signal.id == Report.signal_id)
+                                 .where(Report.reporter_id == account_id).order_by(Report.created_at))
+    return [(reference, at, status) for reference, at, status in rows]
+
+
+async def holds_signals(session: AsyncSession, account_id: int) -> bool:
+    return bool(await session.scalar(select(exists().where(Signal.claimed_by == account_id,
+                                                           Signal.status.in_(OPEN_STATUSES)))))
+
+
+async def forget_account(session: AsyncSession, account: Account) -> None:
+    """The account goes; the reports stay, no longer linked to anyone, and so do the events, without who."""
+    await session.execute(update(Report).where(Report.reporter_id == account.id).values(reporter_id=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(Event).where(Event.actor_id == account.id).values(actor_id=None)
+                          .execution_options(synchronize_session=False))
+    await session.delete(account)
+    await session.flush()
+
+
 async def history(session: AsyncSession, reference: str) -> list[tuple[datetime, str, str, str]] | None:
     signal_id = await session.scalar(select(Signal.id).where(Signal.reference == reference.strip().upper()))
     if signal_id is None:

@@ -101,6 +101,10 @@ class AllowClaims(CallbackData, prefix="a1"):
     worker_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
+class ForgetMe(CallbackData, prefix="v1"):
+    sure: bool
+
+
 class FindAction(StrEnum):
     TOGGLE = "t"
     OTHER = "o"  # for someone else

@@ -12,12 +12,13 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from omzien.flows.signal import Observation
 from omzien.views import texts
-from omzien.views.buttons import IntentChoice, RoleChoice
+from omzien.views.buttons import ForgetMe, IntentChoice, RoleChoice
 
 
 def payload(text: str, markup: Any = None) -> dict[str, Any]:
@@ -91,7 +92,34 @@ def privacy_payload() -> dict[str, Any]:
         _("Vraagt u om een belletje? Dan bewaar ik uw telefoonnummer en adres op dezelfde manier."),
         _("Zoekt u aanbod? Wat u typt, bewaar ik niet. Alleen wat u koos, zonder wie u bent."),
         _("Uw naam in Telegram verdwijnt een jaar nadat u mij voor het laatst gebruikte."),
+        _("Wat weet ik van u? Stuur /mijngegevens. Wilt u dat ik u vergeet? Stuur /vergeetmij."),
     ]))
+
+
+STATUS_WORDS = {"unrouted": __("bewaard, nog geen signaalpunt"), "new": __("wacht op een medewerker"),
+                "claimed": __("opgepakt"), "closed": __("afgerond")}
+
+
+def my_data_payload(name: str, role: str | None, reports: list[tuple[str, datetime, str]]) -> dict[str, Any]:
+    """/mijngegevens: what Omzien knows of the person asking, and their reports — nothing about the resident."""
+    lines = [_("<b>Wat ik van u weet</b>"), _("Uw voornaam in Telegram: {name}").format(name=escape(name))]
+    if role:
+        lines.append(_("Wie u bent: {role}").format(role=role))
+    if reports:
+        lines.append(_("Uw meldingen:"))
+        lines += [f"• {reference} · {format_date(at, 'd MMMM yyyy', locale=locale())} · {STATUS_WORDS[status]}"
+                  for reference, at, status in reports]
+    else:
+        lines.append(_("U heeft nog niets gemeld."))
+    lines.append(_("Wilt u dat ik u vergeet? Stuur /vergeetmij."))
+    return payload("\n".join(lines))
+
+
+def forget_question_payload() -> dict[str, Any]:
+    return payload(_("Zal ik u vergeten? Uw naam verdwijnt. Wat u meldde, blijft bij het signaalpunt, maar niet meer "
+                     "met uw naam. U hoort er dan ook niets meer over."),
+                   rows([button(_("Ja, vergeet mij"), ForgetMe(sure=True))],
+                        [button(_("Nee"), ForgetMe(sure=False))]))
 
 
 def role_keyboard() -> InlineKeyboardMarkup:
