@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from omzien.cli import main
-from omzien.storage.models import Account, Event, Report, Signal
+from omzien.storage.models import Account, Event, OutboxMessage, Report, Signal
 from omzien.storage.offers import ensure_shipped
 from tests.conftest import Omzien
 from tests.test_signal_chain import linked_group, report
@@ -132,3 +132,16 @@ async def test_a_signaller_sees_their_reports_and_can_be_forgotten(app: Omzien) 
         assert await session.get(Account, piet.user.id) is None
         report_row = await session.scalar(select(Report))
         assert report_row.reporter_id is None and report_row.note == NOTE, "the signal point keeps the report"
+
+
+async def test_what_still_waits_about_an_erased_address_is_never_sent(app: Omzien, monkeypatch) -> None:
+    await played(app)
+    async with app.sessions.begin() as session:
+        signal = await session.scalar(select(Signal).where(Signal.postcode == "3046EF"))
+        session.add(OutboxMessage(chat_id=4242, method="send", payload={"text": "3046 EF 3"}, signal_id=signal.id,
+                                  purpose="address"))
+    monkeypatch.setenv("OMZIEN_DATABASE_URL", str(app.sessions.kw["bind"].url))
+    assert await asyncio.to_thread(main, ["signals", "erase", "--address", "3046 EF 3"]) == 0
+    async with app.sessions() as session:
+        waiting = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == 4242))
+        assert waiting.status == "dropped" and waiting.payload == {}

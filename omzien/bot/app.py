@@ -31,7 +31,7 @@ from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
 from omzien.core.logs import error_summary
 from omzien.core.settings import Settings
 from omzien.handlers import get_routers
-from omzien.handlers.group import LINK_TRIES, NOT_AN_ADMINISTRATOR, is_administrator
+from omzien.handlers.group import LINK_TRIES, is_administrator, not_an_administrator_text
 from omzien.handlers.limits import Attempts
 from omzien.handlers.members import Membership
 from omzien.services import privacy, sweep
@@ -114,7 +114,7 @@ async def check_groups(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> 
         groups = [(p.name, p.group_chat_id) for p in await points.all_points(session) if p.group_chat_id]
     for name, chat_id in groups:
         if not await is_administrator(bot, chat_id):
-            log.warning("%s (group %s): %s", name, chat_id, NOT_AN_ADMINISTRATOR())
+            log.warning("%s (group %s): %s", name, chat_id, not_an_administrator_text())
 
 
 async def register_commands(bot: Bot, i18n: I18n) -> None:

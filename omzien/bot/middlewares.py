@@ -18,6 +18,7 @@ from omzien.storage import outbox
 from omzien.storage.accounts import seen
 from omzien.storage.conversations import first_time
 from omzien.storage.db import current_session
+from omzien.views.common import payload
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -45,7 +46,7 @@ class FloodGuard(BaseMiddleware):
                                                                         self.i18n.default_locale)):
                 text = _("U stuurt veel berichten kort na elkaar. Wacht u even? Daarna lees ik weer mee.")
             async with self.sessions.begin() as session:
-                outbox.send(session, chat.id, {"text": text})
+                outbox.send(session, chat.id, payload(text))
             self.wake_outbox()
         return None
 

@@ -60,10 +60,11 @@ async def link(message: Message, command: CommandObject, session: AsyncSession, 
             "Deze code ken ik niet, of hij is al gebruikt of verlopen (een code is een week geldig). Vraag de "
             "beheerder om een nieuwe code (omzien points code).")))
     elif not await is_administrator(bot, message.chat.id):
-        outbox.send(session, message.chat.id, payload(NOT_AN_ADMINISTRATOR()))
+        outbox.send(session, message.chat.id, payload(not_an_administrator_text()))
 
 
-def NOT_AN_ADMINISTRATOR() -> str:
+def not_an_administrator_text() -> str:
+    """Said at /koppel and logged at start-up."""
     return _("Maak mij beheerder van deze groep (geen extra rechten nodig). Anders hoor ik niet wie de groep "
              "verlaat, en houdt die de signalen die hij of zij had.")
 

@@ -218,6 +218,16 @@ async def give_up(session: AsyncSession, row_id: int, status: str, error: str) -
     row.status, row.payload, row.last_error = status, {}, error[:200]
 
 
+async def forget_signals(session: AsyncSession, signal_ids: list[int]) -> None:
+    """Signals were anonymised: what still waits about them is not sent, and no row keeps a text of them."""
+    await session.execute(update(OutboxMessage)
+                          .where(OutboxMessage.signal_id.in_(signal_ids), OutboxMessage.status == PENDING)
+                          .values(status="dropped", last_error="anonymised")
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(OutboxMessage).where(OutboxMessage.signal_id.in_(signal_ids)).values(payload={})
+                          .execution_options(synchronize_session=False))
+
+
 async def drop_chat(session: AsyncSession, chat_id: int, error: str) -> int:
     """A user blocked the bot or it left a group: drop everything still waiting for that chat."""
     result = await session.execute(

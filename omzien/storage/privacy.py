@@ -20,7 +20,8 @@ from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, s
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from omzien.flows.signal import OPEN_STATUSES, EventKind, Status
-from omzien.storage.models import Account, Event, OutboxMessage, Point, Report, Signal
+from omzien.storage import outbox
+from omzien.storage.models import Account, Event, Point, Report, Signal
 
 DEFAULT_RETENTION_DAYS = 90
 ACCOUNT_DAYS = 365
@@ -112,8 +113,7 @@ async def _anonymise(session: AsyncSession, signal_ids: list[int], now: datetime
                           .execution_options(synchronize_session=False))
     await session.execute(update(Event).where(Event.signal_id.in_(signal_ids)).values(actor_id=None)
                           .execution_options(synchronize_session=False))
-    await session.execute(update(OutboxMessage).where(OutboxMessage.signal_id.in_(signal_ids))
-                          .values(payload={}).execution_options(synchronize_session=False))
+    await outbox.forget_signals(session, signal_ids)
 
 
 async def _forget_accounts(session: AsyncSession, now: datetime) -> int:

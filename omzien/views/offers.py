@@ -11,7 +11,6 @@ from html import escape
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton
-from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from babel.dates import format_date
@@ -21,6 +20,7 @@ from omzien.flows.matching import GoingOut, Match, Reason, Why
 from omzien.flows.offers import Cost, Duration, Form, Group, Need, Offer, Setting, Start
 from omzien.views.buttons import FindAction, FindButton
 from omzien.views.common import grid, payload, rows
+from omzien.views.common import locale as current_locale
 
 NEEDS = {
     Need.TALK: __("Iemand om mee te praten"),
@@ -85,10 +85,6 @@ DURATIONS = {
 }
 
 SHOWN = 3
-
-
-def _locale() -> str:
-    return get_i18n().current_locale
 
 
 def _button(text: str, step: FindStep, action: FindAction, value: str = "") -> InlineKeyboardButton:
@@ -160,7 +156,7 @@ def why(match: Match) -> str:
 
 
 def cost_text(offer: Offer) -> str:
-    extra = offer.cost_text(_locale())
+    extra = offer.cost_text(current_locale())
     if offer.cost is Cost.FREE:
         return _("Gratis")
     if offer.cost is None:
@@ -169,7 +165,7 @@ def cost_text(offer: Offer) -> str:
 
 
 def contact_lines(offer: Offer) -> list[str]:
-    locale = _locale()
+    locale = current_locale()
     lines = []
     if offer.phone:
         lines.append(_("Telefoon: {phone}").format(phone=escape(offer.phone)))
@@ -187,7 +183,7 @@ def contact_lines(offer: Offer) -> list[str]:
 
 
 def offer_block(number: int, match: Match) -> str:
-    offer, locale = match.offer, _locale()
+    offer, locale = match.offer, current_locale()
     lines = [f"<b>{number}. {escape(offer.name(locale))}</b>", escape(offer.kern(locale)),
              _("Waarom: {why}").format(why=why(match)), cost_text(offer), *contact_lines(offer)]
     return "\n".join(line for line in lines if line)
@@ -200,7 +196,7 @@ def results_payload(matches: list[Match], first: int, total: int) -> dict[str, A
         head = _("Meer aanbod ({first} tot {last} van {total}):").format(
             first=first, last=first + len(matches) - 1, total=total)
     blocks = [offer_block(first + n, match) for n, match in enumerate(matches)]
-    details = [[_button(_("Meer over {name}").format(name=_short(match.offer.name(_locale()))), FindStep.RESULTS,
+    details = [[_button(_("Meer over {name}").format(name=_short(match.offer.name(current_locale()))), FindStep.RESULTS,
                         FindAction.OPEN, match.offer.id)] for match in matches]
     more = [[_button(_("Meer resultaten »"), FindStep.RESULTS, FindAction.MORE)]] \
         if first - 1 + len(matches) < total else []
@@ -220,7 +216,7 @@ def _call_or_again() -> list[list[InlineKeyboardButton]]:
 def nothing_payload(listening_line: Offer | None) -> dict[str, Any]:
     lines = [_("Ik vond niets dat precies past bij wat u zocht. Dat spijt me."), ""]
     if listening_line is not None:
-        locale = _locale()
+        locale = current_locale()
         lines += [_("Wilt u nu even met iemand praten? Dat kan bij {name}.").format(
             name=f"<b>{escape(listening_line.name(locale))}</b>"), escape(listening_line.kern(locale)),
             *contact_lines(listening_line), ""]
@@ -229,7 +225,7 @@ def nothing_payload(listening_line: Offer | None) -> dict[str, Any]:
 
 
 def detail_payload(offer: Offer) -> dict[str, Any]:
-    locale = _locale()
+    locale = current_locale()
     lines = [f"<b>{escape(offer.name(locale))}</b>"]
     if offer.organisation and offer.organisation != offer.name.nl:
         lines.append(_("Van: {organisation}").format(organisation=escape(offer.organisation)))
