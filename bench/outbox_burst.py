@@ -26,6 +26,7 @@ from omzien.sandbox.server import Sandbox
 from omzien.storage import outbox
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import OutboxMessage
+from omzien.storage.sealing import Keyring
 
 TOKEN = "123456789:AAHbenchOutboxBurstTokenSandbox000"
 TELEGRAM_PER_SECOND = 30
@@ -43,7 +44,7 @@ async def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        engine = create_engine(args.database_url or f"sqlite+aiosqlite:///{folder}/burst.sqlite3")
+        engine = create_engine(args.database_url or f"sqlite+aiosqlite:///{folder}/burst.sqlite3", Keyring.generate())
         await upgrade(engine)
         sessions = session_factory(engine)
         async with Sandbox(TOKEN) as sandbox, SandboxClient(sandbox.url) as client:

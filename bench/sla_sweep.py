@@ -30,6 +30,7 @@ from omzien.flows.signal import REFERENCE_ALPHABET
 from omzien.services import sweep
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import Account, OutboxMessage, Point, PointArea, Signal
+from omzien.storage.sealing import Keyring
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Amsterdam
 WORKER = 4242
@@ -64,7 +65,7 @@ def signal_rows(count: int, due: set[int], points: int, rng: random.Random):  # 
 
 
 async def prepare(url: str, count: int, due_count: int, points: int):  # type: ignore[no-untyped-def]
-    engine = create_engine(url)
+    engine = create_engine(url, Keyring.generate())
     if engine.dialect.name == "postgresql":
         async with engine.begin() as connection:
             await connection.execute(text("DROP SCHEMA public CASCADE"))

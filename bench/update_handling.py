@@ -28,6 +28,7 @@ from omzien.core.i18n import load_i18n
 from omzien.core.settings import Settings
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import utcnow
+from omzien.storage.sealing import Keyring
 from tests.telegram import BOT_USER, FakeTelegram, inline
 
 STEPS = ["3044 AB {n}", "tap:Overvolle brievenbus", "tap:Verder", "tap:Weet ik niet", "tap:Overslaan",
@@ -91,7 +92,7 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        engine = create_engine(url)
+        engine = create_engine(url, Keyring.generate())
         await upgrade(engine)
         sessions = session_factory(engine)
 

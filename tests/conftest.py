@@ -23,9 +23,14 @@ from omzien.bot.sender import RateLimiter, Sender
 from omzien.core.i18n import load_i18n
 from omzien.core.settings import Settings
 from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.sealing import load_keyring
 from tests.telegram import BOT_USER, FakeTelegram, Shown, inline
 
 BACKENDS = ["sqlite", "postgresql"]
+
+os.environ["OMZIEN_SECRET_KEY"] = "dGVzdHMtb2Ytb216aWVuLXNlYWwtd2l0aC10aGlzLWs="  # 32 bytes, for tests only
+KEYS = load_keyring(Settings())
+"""The keys of every test database, as the commands under test read them from OMZIEN_SECRET_KEY too."""
 
 
 @pytest.fixture(params=BACKENDS)
@@ -36,12 +41,12 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator
         url = os.environ.get("OMZIEN_TEST_DATABASE_URL", "")
         if not url:
             pytest.skip("OMZIEN_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-        reset = create_engine(url)
+        reset = create_engine(url, KEYS)
         async with reset.begin() as connection:
             await connection.execute(text("DROP SCHEMA public CASCADE"))
             await connection.execute(text("CREATE SCHEMA public"))
         await reset.dispose()
-    engine = create_engine(url)
+    engine = create_engine(url, KEYS)
     await upgrade(engine)
     yield engine
     await engine.dispose()

@@ -18,6 +18,7 @@ from omzien.flows.signal import Consent, Observation
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.models import Account, OutboxMessage, utcnow
 from omzien.storage.signals import file_report
+from tests.conftest import KEYS
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_the_command_speaks_english_when_asked(database, monkeypatch, capsys) ->
 
 def test_a_point_added_with_its_group_gets_the_cards_of_signals_that_waited(database, capsys) -> None:
     async def an_unrouted_report() -> None:
-        engine = create_engine(database)
+        engine = create_engine(database, KEYS)
         await upgrade(engine)
         async with session_factory(engine).begin() as session:
             session.add(Account(id=7, first_name="Piet"))
@@ -108,7 +109,7 @@ def test_a_point_added_with_its_group_gets_the_cards_of_signals_that_waited(data
         await engine.dispose()
 
     async def queued_for(chat_id: int) -> list[str]:
-        engine = create_engine(database)
+        engine = create_engine(database, KEYS)
         async with session_factory(engine)() as session:
             rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id))).all()
         await engine.dispose()

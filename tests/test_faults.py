@@ -21,6 +21,7 @@ from omzien.sandbox.server import Sandbox
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.points import add_point
 from tests.botprocess import BotProcess
+from tests.conftest import KEYS
 
 TOKEN = "123456789:AAHfaultTestTokenForTheSandbox0000"
 REPORTS = int(os.environ.get("OMZIEN_FAULT_REPORTS", "1000"))
@@ -54,7 +55,7 @@ def address(number: int) -> str:
 
 
 async def seed_points(database_url: str, groups: list) -> None:
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, KEYS)
     await upgrade(engine)
     async with session_factory(engine).begin() as session:
         for index, group in enumerate(groups):

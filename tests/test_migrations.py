@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from omzien.core.i18n import load_i18n
 from omzien.services import sweep
-from omzien.storage.db import _alembic_config, session_factory, upgrade
-from omzien.storage.models import Base, Signal
+from omzien.storage.db import migrate, session_factory, upgrade
+from omzien.storage.models import Base, OutboxMessage, Signal
 
 
 async def test_migrations_match_the_models(engine) -> None:
@@ -24,8 +25,8 @@ async def test_migrations_match_the_models(engine) -> None:
 
 
 async def test_signals_open_before_the_clock_existed_get_their_deadlines_from_the_first_sweep(engine) -> None:
+    await migrate(engine, command.downgrade, "0001")
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0001"))
         await connection.execute(text(
             "INSERT INTO points (id, name, group_chat_id, created_at) VALUES (1, 'Noord', -100, :at)"),
             {"at": datetime(2026, 11, 1)})
@@ -46,3 +47,47 @@ async def test_signals_open_before_the_clock_existed_get_their_deadlines_from_th
         signal = await session.get_one(Signal, 1, populate_existing=True)
         assert signal.due_claim_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00
         assert signal.next_alert == "claim_due"
+
+
+async def test_what_was_stored_in_plain_text_is_sealed_by_the_upgrade_and_opened_again_going_back(engine) -> None:
+    async def raw() -> tuple:
+        async with engine.connect() as connection:
+            return (*(await connection.execute(text("SELECT postcode, house, address_key FROM signals"))).one(),
+                    await connection.scalar(text("SELECT note FROM reports")),
+                    await connection.scalar(text("SELECT payload FROM outbox")),
+                    await connection.scalar(text("SELECT data FROM conversation_states")))
+
+    await migrate(engine, command.downgrade, "0005")
+    async with engine.begin() as connection:
+        at = {"at": datetime(2026, 11, 1)}
+        await connection.execute(text("INSERT INTO accounts (id, first_name, created_at) VALUES (7, 'Piet', :at)"), at)
+        await connection.execute(text(
+            "INSERT INTO signals (id, reference, status, postcode, house, area, address_key, address_delivered,"
+            " created_at) VALUES (1, 'S-OUD1', 'unrouted', '3044AB', '12-A', 3044, '3044AB 12-A', false, :at)"), at)
+        await connection.execute(text(
+            "INSERT INTO reports (id, signal_id, reporter_id, observations, consent, note, may_contact, created_at)"
+            " VALUES (1, 1, 7, '[\"inside\"]', 'yes', 'Bel 0612345678', true, :at)"), at)
+        await connection.execute(text(
+            "INSERT INTO outbox (id, chat_id, method, payload, purpose, version, status, attempts, in_doubt,"
+            " created_at) VALUES (1, 7, 'send', '{\"text\": \"3044 AB 12-A\"}', 'address', 1, 'pending', 0, false,"
+            " :at)"), at)
+        await connection.execute(text(
+            "INSERT INTO conversation_states (key, state, data, updated_at)"
+            " VALUES ('1:7:7::default', 'Reporting:note', '{\"postcode\": \"3044AB\"}', :at)"), at)
+    before = await raw()
+    assert before[:2] == ("3044AB", "12-A") and "0612345678" in before[3]
+
+    await upgrade(engine)
+    sealed = await raw()
+    assert all(value.startswith("s1.") for value in sealed[:2] + sealed[3:])
+    assert not any(secret in "".join(sealed) for secret in ("3044AB", "12-A", "0612345678")), "nothing in plain text"
+    async with session_factory(engine)() as session:
+        signal = await session.scalar(select(Signal).where(Signal.address_key == "3044AB 12-A"))
+        assert (signal.postcode, signal.house, signal.reports[0].note) == ("3044AB", "12-A", "Bel 0612345678")
+        assert (await session.get_one(OutboxMessage, 1)).payload == {"text": "3044 AB 12-A"}
+
+    await migrate(engine, command.downgrade, "0005")
+    opened = await raw()
+    assert opened[:3] == before[:3] and opened[3] == before[3]
+    as_json = [value if isinstance(value, dict) else json.loads(value) for value in opened[4:] + before[4:]]
+    assert as_json[:2] == as_json[2:] == [{"text": "3044 AB 12-A"}, {"postcode": "3044AB"}]

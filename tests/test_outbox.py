@@ -18,7 +18,7 @@ from omzien.bot.sender import RateLimiter, Sender
 from omzien.storage import outbox
 from omzien.storage.db import create_engine, session_factory
 from omzien.storage.models import Account, OutboxMessage
-from tests.conftest import Clock
+from tests.conftest import KEYS, Clock
 from tests.telegram import FakeTelegram
 
 UNLIMITED = dict(per_second=10**6, chat_interval=0, group_per_minute=10**6)
@@ -209,7 +209,7 @@ async def test_with_two_instances_on_postgresql_one_sends_and_the_other_takes_ov
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite runs one bot on one machine: no sender lock needed")
     monkeypatch.setattr(sender_module, "STANDBY_PAUSE", 0.05)
-    other_engine = create_engine(engine.url.render_as_string(hide_password=False))
+    other_engine = create_engine(engine.url.render_as_string(hide_password=False), KEYS)
     telegrams = [FakeTelegram(), FakeTelegram()]
     senders = [make_sender(telegrams[0], sessions, clock), make_sender(telegrams[1], session_factory(other_engine),
                                                                       clock)]

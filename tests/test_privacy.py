@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 
 from omzien.cli import main
 from omzien.storage.models import Account, Event, OutboxMessage, Report, Signal
@@ -55,24 +55,40 @@ def purge(app: Omzien, monkeypatch, *extra: str) -> dict:
     return main(["privacy", "purge", *extra])
 
 
+async def sealed_values(app: Omzien, signal_ids: list[int]) -> list[bytes]:
+    """The stored (sealed) texts of the address and notes of these signals, as they are in the file."""
+    async with app.sessions() as session:
+        rows = (await session.execute(select(type_coerce(Signal.postcode, Text), type_coerce(Signal.house, Text))
+                                      .where(Signal.id.in_(signal_ids)))).all()
+        notes = (await session.scalars(select(type_coerce(Report.note, Text)).where(
+            Report.signal_id.in_(signal_ids), Report.note.is_not(None)))).all()
+    return [value.encode() for row in rows for value in row] + [note.encode() for note in notes]
+
+
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 async def test_three_years_on_no_house_number_note_or_phone_is_left_in_the_files(app: Omzien, monkeypatch,
                                                                                   capsys) -> None:
     await played(app)  # the bot's own connections stay open, as they do while it runs
-    assert all(secret in database_bytes(app) for secret in SECRETS), "the test data is really there"
+    assert [secret for secret in SECRETS if secret in database_bytes(app)] == [], "sealed at rest, from the start"
+    async with app.sessions() as session:
+        closed_ids = list(await session.scalars(select(Signal.id).where(Signal.status == "closed")))
+    sealed = await sealed_values(app, closed_ids)
+    assert len(sealed) == 6 and all(value.startswith(b"s1.") and value in database_bytes(app) for value in sealed)
 
     assert await asyncio.to_thread(purge, app, monkeypatch, "--at", "2026-12-20T09:00") == 0
     assert json.loads(capsys.readouterr().out)["signals_anonymised"] == 0, "not yet 90 days after closing"
     assert await asyncio.to_thread(purge, app, monkeypatch, "--at", "2029-12-01T09:00", "--dry-run") == 0
     counted = json.loads(capsys.readouterr().out)
-    assert counted["signals_anonymised"] == 2 and all(s in database_bytes(app) for s in SECRETS), "dry run"
+    assert counted["signals_anonymised"] == 2 and all(value in database_bytes(app) for value in sealed), "dry run"
 
     assert await asyncio.to_thread(purge, app, monkeypatch, "--at", "2029-12-01T09:00") == 0
     printed = capsys.readouterr().out
     assert json.loads(printed)["signals_anonymised"] == 2 and "3044" not in printed, "counts only"
     left = database_bytes(app)
-    assert [secret for secret in SECRETS if secret in left] == []
-    assert b"3046EF" in left, "an open signal keeps its address"
+    assert [value for value in sealed if value in left] == [], "not even the sealed bytes are left"
+    async with app.sessions() as session:
+        kept = await session.scalar(select(Signal).where(Signal.status == "new"))
+        assert (kept.postcode, kept.house) == ("3046EF", "3"), "an open signal keeps its address"
 
     async with app.sessions() as session:
         closed = (await session.scalars(select(Signal).where(Signal.status == "closed"))).all()
@@ -91,7 +107,7 @@ async def test_a_resident_who_objects_is_erased_everywhere_and_the_officer_can_r
         app: Omzien, monkeypatch, capsys) -> None:
     await played(app)
     async with app.sessions() as session:
-        reference = await session.scalar(select(Signal.reference).where(Signal.postcode == "3046EF"))
+        reference = await session.scalar(select(Signal.reference).where(Signal.address_key == "3046EF 3"))
     monkeypatch.setenv("OMZIEN_DATABASE_URL", str(app.sessions.kw["bind"].url))
     assert await asyncio.to_thread(main, ["signals", "erase", "--address", "3046 EF 3"]) == 0
     assert reference in capsys.readouterr().out
@@ -137,7 +153,7 @@ async def test_a_signaller_sees_their_reports_and_can_be_forgotten(app: Omzien) 
 async def test_what_still_waits_about_an_erased_address_is_never_sent(app: Omzien, monkeypatch) -> None:
     await played(app)
     async with app.sessions.begin() as session:
-        signal = await session.scalar(select(Signal).where(Signal.postcode == "3046EF"))
+        signal = await session.scalar(select(Signal).where(Signal.address_key == "3046EF 3"))
         session.add(OutboxMessage(chat_id=4242, method="send", payload={"text": "3046 EF 3"}, signal_id=signal.id,
                                   purpose="address"))
     monkeypatch.setenv("OMZIEN_DATABASE_URL", str(app.sessions.kw["bind"].url))

@@ -184,3 +184,55 @@ async def test_one_persons_flood_is_left_unhandled_and_answered_once(sessions, c
     assert len(calm) == 1 and len(answered) == 5
     await neighbour.says("/start")
     assert "Wat brengt u hier?" in neighbour.sees().text, "everyone else is answered as usual"
+
+
+async def cards_in(app: Omzien, group) -> list[str]:
+    return [m.text for m in app.telegram.shown(group.id) if "🙋 Ik pak dit op" in m.buttons]
+
+
+async def test_past_ten_reports_in_an_hour_new_signals_wait_until_a_coordinator_lets_them_through(app: Omzien) -> None:
+    anna, group = await reported(app)
+    async with app.sessions.begin() as session:
+        await session.execute(update(Point).values(coordinators=[COORDINATOR]))
+    piet = app.person("Piet")
+    for number in range(1, 11):
+        await report(piet, f"3044 AB {number}")
+    assert len(await cards_in(app, group)) == 11 and "Verstuurd" in piet.sees().text
+    await report(piet, "3044 AB 11")
+    assert "kijkt een coördinator van Signaalpunt Noord eerst mee" in piet.sees().text
+    await report(piet, "3044 AB 12")
+    assert len(await cards_in(app, group)) == 11, "the group sees nothing of the signals on hold"
+    [held] = [m for m in app.telegram.shown(COORDINATOR) if "binnen een uur" in m.text]
+    assert "Piet" in held.text and held.buttons == ["Doorlaten", "Apart zetten"], "one message, not one per report"
+    await anna.presses(held.data_of("Doorlaten"), held)
+    assert "Alleen een coördinator" in (anna.last_answer() or ""), "a worker cannot let them through"
+    assert len(await cards_in(app, group)) == 11
+
+    coordinator = Person(app, User(id=COORDINATOR, is_bot=False, first_name="Carla"))
+    await coordinator.taps("Doorlaten")
+    assert "Doorgelaten: 2 signalen" in app.telegram.last(COORDINATOR).text
+    assert len(await cards_in(app, group)) == 13
+    await report(piet, "3044 AB 13")
+    assert "Verstuurd" in piet.sees().text and len(await cards_in(app, group)) == 14, "counted again from then"
+    async with app.sessions() as session:
+        kinds = list(await session.scalars(select(Event.kind).where(Event.actor_id == COORDINATOR)))
+    assert kinds == ["let_through", "let_through"]
+
+
+async def test_signals_on_hold_that_a_coordinator_sets_aside_never_reach_the_group(app: Omzien) -> None:
+    _anna, group = await reported(app)
+    async with app.sessions.begin() as session:
+        await session.execute(update(Point).values(coordinators=[COORDINATOR]))
+    piet = app.person("Piet")
+    app.clock.advance(hours=2)
+    for number in range(1, 12):
+        await report(piet, f"3045 AB {number}")
+    coordinator = Person(app, User(id=COORDINATOR, is_bot=False, first_name="Carla"))
+    await coordinator.taps("Apart zetten")
+    assert "Apart gezet: 1 signaal is afgesloten" in app.telegram.last(COORDINATOR).text
+    assert len(await cards_in(app, group)) == 11
+    async with app.sessions() as session:
+        aside = (await session.scalars(select(Signal).where(Signal.outcome == "set_aside"))).all()
+    assert [s.status for s in aside] == ["closed"]
+    await report(piet, "3045 AB 12")
+    assert "eerst mee" in piet.sees().text, "after setting aside, the reporter's new signals still wait"

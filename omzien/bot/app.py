@@ -23,8 +23,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from omzien.bot.database import NoKeys, engine_for
 from omzien.bot.middlewares import AccountMiddleware, FloodGuard, LocaleMiddleware, UpdateTransaction
 from omzien.bot.sender import Sender
 from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
@@ -37,9 +38,11 @@ from omzien.handlers.members import Membership
 from omzien.services import privacy, sweep
 from omzien.storage import outbox, points
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
-from omzien.storage.db import InUse, create_engine, only_runner, prepare, session_factory
+from omzien.storage.db import InUse, only_runner, prepare, session_factory
 from omzien.storage.models import utcnow
 from omzien.storage.offers import Catalogue
+from omzien.storage.rekeying import keys_in_use
+from omzien.storage.sealing import keys_of
 from omzien.views.common import payload
 
 log = logging.getLogger(__name__)
@@ -106,6 +109,19 @@ async def check_bot(bot: Bot) -> User:
             log.warning("Telegram is not reachable; trying again in %.0f s", delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
+
+
+async def check_keys(engine: AsyncEngine, settings: Settings) -> None:
+    """What is stored must open with the keys we have: stop with one sentence if not, before anything is sent."""
+    keys = keys_of(engine.dialect)
+    async with engine.connect() as connection:
+        in_use = await connection.run_sync(keys_in_use)
+    if missing := in_use - set(keys.ids):
+        raise StartupError(_("Een deel van de gegevens is versleuteld met een sleutel die Omzien nu niet heeft "
+                             "({keys}). Zet die sleutel terug in OMZIEN_SECRET_KEY of in {file}.").format(
+            keys=", ".join(sorted(missing)), file=settings.key_file))
+    if in_use - {keys.current}:
+        log.warning("Some data is still sealed with an older key: run 'omzien privacy rotate-key' to finish")
 
 
 async def check_groups(bot: Bot, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -183,8 +199,12 @@ async def run(settings: Settings, token: str, handle_signals: bool = True) -> No
 
 
 async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
-    engine = create_engine(settings.database_url)
+    try:
+        engine = engine_for(settings)
+    except NoKeys as error:
+        raise StartupError(str(error)) from None
     await prepare(engine)
+    await check_keys(engine, settings)
     sessions = session_factory(engine)
     i18n = load_i18n(settings.language)
     bot = make_bot(token, settings.telegram_api_url)

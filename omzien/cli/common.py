@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from omzien.bot.database import NoKeys, engine_for
 from omzien.core.settings import Settings
 from omzien.flows.sla import DUTCH_TIME
-from omzien.storage.db import create_engine, prepare, session_factory
+from omzien.storage.db import prepare, session_factory
 from omzien.storage.models import utcnow
 
 EXIT_USAGE = 2
@@ -32,7 +33,7 @@ def in_database(handler: Callable[[Any, argparse.Namespace], Awaitable[int]]) ->
     """A command that runs ``handler(session, args)`` in one transaction on a migrated database."""
 
     async def with_database(settings: Settings, args: argparse.Namespace) -> int:
-        engine = create_engine(settings.database_url)
+        engine = engine_for(settings)
         try:
             await prepare(engine)
             async with session_factory(engine).begin() as session:
@@ -40,21 +41,28 @@ def in_database(handler: Callable[[Any, argparse.Namespace], Awaitable[int]]) ->
         finally:
             await engine.dispose()
 
-    return lambda settings, args: asyncio.run(with_database(settings, args))
+    return lambda settings, args: _said(lambda: asyncio.run(with_database(settings, args)))
 
 
 def on_engine(handler: Callable[[AsyncEngine, argparse.Namespace], Awaitable[int]]) -> Command:
     """A command that runs ``handler(engine, args)`` on a migrated database (for work in several transactions)."""
 
     async def with_engine(settings: Settings, args: argparse.Namespace) -> int:
-        engine = create_engine(settings.database_url)
+        engine = engine_for(settings)
         try:
             await prepare(engine)
             return await handler(engine, args)
         finally:
             await engine.dispose()
 
-    return lambda settings, args: asyncio.run(with_engine(settings, args))
+    return lambda settings, args: _said(lambda: asyncio.run(with_engine(settings, args)))
+
+
+def _said(command: Callable[[], int]) -> int:
+    try:
+        return command()
+    except NoKeys as error:
+        return fail(str(error))
 
 
 def moment_or_say(text: str | None) -> datetime | None:

@@ -27,6 +27,7 @@ from omzien.sandbox.client import SandboxClient
 from omzien.sandbox.server import Sandbox
 from omzien.storage import offers, points
 from omzien.storage.db import create_engine, prepare, session_factory
+from omzien.storage.sealing import Keyring
 
 
 def register(commands: Any) -> None:
@@ -61,8 +62,8 @@ class Demo:
     group_id: int
 
 
-async def _seed_point(database_url: str, group_id: int) -> None:
-    engine = create_engine(database_url)
+async def _seed_point(database_url: str, keys: Keyring, group_id: int) -> None:
+    engine = create_engine(database_url, keys)
     try:
         await prepare(engine)
         async with session_factory(engine).begin() as session:
@@ -91,13 +92,15 @@ async def _demo_running(host: str = "127.0.0.1", port: int = 8080, database_url:
             }
             group = await client.group(DEMO_POINT + " " + _("(medewerkers)"),
                                        members=[people["anna"][0], people["bram"][0]])
-            await _seed_point(database_url, group.id)
+            keys = Keyring.generate()  # the demo's data lives as long as the demo: so does its key
+            await _seed_point(database_url, keys, group.id)
             personas = [{"user_id": user.id, "name": user.first_name, "description": description,
                          "chat_ids": [user.id, group.id] if key in ("anna", "bram") else [user.id]}
                         for key, (user, description) in people.items()]
             await client.set_personas(personas)
 
-            settings = Settings(database_url=database_url, telegram_api_url=sandbox.url)
+            settings = Settings(database_url=database_url, telegram_api_url=sandbox.url,
+                                secret_key=keys.as_text())
             bot_task = asyncio.create_task(run(settings, DEMO_TOKEN, handle_signals=False))
             for worker in ("anna", "bram"):  # as the link in the group does: now the bot may write to them
                 await people[worker][0].send("/start adres")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,10 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///omzien.sqlite3"
+    # The key that seals address, note and phone at rest (omzien.storage.sealing): base64, several separated by
+    # commas (the first seals, all open). Without it, the key file below, made on first run (mode 0600).
+    secret_key: SecretStr | None = None
+    key_file: Path = Path("omzien.key")
     telegram_api_url: str | None = None
     duplicate_window_days: int = 30
     language: str = "nl"

@@ -6,6 +6,8 @@ signal is open, that is another *report* on the same signal, not a new signal.
 States (the words welfare workers use in brackets):
 
 - ``unrouted`` (*niet toegewezen*): no signal point covers the postcode; the administrator sees it.
+- ``on_hold`` (*aangehouden*): its reporter filed more than ``REPORT_LIMIT`` reports within an hour, so it
+  waits for a coordinator of the point, unseen by the group: let through it is ``new``; set aside, ``closed``.
 - ``new`` (*gemeld*): waiting in the group of the responsible point for someone to pick it up.
 - ``claimed`` (*in behandeling*): one worker has it and got the address privately. While claimed,
   the worker records contact (the contact deadline is met) and may pause the reminders.
@@ -65,6 +67,7 @@ class Consent(StrEnum):
 
 class Status(StrEnum):
     UNROUTED = "unrouted"
+    ON_HOLD = "on_hold"
     NEW = "new"
     CLAIMED = "claimed"
     CLOSED = "closed"
@@ -78,6 +81,8 @@ class Action(StrEnum):
     CONTACT = "contact"  # the claimer spoke with the person
     PAUSE = "pause"  # the claimer holds the reminders for a working week
     CLOSE = "close"
+    LET_THROUGH = "let_through"  # a coordinator lets a signal on hold go to the group
+    SET_ASIDE = "set_aside"  # a coordinator judges a signal on hold not to be one
 
 
 class EventKind(StrEnum):
@@ -91,6 +96,8 @@ class EventKind(StrEnum):
     CONTACTED = "contacted"
     PAUSED = "paused"
     CLOSED = "closed"
+    LET_THROUGH = "let_through"
+    SET_ASIDE = "set_aside"
     ALERT = "alert"  # the clock sent a reminder or an escalation (see omzien.flows.sla.Alert)
     MADE_URGENT = "urgent"  # a report with words that point to a crisis (never the words)
     ERASED = "erased"  # the resident objected: the personal data went at once (omzien signals erase)
@@ -105,6 +112,11 @@ class Outcome(StrEnum):
     NOT_REACHED = "unreached"
     ALREADY_KNOWN = "known"  # al bekend bij hulpverlening
     DUPLICATE = "duplicate"
+    SET_ASIDE = "set_aside"  # on hold, and a coordinator judged it not to be a signal
+
+
+CLAIMER_OUTCOMES = frozenset(Outcome) - {Outcome.SET_ASIDE}
+"""What the claimer may close with; setting aside is a coordinator's, for signals on hold."""
 
 
 class PauseReason(StrEnum):
@@ -119,6 +131,8 @@ class PauseReason(StrEnum):
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.UNROUTED, Action.REPORT_AGAIN): Status.UNROUTED,
     (Status.UNROUTED, Action.ROUTE): Status.NEW,
+    (Status.ON_HOLD, Action.LET_THROUGH): Status.NEW,
+    (Status.ON_HOLD, Action.SET_ASIDE): Status.CLOSED,
     (Status.NEW, Action.REPORT_AGAIN): Status.NEW,
     (Status.NEW, Action.CLAIM): Status.CLAIMED,
     (Status.CLAIMED, Action.REPORT_AGAIN): Status.CLAIMED,
@@ -136,11 +150,18 @@ EVENT_OF = {
     Action.CONTACT: EventKind.CONTACTED,
     Action.PAUSE: EventKind.PAUSED,
     Action.CLOSE: EventKind.CLOSED,
+    Action.LET_THROUGH: EventKind.LET_THROUGH,
+    Action.SET_ASIDE: EventKind.SET_ASIDE,
 }
 """The event row each action leaves; a new signal leaves ``REPORTED``."""
 
 OPEN_STATUSES = frozenset(status for status, action in TRANSITIONS if action is Action.REPORT_AGAIN)
 """A signal is open while another report can still join it."""
+
+REPORT_LIMIT = 10
+REPORT_WINDOW = timedelta(hours=1)
+"""More reports than this from one account within the window put its new signals on hold: a flood of reports,
+real or not, never reaches a group before a coordinator has looked."""
 
 NOTE_LIMIT = 500
 """A note is a short hint for the worker, not a file: longer text is refused with this limit named."""

@@ -184,7 +184,7 @@ class Alert(StrEnum):
 class Phase(StrEnum):
     """Which deadline of a signal matters now."""
 
-    UNROUTED = "unrouted"  # no point covers it yet: no clock runs
+    UNROUTED = "unrouted"  # no point covers it yet, or it is on hold: no clock runs
     CLAIM = "claim"  # waiting to be picked up
     CONTACT = "contact"  # claimed, no contact recorded yet
     CLOSE = "close"  # contact made, an outcome still to come
@@ -200,7 +200,7 @@ def phase(status: str, contacted: bool) -> Phase:
         return Phase.CLAIM
     if status == Status.CLAIMED:
         return Phase.CLOSE if contacted else Phase.CONTACT
-    return Phase.UNROUTED if status == Status.UNROUTED else Phase.CLOSED
+    return Phase.UNROUTED if status in (Status.UNROUTED, Status.ON_HOLD) else Phase.CLOSED
 
 
 @dataclass(frozen=True)

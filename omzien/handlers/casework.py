@@ -16,9 +16,10 @@ from omzien.flows.signal import Action
 from omzien.services.signals import ContactResult
 from omzien.storage import outbox
 from omzien.storage.models import Account
-from omzien.views.buttons import AllowClaims, CaseButton, FollowUp, FollowUpAction
+from omzien.views.buttons import AllowClaims, CaseButton, FollowUp, FollowUpAction, ReportsHeld
 from omzien.views.case import closed_payload, pause_reasons_payload, paused_text, released_payload
 from omzien.views.common import payload
+from omzien.views.coordinator import on_hold_decided_text
 
 
 def _not_yours(callback: CallbackQuery):  # type: ignore[no-untyped-def]
@@ -80,10 +81,23 @@ async def allow_claims(callback: CallbackQuery, callback_data: AllowClaims, sess
     return callback.answer()
 
 
+async def decide_on_hold(callback: CallbackQuery, callback_data: ReportsHeld, session: AsyncSession,
+                         account: Account, i18n: I18n, clock: Callable[[], datetime]):  # type: ignore[no-untyped-def]
+    """Only a coordinator of the point lets a reporter's signals on hold through, or sets them aside."""
+    decided = await services.signals.decide_on_hold(session, i18n, account.id, callback_data.reporter_id,
+                                                    callback_data.point_id, callback_data.let_through, clock())
+    if decided is None:
+        return callback.answer(_("Alleen een coördinator van dit signaalpunt kan dit."), show_alert=True)
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id,
+                payload(on_hold_decided_text(decided, callback_data.let_through)))
+    return callback.answer()
+
+
 def make_router() -> Router:
     router = Router(name="casework")
     router.callback_query.filter(F.message.chat.type == "private")
     router.callback_query.register(finish, CaseButton.filter())
     router.callback_query.register(follow_up, FollowUp.filter())
     router.callback_query.register(allow_claims, AllowClaims.filter())
+    router.callback_query.register(decide_on_hold, ReportsHeld.filter())
     return router

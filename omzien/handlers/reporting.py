@@ -166,7 +166,8 @@ async def _send(callback: CallbackQuery, draft: ReportDraft, session: AsyncSessi
     """File the report; the confirmation is queued in the same transaction, so it never precedes the signal."""
     reported = await services.signals.report(session, i18n, draft, account.id, now, settings.duplicate_window)
     outbox.edit(session, callback.message.chat.id, callback.message.message_id,
-                sent_payload(reported.reference, reported.area, reported.point, bool(draft.may_contact)))
+                sent_payload(reported.reference, reported.area, reported.point, bool(draft.may_contact),
+                             reported.on_hold))
 
 
 def make_router() -> Router:

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from omzien.flows.address import Address
-from omzien.storage import privacy
+from omzien.storage import privacy, rekeying
 from omzien.storage.db import session_factory
 from omzien.storage.models import Account
+from omzien.storage.sealing import keys_of
 
 
 async def forget(session: AsyncSession, account: Account) -> bool:
@@ -27,6 +28,16 @@ async def erase(engine: AsyncEngine, address: Address, now: datetime) -> list[st
     if references:
         await privacy.scrub_files(engine)
     return references
+
+
+async def rotate_key(engine: AsyncEngine) -> dict[str, int]:
+    """Everything sealed comes under the engine's current key (a batch per transaction), then the old bytes
+    go from the files. Returns how many rows per table were sealed anew."""
+    async with engine.connect() as connection:
+        done = await connection.run_sync(lambda sync: rekeying.reseal(sync, keys_of(engine.dialect),
+                                                                      commit_batches=True))
+    await privacy.scrub_files(engine)
+    return done
 
 
 async def purge(engine: AsyncEngine, now: datetime, dry_run: bool = False) -> privacy.Purged:

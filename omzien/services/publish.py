@@ -9,6 +9,10 @@ transaction of the change, so what people are told never runs ahead of what is s
 | REPORTED_AGAIN   | edited (n×)      | refreshed      | —                           | the case again, if they have it |
 | URGENT_REPORT    | posted or edited | refreshed      | —                           | the case again, if they have it |
 | ROUTED           | posted           | refreshed      | —                           | —                               |
+| ON_HOLD          | —                | —              | —  (coordinators: told)     | —                               |
+| HELD_AGAIN       | —                | —              | —                           | —                               |
+| LET_THROUGH      | posted           | refreshed      | —                           | —                               |
+| SET_ASIDE        | —                | —              | —                           | —                               |
 | CLAIMED          | edited           | refreshed      | "opgepakt"                  | address and notes (1)           |
 | RELEASED         | edited           | refreshed      | —                           | every address copy withdrawn    |
 | WORKER_LEFT      | edited           | refreshed      | —  (coordinators: told)     | every address copy withdrawn    |
@@ -29,6 +33,10 @@ transaction of the change, so what people are told never runs ahead of what is s
 - *withdrawn*: every message that carried the address to the claimer (the case, sent again on request or
   with a later report) is edited to say it was withdrawn; one still waiting is not sent. Address messages
   are sent with ``protect_content``, so Telegram does not let them be forwarded or saved.
+- ON_HOLD is the first signal of a reporter who reported more than ``REPORT_LIMIT`` times within the hour: the
+  point's coordinators get one message with *Doorlaten* and *Apart zetten* for all that reporter's signals on
+  hold there (HELD_AGAIN: the next ones, which that message covers). Until one of them decides, the group sees
+  nothing of them (LET_THROUGH: the cards come; SET_ASIDE: closed unseen).
 - Reporters hear only whether it was picked up and closed — never the address, a note or the outcome.
 - An unrouted signal has no audience: the administrator finds it with ``omzien signals unrouted``.
 - URGENT_REPORT is a report (new or again) with words that point to a crisis: the card says "dringend"
@@ -48,12 +56,12 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.core.i18n import pick_locale
-from omzien.flows.signal import Observation, held
+from omzien.flows.signal import REPORT_LIMIT, Observation, held
 from omzien.services.facts import case_facts, overview_facts, signal_facts
 from omzien.storage import outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
 from omzien.views.case import case_payload, withdrawn_payload
-from omzien.views.coordinator import claims_held_payload, handed_back_payload, urgent_payload
+from omzien.views.coordinator import claims_held_payload, handed_back_payload, reports_held_payload, urgent_payload
 from omzien.views.group import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
 from omzien.views.report import reporter_news_payload
 
@@ -72,9 +80,14 @@ class Change(StrEnum):
     GROUP_LINKED = "group_linked"
     CASE_ASKED = "case_asked"
     WORKER_STARTED = "worker_started"
+    ON_HOLD = "on_hold"  # the first signal on hold of a reporter who reported unusually much
+    HELD_AGAIN = "held_again"
+    LET_THROUGH = "let_through"
+    SET_ASIDE = "set_aside"
 
 
-CARD = frozenset(Change) - {Change.CASE_ASKED, Change.WORKER_STARTED}
+CARD = frozenset(Change) - {Change.CASE_ASKED, Change.WORKER_STARTED, Change.ON_HOLD, Change.HELD_AGAIN,
+                            Change.SET_ASIDE}
 OVERVIEW = CARD - {Change.GROUP_LINKED}
 REPORTERS = {Change.CLAIMED: False, Change.CLOSED: True}  # the value: whether it is the news of closing
 CASE = {Change.CLAIMED, Change.CASE_ASKED, Change.WORKER_STARTED}
@@ -98,7 +111,7 @@ async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Cha
         _tell_reporters(session, signal, i18n, closed=REPORTERS[change])
     if change in CASE or (change in AGAIN and signal.address_delivered):
         _send_case(session, signal, i18n, now)
-    if change in (Change.URGENT_REPORT, Change.WORKER_LEFT):
+    if change in (Change.URGENT_REPORT, Change.WORKER_LEFT, Change.ON_HOLD):
         await _tell_coordinators(session, signal, i18n, now, change)
     if change in WITHDRAW:
         with speaking_to(i18n, signal.claimer):
@@ -143,12 +156,19 @@ def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: b
 
 async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime,
                              change: Change) -> None:
-    assert signal.point is not None
+    point = signal.point
+    assert point is not None
     facts = signal_facts(signal, now)
-    for user_id in signal.point.coordinators:
+    reporter = signal.reports[-1].reporter
+    for user_id in point.coordinators:
         with speaking_to(i18n, await session.get(Account, user_id)):
-            outbox.send(session, user_id, urgent_payload(signal.point.name, facts) if change is Change.URGENT_REPORT
-                        else handed_back_payload(signal.point.name, facts))
+            if change is Change.URGENT_REPORT:
+                outbox.send(session, user_id, urgent_payload(point.name, facts))
+            elif change is Change.WORKER_LEFT:
+                outbox.send(session, user_id, handed_back_payload(point.name, facts))
+            elif reporter is not None:
+                outbox.send(session, user_id, reports_held_payload(point.name, point.id, reporter.first_name,
+                                                                   reporter.id, REPORT_LIMIT))
 
 
 async def tell_coordinators_of_claims(session: AsyncSession, i18n: I18n, point: Point, worker: Account,

@@ -16,7 +16,17 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.report import ReportDraft
-from omzien.flows.signal import Action, Outcome, PauseReason, allowed, held
+from omzien.flows.signal import (
+    CLAIMER_OUTCOMES,
+    REPORT_LIMIT,
+    REPORT_WINDOW,
+    Action,
+    Outcome,
+    PauseReason,
+    Status,
+    allowed,
+    held,
+)
 from omzien.services.facts import signal_facts
 from omzien.services.publish import Change, publish, tell_coordinators_of_claims
 from omzien.storage import accounts, points, signals
@@ -33,16 +43,62 @@ class Reported:
     area: int
     point: str | None  # None: no point covers the area yet
     new: bool  # False: it joined an open signal on the same address
+    on_hold: bool = False  # the reporter reported unusually much: a coordinator looks first
 
 
 async def report(session: AsyncSession, i18n: I18n, draft: ReportDraft, reporter_id: int, now: datetime,
                  window: timedelta) -> Reported:
-    """A finished report: a new signal, or another report on the open one for the same address."""
-    filed = await signals.file_report(session, draft, reporter_id, now, window)
-    change = Change.URGENT_REPORT if filed.made_urgent else Change.REPORTED if filed.created else \
-        Change.REPORTED_AGAIN
-    signal = await publish(session, i18n, filed.signal.id, change, now)
-    return Reported(signal.reference, signal.area, signal.point.name if signal.point else None, filed.created)
+    """A finished report: a new signal, or another report on the open one for the same address.
+
+    Past ``REPORT_LIMIT`` reports within ``REPORT_WINDOW`` a reporter's new signals are put on hold until a
+    coordinator of the point lets them through; the coordinators hear of the first one at once. A report that
+    joins an open signal adds no card, so it is never held."""
+    filed = await signals.file_report(session, draft, reporter_id, now, window,
+                                      on_hold=await _reports_held(session, reporter_id, now))
+    if filed.signal.status == Status.ON_HOLD:
+        first = len(await signals.on_hold_from(session, reporter_id, filed.signal.point_id)) == 1
+        signal = await publish(session, i18n, filed.signal.id, Change.ON_HOLD if first else Change.HELD_AGAIN, now)
+    else:
+        change = Change.URGENT_REPORT if filed.made_urgent else Change.REPORTED if filed.created else \
+            Change.REPORTED_AGAIN
+        signal = await publish(session, i18n, filed.signal.id, change, now)
+    return Reported(signal.reference, signal.area, signal.point.name if signal.point else None, filed.created,
+                    on_hold=signal.status == Status.ON_HOLD)
+
+
+async def _reports_held(session: AsyncSession, reporter_id: int, now: datetime) -> bool:
+    """Whether this reporter's new signals wait on hold; the report past the limit starts it."""
+    reporter = await accounts.account(session, reporter_id)
+    if reporter is None:
+        return False
+    if reporter.reports_held_at is not None:
+        return True
+    since = now - REPORT_WINDOW
+    if reporter.reports_allowed_at is not None:
+        since = max(since, reporter.reports_allowed_at)
+    if await signals.reports_since(session, reporter_id, since) < REPORT_LIMIT:
+        return False
+    accounts.hold_reports(reporter, now)
+    return True
+
+
+async def decide_on_hold(session: AsyncSession, i18n: I18n, coordinator_id: int, reporter_id: int, point_id: int,
+                         let_through: bool, now: datetime) -> int | None:
+    """A coordinator of the point lets a reporter's signals on hold through to the group (and counts their reports
+    again from now), or sets them aside. How many, or None if they are no coordinator of that point."""
+    point = await points.point_by_id(session, point_id)
+    if point is None or coordinator_id not in point.coordinators:
+        return None
+    waiting = await signals.on_hold_from(session, reporter_id, point_id)
+    for signal in waiting:
+        if let_through and await signals.let_through(session, signal.id, coordinator_id, now):
+            await publish(session, i18n, signal.id, Change.LET_THROUGH, now)
+        elif not let_through and await signals.set_aside(session, signal.id, coordinator_id, now):
+            await publish(session, i18n, signal.id, Change.SET_ASIDE, now)
+    reporter = await accounts.account(session, reporter_id)
+    if let_through and reporter is not None:
+        accounts.allow_reports(reporter, now)
+    return len(waiting)
 
 
 class ClaimResult(StrEnum):
@@ -119,7 +175,7 @@ async def release(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: 
 async def close(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, outcome: Outcome,
                 now: datetime) -> str | None:
     """The claimer records the outcome. Its reference, or None if it is not (or no longer) theirs."""
-    if not await signals.close(session, signal_id, worker_id, outcome, now):
+    if outcome not in CLAIMER_OUTCOMES or not await signals.close(session, signal_id, worker_id, outcome, now):
         return None
     return (await publish(session, i18n, signal_id, Change.CLOSED, now)).reference
 

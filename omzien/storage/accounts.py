@@ -39,6 +39,14 @@ def allow_claims(account: Account, now: datetime) -> None:
     account.claims_held_at, account.claims_allowed_at = None, now
 
 
+def hold_reports(account: Account, now: datetime) -> None:
+    account.reports_held_at = now
+
+
+def allow_reports(account: Account, now: datetime) -> None:
+    account.reports_held_at, account.reports_allowed_at = None, now
+
+
 async def mark_blocked(session: AsyncSession, user_id: int, now: datetime) -> None:
     account = await session.get(Account, user_id)
     if account is not None:

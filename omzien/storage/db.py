@@ -5,7 +5,8 @@ takes the write lock at once, so two updates handled at the same time queue inst
 failing halfway (a deferred transaction that reads and then writes can't wait for the lock).
 PostgreSQL needs nothing special: its row locks do the same work.
 
-Engines hide statement parameters: an error must never print an address or a note.
+Engines hide statement parameters: an error must never print an address or a note. Each engine carries
+the keyring that seals them at rest (``omzien.storage.sealing``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from importlib.resources import files
 from pathlib import Path
@@ -30,19 +31,24 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from omzien.storage import sealing
 from omzien.storage.offers import ensure_shipped
+from omzien.storage.sealing import Keyring
 
 current_session: ContextVar[AsyncSession | None] = ContextVar("omzien_session", default=None)
 """The session of the update being handled, for code aiogram calls without it (the FSM storage)."""
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, keys: Keyring) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, hide_parameters=True, pool_pre_ping=True)
+        engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=True)
+        sealing.attach(engine.dialect, keys)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+    sealing.attach(engine.dialect, keys)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -105,8 +111,35 @@ async def prepare(engine: AsyncEngine) -> None:
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the database to the newest schema (creates it on first run)."""
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+    await migrate(engine, command.upgrade, "head")
+
+
+async def migrate(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run an Alembic ``step`` (upgrade or downgrade) to ``revision`` in one transaction.
+
+    On SQLite a migration that changes a column copies the table and drops the old one; with foreign keys on,
+    that drop would delete every row that refers to it (``ON DELETE CASCADE``): the reports and events of
+    every signal. So foreign keys are off while it runs (outside the transaction, as SQLite asks) and
+    checked when it is done.
+    """
+    async with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            await _pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            async with connection.begin():
+                await connection.run_sync(lambda sync: step(_alembic_config(sync), revision))
+                if sqlite and (await connection.exec_driver_sql("PRAGMA foreign_key_check")).first():
+                    raise RuntimeError("the migration left rows that refer to nothing")
+        finally:
+            if sqlite:
+                await _pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+async def _pragma(connection: AsyncConnection, pragma: str) -> None:
+    raw = await connection.get_raw_connection()
+    assert raw.driver_connection is not None
+    await raw.driver_connection.execute(pragma)
 
 
 SENDER_LOCK = 0x6F6D7A69

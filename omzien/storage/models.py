@@ -1,6 +1,8 @@
 """The tables. Personal data lives only in ``signals`` (postcode, house number), ``reports`` (note, which
 holds a call-back's phone number; the link to the reporter) and ``accounts`` (Telegram name and id), and
-goes when its time is up (``omzien.storage.privacy``)."""
+goes when its time is up (``omzien.storage.privacy``). Address, note and phone are sealed at rest, and so are
+the drafts of conversations and the messages waiting to be sent, which can hold them too
+(``omzien.storage.sealing``)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     TypeDecorator,
     false,
     text,
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from omzien.flows.sla import DUTCH_TIME
+from omzien.storage.sealing import AddressHash, Sealed, SealedJSON
 
 
 def utcnow() -> datetime:
@@ -121,6 +123,8 @@ class Account(Base):
     seen_at: Mapped[datetime | None] = mapped_column()  # last update from them (omzien.storage.privacy)
     claims_held_at: Mapped[datetime | None] = mapped_column()  # claimed unusually much: a coordinator must allow
     claims_allowed_at: Mapped[datetime | None] = mapped_column()  # claims are counted again from here
+    reports_held_at: Mapped[datetime | None] = mapped_column()  # reported unusually much: new signals wait
+    reports_allowed_at: Mapped[datetime | None] = mapped_column()  # reports are counted again from here
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -138,10 +142,10 @@ class Signal(Base):
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     point_id: Mapped[int | None] = mapped_column(ForeignKey("points.id"))
     status: Mapped[str] = mapped_column(String(12), index=True)
-    postcode: Mapped[str] = mapped_column(String(6))
-    house: Mapped[str] = mapped_column(String(12))
+    postcode: Mapped[str] = mapped_column(Sealed("signals.postcode"))  # "" once anonymised
+    house: Mapped[str] = mapped_column(Sealed("signals.house"))
     area: Mapped[int] = mapped_column(Integer, index=True)
-    address_key: Mapped[str] = mapped_column(String(20), index=True)
+    address_key: Mapped[str] = mapped_column(AddressHash(64), index=True)  # keyed hash, to find duplicates
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     claimed_at: Mapped[datetime | None] = mapped_column()
     address_delivered: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -179,7 +183,7 @@ class Report(Base):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)  # None: anonymised
     observations: Mapped[list[str]] = mapped_column()
     consent: Mapped[str] = mapped_column(String(8))
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Sealed("reports.note"))
     may_contact: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -219,7 +223,7 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     method: Mapped[str] = mapped_column(String(8))  # "send" or "edit"
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # the message to edit
-    payload: Mapped[dict[str, Any]] = mapped_column()  # text and reply_markup; emptied once sent
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON("outbox.payload"))  # emptied once sent
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))
     purpose: Mapped[str] = mapped_column(String(12), default="chat")  # "card", "address", "chat"
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -239,7 +243,7 @@ class ConversationState(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     state: Mapped[str | None] = mapped_column(String(100))
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON("conversation_states.data"), default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
 

@@ -1,10 +1,11 @@
 """Retention: personal data goes when its time is up; what is needed for the figures stays, anonymous.
 
-- A closed signal, ``retention_days`` after closing (per point, default 90): its house number, the letters
-  of its postcode, every note (with a call-back's phone number), the link to each reporter and the name
-  of the claimer go; the 4-digit area, the signs, the consent answers, the outcome and the times stay.
+- A closed signal, ``retention_days`` after closing (per point, default 90): its postcode and house number,
+  every note (with a call-back's phone number), the link to each reporter and the name of the claimer go;
+  the 4-digit area (a column of its own), the signs, the consent answers, the outcome and the times stay.
   Its events keep what happened and when, not who.
-- An unrouted signal the same number of days after it was reported (the default, as no point owns it).
+- An unrouted signal, and one on hold that no coordinator decided on, the same number of days after it was
+  reported.
 - An account that was not seen for ``ACCOUNT_DAYS`` and is not needed by an open signal.
 
 On SQLite the database is then rewritten (``VACUUM``) and its write-ahead log emptied, so the old
@@ -43,7 +44,8 @@ async def purge(session: AsyncSession, now: datetime) -> Purged:
     due: list[int] = []
     for signal_id, point_id, status, closed_at, created_at in await session.execute(
             select(Signal.id, Signal.point_id, Signal.status, Signal.closed_at, Signal.created_at)
-            .where(Signal.anonymised_at.is_(None), Signal.status.in_((Status.CLOSED, Status.UNROUTED)))):
+            .where(Signal.anonymised_at.is_(None),
+                   Signal.status.in_((Status.CLOSED, Status.UNROUTED, Status.ON_HOLD)))):
         days = timedelta(days=points.get(point_id, DEFAULT_RETENTION_DAYS))
         since = closed_at if status == Status.CLOSED else created_at
         if since is not None and since + days <= now:
@@ -106,7 +108,7 @@ async def history(session: AsyncSession, reference: str) -> list[tuple[datetime,
 async def _anonymise(session: AsyncSession, signal_ids: list[int], now: datetime) -> None:
     await session.execute(
         update(Signal).where(Signal.id.in_(signal_ids))
-        .values(house="", postcode=func.substr(Signal.postcode, 1, 4),
+        .values(house="", postcode="",
                 address_key=literal("x").concat(cast(Signal.id, String)), claimed_by=None, anonymised_at=now)
         .execution_options(synchronize_session=False))
     await session.execute(update(Report).where(Report.signal_id.in_(signal_ids)).values(note=None, reporter_id=None)

@@ -53,12 +53,14 @@ class Filed(NamedTuple):
 
 
 async def file_report(
-    session: AsyncSession, draft: ReportDraft, reporter_id: int, now: datetime, window: timedelta
+    session: AsyncSession, draft: ReportDraft, reporter_id: int, now: datetime, window: timedelta,
+    on_hold: bool = False,
 ) -> Filed:
     """Store a finished report: on the open signal for the same address, or as a new signal.
 
     A new signal goes to the point that covers its postcode area, or stays *unrouted* when none
-    does; it is stored either way. A report with crisis words makes its signal urgent.
+    does; it is stored either way. With ``on_hold`` a new signal for a point waits for a coordinator (no
+    clock runs yet). A report with crisis words makes its signal urgent.
     """
     address = draft.address
     assert address is not None and draft.complete
@@ -77,7 +79,7 @@ async def file_report(
         signal = Signal(
             reference=await _unique_reference(session),
             point_id=point_id,
-            status=Status.NEW if point_id else Status.UNROUTED,
+            status=Status.UNROUTED if point_id is None else Status.ON_HOLD if on_hold else Status.NEW,
             postcode=address.postcode,
             house=address.house,
             area=address.area,
@@ -107,9 +109,9 @@ async def file_report(
     if made_urgent:
         signal.urgent = True
         record(session, signal.id, EventKind.MADE_URGENT, now, reporter_id)
-    if created and signal.point is not None:
+    if created and signal.status == Status.NEW:
         sla.start_clock(signal, signal.point, now, now)
-    elif made_urgent:
+    elif made_urgent and signal.status != Status.ON_HOLD:
         sla.make_urgent(signal, signal.point, now)
     return Filed(signal, created, made_urgent)
 
@@ -191,6 +193,34 @@ async def pause(session: AsyncSession, signal_id: int, worker_id: int, reason: s
     sla.pause(signal, signal.point, now)
     record(session, signal.id, EVENT_OF[Action.PAUSE], now, worker_id, detail=reason)
     return signal
+
+
+async def reports_since(session: AsyncSession, reporter_id: int, since: datetime) -> int:
+    return await session.scalar(select(func.count()).where(
+        Report.reporter_id == reporter_id, Report.created_at > since)) or 0
+
+
+async def on_hold_from(session: AsyncSession, reporter_id: int, point_id: int) -> Sequence[Signal]:
+    """The signals of a point that wait on hold because of this reporter."""
+    return (await session.scalars(
+        select(Signal).where(Signal.point_id == point_id, Signal.status == Status.ON_HOLD,
+                             Signal.id.in_(select(Report.signal_id).where(Report.reporter_id == reporter_id)))
+        .order_by(Signal.id))).all()
+
+
+async def let_through(session: AsyncSession, signal_id: int, coordinator_id: int, now: datetime) -> bool:
+    """A coordinator lets a signal on hold go to the group: its clock starts now."""
+    done = await _move(session, signal_id, Action.LET_THROUGH, Status.ON_HOLD, coordinator_id, now, {})
+    if done:
+        signal = await session.get_one(Signal, signal_id, populate_existing=True)
+        sla.start_clock(signal, signal.point, now, now)
+    return done
+
+
+async def set_aside(session: AsyncSession, signal_id: int, coordinator_id: int, now: datetime) -> bool:
+    """A coordinator judges a signal on hold not to be one: closed unseen, anonymised after the retention period."""
+    return await _move(session, signal_id, Action.SET_ASIDE, Status.ON_HOLD, coordinator_id, now,
+                       {"closed_at": now, "outcome": Outcome.SET_ASIDE}, detail=Outcome.SET_ASIDE)
 
 
 async def claims_since(session: AsyncSession, worker_id: int, since: datetime) -> int:

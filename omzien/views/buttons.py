@@ -101,6 +101,14 @@ class AllowClaims(CallbackData, prefix="a1"):
     worker_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
+class ReportsHeld(CallbackData, prefix="r1"):
+    """A coordinator decides on the signals on hold of a reporter who reported unusually much."""
+
+    reporter_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    point_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    let_through: bool
+
+
 class ForgetMe(CallbackData, prefix="v1"):
     sure: bool
 

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton
 from aiogram.utils.i18n import gettext as _
 
-from omzien.flows.signal import Outcome, PauseReason, Role
+from omzien.flows.signal import CLAIMER_OUTCOMES, Outcome, PauseReason, Role
 from omzien.views import texts
 from omzien.views.buttons import CaseButton, FollowUp, FollowUpAction
 from omzien.views.common import button, grid, observations, payload, rows, when
@@ -52,7 +52,7 @@ def case_payload(case: CaseFacts) -> dict[str, Any]:
         parts.insert(2, _("Er zijn {count} meldingen; hieronder de laatste {shown}.").format(
             count=len(reports), shown=MAX_REPORTS_SHOWN))
     outcomes = [button(str(label), CaseButton(signal_id=signal.id, outcome=outcome))
-                for outcome, label in texts.OUTCOMES.items()]
+                for outcome, label in texts.OUTCOMES.items() if outcome in CLAIMER_OUTCOMES]
     follow_up = [button("📞 " + str(texts.CONTACT), FollowUp(signal_id=signal.id, action=FollowUpAction.CONTACT)),
                  button("⏸ " + str(texts.PAUSE), FollowUp(signal_id=signal.id, action=FollowUpAction.PAUSE))]
     pairs = [outcomes[i:i + 2] for i in range(0, len(outcomes), 2)]

@@ -96,7 +96,8 @@ def privacy_payload() -> dict[str, Any]:
     ]))
 
 
-STATUS_WORDS = {"unrouted": __("bewaard, nog geen signaalpunt"), "new": __("wacht op een medewerker"),
+STATUS_WORDS = {"unrouted": __("bewaard, nog geen signaalpunt"), "on_hold": __("een coördinator kijkt eerst mee"),
+                "new": __("wacht op een medewerker"),
                 "claimed": __("opgepakt"), "closed": __("afgerond")}
 
 

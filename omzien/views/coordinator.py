@@ -6,8 +6,9 @@ from html import escape
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
-from omzien.views.buttons import AllowClaims
+from omzien.views.buttons import AllowClaims, ReportsHeld
 from omzien.views.common import button, payload, rows
 from omzien.views.facts import SignalFacts
 from omzien.views.group import listed
@@ -50,6 +51,28 @@ def claims_held_payload(point: str, worker: str, worker_id: int, limit: int, min
         _("Dat is ongewoon. Nieuwe signalen oppakken kan {worker} pas weer als u het toestaat.").format(
             worker=escape(worker)),
     ]), rows([button(_("Toestaan"), AllowClaims(worker_id=worker_id))]))
+
+
+def reports_held_payload(point: str, point_id: int, reporter: str, reporter_id: int, limit: int) -> dict[str, Any]:
+    return payload("\n".join([
+        _("<b>{point}</b>: {reporter} meldde meer dan {limit} signalen binnen een uur.").format(
+            point=escape(point), reporter=escape(reporter), limit=limit),
+        _("Dat is ongewoon. Wat {reporter} nu nog meldt, wacht op u: de groep ziet het nog niet.").format(
+            reporter=escape(reporter)),
+        _("Doorlaten: de signalen komen in de groep. Apart zetten: ze worden afgesloten zonder dat iemand ze "
+          "oppakt."),
+    ]), rows([button(_("Doorlaten"), ReportsHeld(reporter_id=reporter_id, point_id=point_id, let_through=True)),
+              button(_("Apart zetten"), ReportsHeld(reporter_id=reporter_id, point_id=point_id, let_through=False))]))
+
+
+def on_hold_decided_text(count: int, let_through: bool) -> str:
+    if let_through:
+        return ngettext("Doorgelaten: {count} signaal staat nu in de groep. Nieuwe meldingen van deze melder gaan "
+                        "weer gewoon door.", "Doorgelaten: {count} signalen staan nu in de groep. Nieuwe meldingen "
+                        "van deze melder gaan weer gewoon door.", count).format(count=count)
+    return ngettext("Apart gezet: {count} signaal is afgesloten. Nieuwe meldingen van deze melder wachten weer op u.",
+                    "Apart gezet: {count} signalen zijn afgesloten. Nieuwe meldingen van deze melder wachten weer "
+                    "op u.", count).format(count=count)
 
 
 def summary_payload(point: str, new: int, open_count: int, late: int) -> dict[str, Any]:

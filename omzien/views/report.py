@@ -76,10 +76,20 @@ def summary_text(draft: ReportDraft) -> str:
     return "\n".join(lines)
 
 
-def sent_payload(reference: str, area: int, point: str | None, may_contact: bool) -> dict[str, Any]:
+def sent_payload(reference: str, area: int, point: str | None, may_contact: bool,
+                 on_hold: bool = False) -> dict[str, Any]:
     """The confirmation: the reference, who has it, and what happens next; for an area no point covers, who
-    to call instead."""
-    if point is not None:
+    to call instead; for a report on hold, that a coordinator looks first (said calmly: it may be real)."""
+    if on_hold and point is not None:
+        lines = [
+            _("<b>Uw melding is bewaard.</b> Kenmerk: <b>{reference}</b>").format(reference=reference),
+            "",
+            _("U meldde veel in korte tijd. Daarom kijkt een coördinator van {point} eerst mee. Dat is een gewone "
+              "controle.").format(point=escape(point)),
+            _("Maakt u zich ernstige zorgen? Bel het Meldpunt Zorgwekkend Gedrag: 0800-1205 (gratis). "
+              "Bij acuut gevaar: bel 112."),
+        ]
+    elif point is not None:
         lines = [
             _("<b>Verstuurd.</b> Dank u wel dat u omkijkt naar een ander."),
             _("Kenmerk: <b>{reference}</b>").format(reference=reference),

@@ -47,6 +47,7 @@ OUTCOMES = {
     Outcome.NOT_REACHED: __("Niet bereikt"),
     Outcome.ALREADY_KNOWN: __("Al bekend bij hulpverlening"),
     Outcome.DUPLICATE: __("Dubbele melding"),
+    Outcome.SET_ASIDE: __("Apart gezet door een coördinator"),
 }
 
 PAUSE_REASONS = {
