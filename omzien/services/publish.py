@@ -15,7 +15,7 @@ transaction of the change, so what people are told never runs ahead of what is s
 | SET_ASIDE        | —                | —              | —                           | —                               |
 | CLAIMED          | edited           | refreshed      | "opgepakt"                  | address and notes (1)           |
 | RELEASED         | edited           | refreshed      | —                           | every address copy withdrawn    |
-| WORKER_LEFT      | edited           | refreshed      | —  (coordinators: told)     | every address copy withdrawn    |
+| WORKER_LEFT      | edited           | refreshed      | —  (coordinators: told (2)) | every address copy withdrawn    |
 | CONTACTED        | edited           | refreshed      | —                           | —                               |
 | PAUSED           | edited           | refreshed      | —                           | —                               |
 | CLOSED           | edited           | refreshed      | "afgerond"                  | every address copy withdrawn    |
@@ -27,6 +27,7 @@ transaction of the change, so what people are told never runs ahead of what is s
   signal whose point has no linked group yet gets its card when the group is linked (GROUP_LINKED).
 - *refreshed*: the overview is edited in place, if the group has one; a new overview is only posted
   by the clock (``omzien.services.sweep``, at most one new message per group per sweep) or on /open.
+- *told (2)*: once per leave, in one message for everything the worker held (``tell_coordinators_of_leaving``).
 - *address and notes (1)*: only to a worker who started a chat with the bot and did not block it;
   otherwise the address waits until they do (WORKER_STARTED). The person who acted is answered by
   the handler (a callback answer, the link to start the bot, the edited case message).
@@ -111,7 +112,7 @@ async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Cha
         _tell_reporters(session, signal, i18n, closed=REPORTERS[change])
     if change in CASE or (change in AGAIN and signal.address_delivered):
         _send_case(session, signal, i18n, now)
-    if change in (Change.URGENT_REPORT, Change.WORKER_LEFT, Change.ON_HOLD):
+    if change in (Change.URGENT_REPORT, Change.ON_HOLD):
         await _tell_coordinators(session, signal, i18n, now, change)
     if change in WITHDRAW:
         with speaking_to(i18n, signal.claimer):
@@ -164,11 +165,18 @@ async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, 
         with speaking_to(i18n, await session.get(Account, user_id)):
             if change is Change.URGENT_REPORT:
                 outbox.send(session, user_id, urgent_payload(point.name, facts))
-            elif change is Change.WORKER_LEFT:
-                outbox.send(session, user_id, handed_back_payload(point.name, facts))
             elif reporter is not None:
                 outbox.send(session, user_id, reports_held_payload(point.name, point.id, reporter.first_name,
                                                                    reporter.id, REPORT_LIMIT))
+
+
+async def tell_coordinators_of_leaving(session: AsyncSession, i18n: I18n, point: Point, released: list[Signal],
+                                       now: datetime) -> None:
+    """A worker left the group: the coordinators hear once what is back in the group."""
+    facts = [signal_facts(signal, now) for signal in released]
+    for user_id in point.coordinators:
+        with speaking_to(i18n, await session.get(Account, user_id)):
+            outbox.send(session, user_id, handed_back_payload(point.name, facts))
 
 
 async def tell_coordinators_of_claims(session: AsyncSession, i18n: I18n, point: Point, worker: Account,

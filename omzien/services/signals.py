@@ -28,7 +28,7 @@ from omzien.flows.signal import (
     held,
 )
 from omzien.services.facts import signal_facts
-from omzien.services.publish import Change, publish, tell_coordinators_of_claims
+from omzien.services.publish import Change, publish, tell_coordinators_of_claims, tell_coordinators_of_leaving
 from omzien.storage import accounts, points, signals
 from omzien.storage.models import Account
 from omzien.views.facts import SignalFacts
@@ -238,11 +238,13 @@ async def worker_left(session: AsyncSession, i18n: I18n, group_chat_id: int, wor
     point = await points.point_of_group(session, group_chat_id)
     if point is None:
         return 0
-    held = await signals.held_at(session, point.id, worker_id)
-    for signal in held:
+    released = []
+    for signal in await signals.held_at(session, point.id, worker_id):
         if await signals.release(session, signal.id, worker_id, now, reason="left_group"):
-            await publish(session, i18n, signal.id, Change.WORKER_LEFT, now)
-    return len(held)
+            released.append(await publish(session, i18n, signal.id, Change.WORKER_LEFT, now))
+    if released:
+        await tell_coordinators_of_leaving(session, i18n, point, released, now)
+    return len(released)
 
 
 async def route_waiting(session: AsyncSession, i18n: I18n, now: datetime) -> int:

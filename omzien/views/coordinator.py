@@ -38,10 +38,15 @@ def urgent_payload(point: str, signal: SignalFacts) -> dict[str, Any]:
     ]))
 
 
-def handed_back_payload(point: str, signal: SignalFacts) -> dict[str, Any]:
-    return payload(_("<b>{point}</b>: wie signaal {reference} (postcode {area}) had, zit niet meer in de groep. "
-                     "Het signaal staat weer open; het adres is ingetrokken.").format(
-        point=escape(point), reference=signal.reference, area=signal.area))
+def handed_back_payload(point: str, signals: list[SignalFacts]) -> dict[str, Any]:
+    """A worker left the group: what they held is open again; one message for all of it."""
+    listed_signals = ", ".join(_("{reference} (postcode {area})").format(reference=signal.reference, area=signal.area)
+                               for signal in signals)
+    return payload(ngettext("<b>{point}</b>: wie signaal {signals} had, zit niet meer in de groep. Het signaal staat "
+                            "weer open; het adres is ingetrokken.",
+                            "<b>{point}</b>: wie de signalen {signals} had, zit niet meer in de groep. De signalen "
+                            "staan weer open; de adressen zijn ingetrokken.", len(signals)).format(
+        point=escape(point), signals=listed_signals))
 
 
 def claims_held_payload(point: str, worker: str, worker_id: int, limit: int, minutes: int) -> dict[str, Any]:
