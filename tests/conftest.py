@@ -98,6 +98,11 @@ class Omzien:
         await self.sender.drain()
         return result
 
+    async def later(self, **delta: float) -> None:
+        """Move the clock on and send what waited for that moment."""
+        self.clock.advance(**delta)
+        await self.sender.drain()
+
     async def feed_together(self, *updates: Update) -> None:
         """Handle updates concurrently, as polling does when they arrive together."""
         results = await asyncio.gather(*(self.dispatcher.feed_update(self.bot, u) for u in updates))

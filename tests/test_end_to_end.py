@@ -65,7 +65,7 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
         await anna.wait_for(shows("contact gemaakt"), chat=group, timeout=PATIENCE)
         await anna.tap("Afgerond na gesprek", timeout=PATIENCE)
         await anna.wait_for(shows("afgerond door Anna: Afgerond na gesprek"), chat=group, timeout=PATIENCE)
-        await piet.wait_for(shows("is afgerond"), timeout=PATIENCE)
+        await anna.wait_for(shows("is afgerond: Afgerond na gesprek"), timeout=PATIENCE)  # Piet hears in 10 minutes
 
         group_texts = texts(await anna.chat(chat=group))
         assert sum("Signaal S-" in t for t in group_texts) == 1

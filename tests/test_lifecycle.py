@@ -42,10 +42,14 @@ def test_contact_and_pause_are_only_for_a_claimed_signal_and_keep_it_claimed() -
                 next_status(status, action)
 
 
-def test_a_closed_signal_is_the_end_and_another_report_joins_only_an_open_one() -> None:
-    assert not any(status is Status.CLOSED for status, _action in TRANSITIONS)
+def test_a_closed_signal_only_comes_back_by_undo_or_reopen_and_another_report_joins_only_an_open_one() -> None:
+    assert {action for status, action in TRANSITIONS if status is Status.CLOSED} == {
+        Action.UNDO, Action.REOPEN, Action.FOLLOW_UP}
+    assert next_status(Status.CLOSED, Action.UNDO) is Status.CLAIMED, "the claimer's own close, taken back"
+    assert next_status(Status.CLOSED, Action.REOPEN) is Status.NEW, "back in the group for anyone"
     assert Status.CLOSED not in OPEN_STATUSES
     assert {Status.UNROUTED, Status.NEW, Status.CLAIMED} == OPEN_STATUSES
+    assert not allowed(Status.ON_HOLD, Action.CLAIM), "a signal on hold waits for a coordinator, not a worker"
 
 
 moments = st.one_of(st.none(), st.integers(-500, 500).map(lambda h: NOW + timedelta(hours=h)))

@@ -11,7 +11,12 @@ States (the words welfare workers use in brackets):
 - ``new`` (*gemeld*): waiting in the group of the responsible point for someone to pick it up.
 - ``claimed`` (*in behandeling*): one worker has it and got the address privately. While claimed,
   the worker records contact (the contact deadline is met) and may pause the reminders.
-- ``closed`` (*afgehandeld*): the worker recorded an outcome.
+- ``closed`` (*afgehandeld*): the worker recorded an outcome. Within ``UNDO_MINUTES`` they can undo it; within
+  ``REOPEN_DAYS`` a coordinator (or the follow-up check, or the resident asking again) can reopen it.
+
+Coordinators steer: they *reassign* a waiting or claimed signal to a worker of the group, and *move* one to
+another point (wrong area). Notes, attempts, a question to the reporter and the answers of the follow-up check
+are recorded on the signal without changing its state.
 
 Every action is allowed only if ``TRANSITIONS`` lists it, including those that keep the state
 (another report, contact, pause); the code that changes a signal asks ``allowed``/``next_status``
@@ -83,6 +88,12 @@ class Action(StrEnum):
     CLOSE = "close"
     LET_THROUGH = "let_through"  # a coordinator lets a signal on hold go to the group
     SET_ASIDE = "set_aside"  # a coordinator judges a signal on hold not to be one
+    UNDO = "undo"  # the claimer takes back a close or a give-back, within UNDO_MINUTES
+    REOPEN = "reopen"
+    REASSIGN = "reassign"  # a coordinator gives it to a worker of the group
+    MOVE = "move"  # a coordinator moves it to another point
+    NOTE = "note"  # a case note or a logged attempt; a question to the reporter and its answer
+    FOLLOW_UP = "follow_up"  # the answer of the follow-up check, or of the resident who asked to be called
 
 
 class EventKind(StrEnum):
@@ -98,6 +109,13 @@ class EventKind(StrEnum):
     CLOSED = "closed"
     LET_THROUGH = "let_through"
     SET_ASIDE = "set_aside"
+    UNDONE = "undone"
+    REOPENED = "reopened"
+    REASSIGNED = "reassigned"
+    MOVED = "moved"
+    NOTED = "noted"  # detail: the kind of entry (never its text)
+    FOLLOWED_UP = "followed_up"  # detail: the answer
+    REFERRED = "referred"  # detail: the offer id
     ALERT = "alert"  # the clock sent a reminder or an escalation (see omzien.flows.sla.Alert)
     MADE_URGENT = "urgent"  # a report with words that point to a crisis (never the words)
     ERASED = "erased"  # the resident objected: the personal data went at once (omzien signals erase)
@@ -113,9 +131,48 @@ class Outcome(StrEnum):
     ALREADY_KNOWN = "known"  # al bekend bij hulpverlening
     DUPLICATE = "duplicate"
     SET_ASIDE = "set_aside"  # on hold, and a coordinator judged it not to be a signal
+    FORWARDED = "forwarded"  # doorgezet naar wijkteam, huisarts, Veilig Thuis or another organisation
+
+
+class Forward(StrEnum):
+    """Where a worker forwards a signal outside the point (closing it)."""
+
+    NEIGHBOURHOOD_TEAM = "wijkteam"
+    GP = "huisarts"
+    SAFE_HOME = "veiligthuis"  # Veilig Thuis: abuse or neglect
+    OTHER = "anders"
+
+
+class Attempt(StrEnum):
+    """A try to reach the person that did not close the signal."""
+
+    NOT_HOME = "not_home"
+    NO_ANSWER = "no_answer"  # gebeld, geen gehoor
+    LETTER = "letter"  # brief in de bus
+
+
+class FollowUpAnswer(StrEnum):
+    """"Hoe gaat het nu?", weeks after a close with contact or a referral."""
+
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    UNKNOWN = "unknown"
+    REOPEN = "reopen"
+
+
+class HelpAnswer(StrEnum):
+    """"Heeft het geholpen?", asked of a resident who asked to be called back."""
+
+    YES = "yes"
+    A_LITTLE = "a_little"
+    NO = "no"
+    CALL_AGAIN = "call_again"
 
 
 CLAIMER_OUTCOMES = frozenset(Outcome) - {Outcome.SET_ASIDE}
+FOLLOWED_UP_OUTCOMES = frozenset({Outcome.CONTACT_MADE, Outcome.REFERRED, Outcome.FORWARDED})
+"""A close with contact or a referral gets the follow-up check (``Point.follow_up_weeks`` later)."""
 """What the claimer may close with; setting aside is a coordinator's, for signals on hold."""
 
 
@@ -140,6 +197,15 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (Status.CLAIMED, Action.PAUSE): Status.CLAIMED,
     (Status.CLAIMED, Action.RELEASE): Status.NEW,
     (Status.CLAIMED, Action.CLOSE): Status.CLOSED,
+    (Status.CLAIMED, Action.NOTE): Status.CLAIMED,
+    (Status.CLOSED, Action.UNDO): Status.CLAIMED,
+    (Status.NEW, Action.UNDO): Status.CLAIMED,  # a give-back taken back, if nobody claimed it meanwhile
+    (Status.CLOSED, Action.REOPEN): Status.NEW,
+    (Status.CLOSED, Action.FOLLOW_UP): Status.CLOSED,
+    (Status.NEW, Action.REASSIGN): Status.CLAIMED,
+    (Status.CLAIMED, Action.REASSIGN): Status.CLAIMED,
+    (Status.NEW, Action.MOVE): Status.NEW,
+    (Status.CLAIMED, Action.MOVE): Status.NEW,
 }
 
 EVENT_OF = {
@@ -152,6 +218,12 @@ EVENT_OF = {
     Action.CLOSE: EventKind.CLOSED,
     Action.LET_THROUGH: EventKind.LET_THROUGH,
     Action.SET_ASIDE: EventKind.SET_ASIDE,
+    Action.UNDO: EventKind.UNDONE,
+    Action.REOPEN: EventKind.REOPENED,
+    Action.REASSIGN: EventKind.REASSIGNED,
+    Action.MOVE: EventKind.MOVED,
+    Action.NOTE: EventKind.NOTED,
+    Action.FOLLOW_UP: EventKind.FOLLOWED_UP,
 }
 """The event row each action leaves; a new signal leaves ``REPORTED``."""
 
@@ -162,6 +234,11 @@ REPORT_LIMIT = 10
 REPORT_WINDOW = timedelta(hours=1)
 """More reports than this from one account within the window put its new signals on hold: a flood of reports,
 real or not, never reaches a group before a coordinator has looked."""
+
+UNDO_MINUTES = 10
+REOPEN_DAYS = 30
+RESIDENT_ASKED_AFTER = timedelta(days=14)
+"""A resident who asked to be called back is asked "Heeft het geholpen?" this long after the close."""
 
 NOTE_LIMIT = 500
 """A note is a short hint for the worker, not a file: longer text is refused with this limit named."""

@@ -2,10 +2,11 @@
 
 from aiogram import Router
 
-from omzien.handlers import casework, common, fallback, finding, group, reporting, safety
+from omzien.handlers import aftercare, casework, common, fallback, finding, group, reporting, safety, steering
 
 
 def get_routers() -> list[Router]:
     """Fresh routers for one dispatcher, in the order they get a say: words that point to a crisis first,
     the fallback last for what is left."""
-    return [module.make_router() for module in (safety, common, reporting, finding, group, casework, fallback)]
+    order = (safety, common, reporting, finding, group, casework, aftercare, steering, fallback)
+    return [module.make_router() for module in order]

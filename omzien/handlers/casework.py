@@ -32,10 +32,10 @@ async def finish(callback: CallbackQuery, callback_data: CaseButton, session: As
     outcome, signal_id = callback_data.outcome, callback_data.signal_id
     if outcome is None:
         reference = await services.signals.release(session, i18n, signal_id, account.id, clock())
-        answer = released_payload(reference) if reference else None
+        answer = released_payload(reference, signal_id) if reference else None
     else:
         reference = await services.signals.close(session, i18n, signal_id, account.id, outcome, clock())
-        answer = closed_payload(reference, outcome) if reference else None
+        answer = closed_payload(reference, outcome, signal_id) if reference else None
     if answer is None:
         return _not_yours(callback)
     outbox.edit(session, callback.message.chat.id, callback.message.message_id, answer)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from omzien.flows.address import Address
 from omzien.flows.signal import Consent, Observation, Outcome, Role
 from omzien.flows.sla import DUTCH_TIME, standing
-from omzien.storage.models import Point, Report, Signal
+from omzien.storage.models import CaseEntry, Point, Report, Signal
 from omzien.storage.sla import Overview
-from omzien.views.facts import CaseFacts, OverviewFacts, ReportFacts, SignalFacts
+from omzien.views.facts import CaseFacts, EarlierSignal, EntryFacts, OverviewFacts, ReportFacts, SignalFacts
 
 ORDER = list(Observation)
 
@@ -40,9 +41,26 @@ def _report_facts(report: Report) -> ReportFacts:
                        reporter_id=report.reporter_id or 0, reporter_name=reporter.first_name if reporter else "")
 
 
-def case_facts(signal: Signal, now: datetime) -> CaseFacts:
+def reporter_reachable(report: Report) -> bool:
+    """A reporter the claimer may put one question to: they agreed, they can be written to, and they are not a
+    resident who asked to be called (the claimer calls them)."""
+    reporter = report.reporter
+    return bool(report.may_contact and reporter is not None and reporter.started_at and not reporter.blocked_at
+                and Observation.ASKS_FOR_CALL not in report.observations)
+
+
+def may_ask(signal: Signal, entries: Sequence[CaseEntry]) -> bool:
+    return not any(entry.kind == "question" for entry in entries) and any(map(reporter_reachable, signal.reports))
+
+
+def case_facts(signal: Signal, now: datetime, entries: Sequence[CaseEntry] = (),
+               earlier: Sequence[Signal] = ()) -> CaseFacts:
     return CaseFacts(signal=signal_facts(signal, now), address=Address.from_parts(signal.postcode, signal.house),
-                     reports=tuple(_report_facts(report) for report in signal.reports))
+                     can_ask=may_ask(signal, entries),
+                     reports=tuple(_report_facts(report) for report in signal.reports),
+                     entries=tuple(EntryFacts(entry.at, entry.kind, entry.text, entry.detail) for entry in entries),
+                     earlier=tuple(EarlierSignal(s.reference, s.created_at, signal_facts(s, now).seen,
+                                                 Outcome(s.outcome) if s.outcome else None) for s in earlier))
 
 
 def overview_facts(point: Point, overview: Overview, now: datetime) -> OverviewFacts:

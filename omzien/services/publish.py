@@ -18,6 +18,15 @@ transaction of the change, so what people are told never runs ahead of what is s
 | WORKER_LEFT      | edited           | refreshed      | —  (coordinators: told (2)) | every address copy withdrawn    |
 | CONTACTED        | edited           | refreshed      | —                           | —                               |
 | PAUSED           | edited           | refreshed      | —                           | —                               |
+| NOTED            | —                | —              | —                           | —  (the handler edits the case) |
+| UNDONE           | edited           | refreshed      | "afgerond" not sent (3)     | address and notes (1)           |
+| REASSIGNED       | edited           | refreshed      | —                           | old copies withdrawn; new: (1)  |
+| MOVED            | posted (new); (4)| both refreshed | —                           | every address copy withdrawn    |
+| REOPENED         | edited           | refreshed      | —                           | —                               |
+| QUESTION_ASKED   | —                | —              | the question (5)            | —                               |
+| REPORTER_ANSWERED| —                | —              | —                           | the answer, like the address    |
+| FOLLOW_UP_DUE    | —                | —              | —                           | "Hoe gaat het nu?" (6)          |
+| RESIDENT_ASK_DUE | —                | —              | "Heeft het geholpen?" (7)   | —                               |
 | CLOSED           | edited           | refreshed      | "afgerond"                  | every address copy withdrawn    |
 | GROUP_LINKED     | posted           | —              | —                           | —                               |
 | CASE_ASKED       | —                | —              | —                           | the case again                  |
@@ -27,6 +36,14 @@ transaction of the change, so what people are told never runs ahead of what is s
   signal whose point has no linked group yet gets its card when the group is linked (GROUP_LINKED).
 - *refreshed*: the overview is edited in place, if the group has one; a new overview is only posted
   by the clock (``omzien.services.sweep``, at most one new message per group per sweep) or on /open.
+- *(3)*: the news of closing waits ``UNDO_MINUTES`` (``outbox.LATER``), so an undone close was never told.
+  A close with a referral sends the chosen offers to the resident who asked to be called, at once.
+- *(4)*: the old group's card is edited to say where it went (``left``), and that group's overview refreshed.
+- *(5)*: to each reporter of the signal who agreed to be contacted (never to a resident who asked for a call):
+  the point's name, the reference and the question, never who asks; the answer comes back to the claimer
+  alone, never with the reporter's name.
+- *(6)*: to the claimer, or to the point's group when they can no longer be reached.
+- *(7)*: to the resident who asked to be called back; anonymous in the figures.
 - *told (2)*: once per leave, in one message for everything the worker held (``tell_coordinators_of_leaving``).
 - *address and notes (1)*: only to a worker who started a chat with the bot and did not block it;
   otherwise the address waits until they do (WORKER_STARTED). The person who acted is answered by
@@ -50,19 +67,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.core.i18n import pick_locale
-from omzien.flows.signal import REPORT_LIMIT, Observation, held
-from omzien.services.facts import case_facts, overview_facts, signal_facts
-from omzien.storage import outbox, signals, sla
+from omzien.flows.signal import REPORT_LIMIT, UNDO_MINUTES, Observation, held
+from omzien.services.facts import case_facts, overview_facts, reporter_reachable, signal_facts
+from omzien.storage import followup, offers, outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
 from omzien.views.case import case_payload, withdrawn_payload
 from omzien.views.coordinator import claims_held_payload, handed_back_payload, reports_held_payload, urgent_payload
+from omzien.views.facts import CaseFacts
+from omzien.views.followup import (
+    answer_payload,
+    follow_up_check_payload,
+    help_check_payload,
+    moved_card_payload,
+    question_payload,
+    referred_payload,
+)
 from omzien.views.group import MAX_LISTED, card_payload, overview_payload, replaced_overview_payload
 from omzien.views.report import reporter_news_payload
 
@@ -85,39 +112,75 @@ class Change(StrEnum):
     HELD_AGAIN = "held_again"
     LET_THROUGH = "let_through"
     SET_ASIDE = "set_aside"
+    NOTED = "noted"  # a note, an attempt
+    UNDONE = "undone"
+    REASSIGNED = "reassigned"
+    MOVED = "moved"
+    REOPENED = "reopened"
+    QUESTION_ASKED = "question_asked"
+    REPORTER_ANSWERED = "reporter_answered"
+    FOLLOW_UP_DUE = "follow_up_due"
+    RESIDENT_ASK_DUE = "resident_ask_due"
 
 
-CARD = frozenset(Change) - {Change.CASE_ASKED, Change.WORKER_STARTED, Change.ON_HOLD, Change.HELD_AGAIN,
-                            Change.SET_ASIDE}
+QUIET_FOR_THE_GROUP = {Change.CASE_ASKED, Change.WORKER_STARTED, Change.ON_HOLD, Change.HELD_AGAIN, Change.SET_ASIDE,
+                       Change.NOTED, Change.QUESTION_ASKED, Change.REPORTER_ANSWERED, Change.FOLLOW_UP_DUE,
+                       Change.RESIDENT_ASK_DUE}
+CARD = frozenset(Change) - QUIET_FOR_THE_GROUP
 OVERVIEW = CARD - {Change.GROUP_LINKED}
 REPORTERS = {Change.CLAIMED: False, Change.CLOSED: True}  # the value: whether it is the news of closing
-CASE = {Change.CLAIMED, Change.CASE_ASKED, Change.WORKER_STARTED}
-WITHDRAW = {Change.RELEASED, Change.WORKER_LEFT, Change.CLOSED}  # the claim ended: every copy of the address goes
+CASE = {Change.CLAIMED, Change.CASE_ASKED, Change.WORKER_STARTED, Change.UNDONE, Change.REASSIGNED}
+WITHDRAW = {Change.RELEASED, Change.WORKER_LEFT, Change.CLOSED, Change.REASSIGNED, Change.MOVED}
+"""The claim ended: every copy of the address goes (before a new claimer gets theirs)."""
 AGAIN = {Change.REPORTED_AGAIN, Change.URGENT_REPORT}  # a report joined the signal: its claimer sees it too
 
 
-async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Change, now: datetime) -> Signal:
+@dataclass(frozen=True)
+class Left:
+    """Where a moved signal was: its old point and card."""
+
+    point: Point
+    chat_id: int
+    card_message_id: int
+
+
+async def publish(session: AsyncSession, i18n: I18n, signal_id: int, change: Change, now: datetime,
+                  left: Left | None = None) -> Signal:
     """Tell every audience the table above names of ``change``; returns the signal as it now stands."""
     signal = await signals.get_signal(session, signal_id)
     assert signal is not None
     point = signal.point
     if point is None:  # unrouted: nobody to tell yet
         return signal
-    if change in CARD and point.group_chat_id is not None:
-        with speaking_to(i18n, None):
-            await outbox.put_card(session, signal, point.group_chat_id, card_payload(signal_facts(signal, now)))
-    if change in OVERVIEW:
-        await refresh_overview(session, point, i18n, now)
-    if change in REPORTERS:
-        _tell_reporters(session, signal, i18n, closed=REPORTERS[change])
-    if change in CASE or (change in AGAIN and signal.address_delivered):
-        _send_case(session, signal, i18n, now)
-    if change in (Change.URGENT_REPORT, Change.ON_HOLD):
-        await _tell_coordinators(session, signal, i18n, now, change)
     if change in WITHDRAW:
         with speaking_to(i18n, signal.claimer):
             await outbox.withdraw(session, signal.id, "address", withdrawn_payload(signal.reference))
+    if change in CARD and point.group_chat_id is not None:
+        with speaking_to(i18n, None):
+            await outbox.put_card(session, signal, point.group_chat_id, card_payload(signal_facts(signal, now)))
+    if left is not None:
+        await _card_moved_away(session, i18n, signal, left, now)
+    if change in OVERVIEW:
+        await refresh_overview(session, point, i18n, now)
+    if change in REPORTERS:
+        await _tell_reporters(session, signal, i18n, now, closed=REPORTERS[change])
+    if change is Change.UNDONE:
+        await outbox.cancel_later(session, signal.id)
+    if change in CASE or (change in AGAIN and signal.address_delivered):
+        await _send_case(session, signal, i18n, now)
+    if change in (Change.URGENT_REPORT, Change.ON_HOLD):
+        await _tell_coordinators(session, signal, i18n, now, change)
+    if change in ASKED:
+        await ASKED[change](session, signal, i18n, now)
     return signal
+
+
+async def _card_moved_away(session: AsyncSession, i18n: I18n, signal: Signal, left: Left, now: datetime) -> None:
+    if left.chat_id and left.card_message_id:
+        with speaking_to(i18n, None):
+            outbox.edit(session, left.chat_id, left.card_message_id,
+                        moved_card_payload(signal_facts(signal, now), signal.point.name if signal.point else ""))
+    await refresh_overview(session, left.point, i18n, now)
 
 
 @contextmanager
@@ -141,8 +204,12 @@ async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now:
             replaced=replaced_overview_payload(), force=force)
 
 
-def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: bool) -> None:
+async def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime, closed: bool) -> None:
+    """"Opgepakt" at once; "afgerond" once the close can no longer be undone. A resident who asked to be called
+    and was referred gets the offers chosen for them at once."""
     told: set[int] = set()
+    later = now + timedelta(minutes=UNDO_MINUTES) if closed else None
+    referred = await offers.by_ids(session, signal.referred_offers) if closed else []
     for report in signal.reports:
         reporter = report.reporter
         if reporter is None or not report.may_contact or reporter.blocked_at or reporter.started_at is None \
@@ -151,8 +218,11 @@ def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, closed: b
         told.add(reporter.id)
         with speaking_to(i18n, reporter):
             call_back = Observation.ASKS_FOR_CALL in report.observations
+            if call_back and referred:
+                outbox.send(session, reporter.id, referred_payload(referred), signal_id=signal.id)
             outbox.send(session, reporter.id, reporter_news_payload(signal.reference, signal.point.name, closed,
-                                                                    call_back))
+                                                                    call_back), signal_id=signal.id,
+                        purpose=outbox.LATER if later else "chat", not_before=later)
 
 
 async def _tell_coordinators(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime,
@@ -188,12 +258,62 @@ async def tell_coordinators_of_claims(session: AsyncSession, i18n: I18n, point: 
                                                               point.claim_limit, point.claim_window_minutes))
 
 
-def _send_case(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+async def _send_case(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
     """The address and notes go to the claimer's private chat, never to the group, once they can be reached."""
     claimer = signal.claimer
     if not held(signal.status) or claimer is None or claimer.started_at is None or claimer.blocked_at:
         return
     with speaking_to(i18n, claimer):
-        outbox.send(session, claimer.id, case_payload(case_facts(signal, now)), signal_id=signal.id,
+        outbox.send(session, claimer.id, case_payload(await full_case(session, signal, now)), signal_id=signal.id,
                     purpose="address")
     signals.mark_address_delivered(signal)
+
+
+async def full_case(session: AsyncSession, signal: Signal, now: datetime) -> CaseFacts:
+    """The case with its entries and the earlier signals on the address, for the worker who holds it."""
+    return case_facts(signal, now, await followup.entries(session, signal.id),
+                      await followup.earlier_on_address(session, signal))
+
+
+def _reachable(account: Account | None) -> bool:
+    return account is not None and account.started_at is not None and account.blocked_at is None
+
+
+async def _ask_reporters(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+    question = [entry for entry in await followup.entries(session, signal.id) if entry.kind == "question"][-1]
+    asked: set[int] = set()
+    for report in signal.reports:
+        reporter = report.reporter
+        if reporter_reachable(report) and reporter.id not in asked:
+            asked.add(reporter.id)
+            with speaking_to(i18n, reporter):
+                outbox.send(session, reporter.id, question_payload(signal.point.name, signal.id, signal.reference,
+                                                                   question.text or ""), signal_id=signal.id)
+
+
+async def _bring_answer(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+    answer = [entry for entry in await followup.entries(session, signal.id) if entry.kind == "answer"][-1]
+    if held(signal.status) and _reachable(signal.claimer):
+        with speaking_to(i18n, signal.claimer):
+            outbox.send(session, signal.claimer.id, answer_payload(signal.reference, answer.text or ""),
+                        signal_id=signal.id, purpose="address")
+
+
+async def _ask_how_it_goes(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+    claimer = signal.claimer
+    chat_id = claimer.id if _reachable(claimer) else signal.point.group_chat_id
+    if chat_id is not None:
+        with speaking_to(i18n, claimer if chat_id == getattr(claimer, "id", None) else None):
+            outbox.send(session, chat_id, follow_up_check_payload(signal_facts(signal, now)), signal_id=signal.id)
+
+
+async def _ask_the_resident(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
+    for report in signal.reports:
+        if Observation.ASKS_FOR_CALL in report.observations and _reachable(report.reporter):
+            with speaking_to(i18n, report.reporter):
+                outbox.send(session, report.reporter.id, help_check_payload(signal.id, report.created_at),
+                            signal_id=signal.id)
+
+
+ASKED = {Change.QUESTION_ASKED: _ask_reporters, Change.REPORTER_ANSWERED: _bring_answer,
+         Change.FOLLOW_UP_DUE: _ask_how_it_goes, Change.RESIDENT_ASK_DUE: _ask_the_resident}

@@ -7,7 +7,7 @@ must hear of it, and returns a small result for the handler to answer the person
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,6 +21,7 @@ from omzien.flows.signal import (
     REPORT_LIMIT,
     REPORT_WINDOW,
     Action,
+    Forward,
     Outcome,
     PauseReason,
     Status,
@@ -29,7 +30,7 @@ from omzien.flows.signal import (
 )
 from omzien.services.facts import signal_facts
 from omzien.services.publish import Change, publish, tell_coordinators_of_claims, tell_coordinators_of_leaving
-from omzien.storage import accounts, points, signals
+from omzien.storage import accounts, followup, points, signals
 from omzien.storage.models import Account
 from omzien.views.facts import SignalFacts
 
@@ -173,10 +174,19 @@ async def release(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: 
 
 
 async def close(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, outcome: Outcome,
-                now: datetime) -> str | None:
-    """The claimer records the outcome. Its reference, or None if it is not (or no longer) theirs."""
-    if outcome not in CLAIMER_OUTCOMES or not await signals.close(session, signal_id, worker_id, outcome, now):
+                now: datetime, *, offers: Sequence[str] = (), forwarded_to: Forward | None = None) -> str | None:
+    """The claimer records the outcome: a referral names the offers chosen, a forward where it went. It plans the
+    follow-up check and the resident's "did it help?" where they apply. Its reference, or None if it is not (or no
+    longer) theirs, or the outcome lacks what it needs."""
+    if outcome not in CLAIMER_OUTCOMES or (outcome is Outcome.REFERRED) != bool(offers) \
+            or (outcome is Outcome.FORWARDED) != (forwarded_to is not None):
         return None
+    if not await signals.close(session, signal_id, worker_id, outcome, now, forwarded_to=forwarded_to):
+        return None
+    signal = await signals.get_signal(session, signal_id)
+    assert signal is not None
+    followup.refer(session, signal, offers, worker_id, now)
+    followup.plan_after_close(signal, now)
     return (await publish(session, i18n, signal_id, Change.CLOSED, now)).reference
 
 

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.flows.sla import Alert
+from omzien.services import followup
 from omzien.services.facts import signal_facts
 from omzien.services.publish import refresh_overview, speaking_to
 from omzien.storage import outbox, points, sla
@@ -108,6 +109,12 @@ async def sweep(sessions: async_sessionmaker[AsyncSession], i18n: I18n, now: dat
             break
     async with sessions() as session, session.begin():
         counts["summaries"] = await _summaries(session, i18n, now)
+    while True:  # "Hoe gaat het nu?" and "Heeft het geholpen?", weeks after a close
+        async with sessions() as session, session.begin():
+            asked = await followup.ask_what_is_due(session, i18n, now)
+        if not asked:
+            break
+        counts["follow_up_questions"] += asked
     if counts.total():
         log.info("sweep: %s", dict(counts))
     return dict(counts)

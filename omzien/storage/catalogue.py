@@ -233,9 +233,10 @@ def write_csv(offers: Iterable[Offer]) -> str:
     return out.getvalue()
 
 
-def from_columns(rows: Iterable[dict[str, str]]) -> tuple[list[Offer], list[RowError]]:
+def from_columns(rows: Iterable[dict[str, str]], known_methods: Iterable[str] = ()) -> tuple[list[Offer],
+                                                                                              list[RowError]]:
     """Offers from stored columns (numbered from 1 in the order given)."""
-    return _validate([(dict(row), number) for number, row in enumerate(rows, 1)], (), "row")
+    return _validate([(dict(row), number) for number, row in enumerate(rows, 1)], known_methods, "row")
 
 
 def _join(values: Iterable[object]) -> str:

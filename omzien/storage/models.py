@@ -87,6 +87,7 @@ class Point(Base):
     overview_outbox_id: Mapped[int | None] = mapped_column(Integer)
     overview_at: Mapped[datetime | None] = mapped_column()
     summary_at: Mapped[datetime | None] = mapped_column()  # the last morning summary
+    follow_up_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")  # "Hoe gaat het nu?"
 
     areas: Mapped[list[PointArea]] = relationship(
         back_populates="point", cascade="all, delete-orphan", order_by="PointArea.first", lazy="selectin"
@@ -165,6 +166,13 @@ class Signal(Base):
     next_alert: Mapped[str | None] = mapped_column(String(16))
     next_alert_at: Mapped[datetime | None] = mapped_column()
     last_alert: Mapped[str | None] = mapped_column(String(16))
+    # After closing: where it went, and the questions that come back to it later.
+    referred_offers: Mapped[list[str]] = mapped_column(default=list, server_default="[]")  # offer ids
+    forwarded_to: Mapped[str | None] = mapped_column(String(16))  # flows.signal.Forward
+    follow_up_at: Mapped[datetime | None] = mapped_column(index=True)  # "Hoe gaat het nu?" to the claimer
+    follow_up_answer: Mapped[str | None] = mapped_column(String(12))
+    resident_ask_at: Mapped[datetime | None] = mapped_column(index=True)  # "Heeft het geholpen?" to the resident
+    resident_answer: Mapped[str | None] = mapped_column(String(12))
 
     point: Mapped[Point | None] = relationship(lazy="joined")
     claimer: Mapped[Account | None] = relationship(lazy="joined")
@@ -189,6 +197,22 @@ class Report(Base):
 
     signal: Mapped[Signal] = relationship(back_populates="reports")
     reporter: Mapped[Account | None] = relationship(lazy="joined")
+
+
+class CaseEntry(Base):
+    """What a worker notes on a signal without changing it: a note, an attempt to reach the person, a question to
+    the reporter and its answer. Seen by whoever holds the signal, never by the group; anonymised with it."""
+
+    __tablename__ = "case_entries"
+    __table_args__ = (Index("ix_case_entries_signal_at", "signal_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(BigInteger)  # None: anonymised
+    kind: Mapped[str] = mapped_column(String(12))  # note, attempt, question, answer
+    detail: Mapped[str | None] = mapped_column(String(16))  # the kind of attempt
+    text: Mapped[str | None] = mapped_column(Sealed("case_entries.text"))
 
 
 class Event(Base):

@@ -69,6 +69,17 @@ async def load(session: AsyncSession) -> list[Offer]:
     return offers
 
 
+async def by_ids(session: AsyncSession, ids: Sequence[str]) -> list[Offer]:
+    """Some offers, in the order asked (those that no longer exist are left out)."""
+    if not ids:
+        return []
+    records = (await session.scalars(select(OfferRecord).where(OfferRecord.id.in_(ids)))).all()
+    found, errors = catalogue.from_columns((record.columns for record in records), await method_ids(session))
+    assert not errors, errors[:3]
+    order = {offer_id: place for place, offer_id in enumerate(ids)}
+    return sorted(found, key=lambda offer: order[offer.id])
+
+
 class Catalogue:
     """The offers in memory with their search index, rebuilt when the stored catalogue has changed."""
 

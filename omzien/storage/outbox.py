@@ -28,12 +28,23 @@ OVERVIEW_FRESH = timedelta(hours=12)
 PENDING = "pending"
 SENDING = "sending"
 WAITING = (PENDING, SENDING)
+LATER = "later"
+"""The purpose of a message that waits for its moment (``not_before``) without holding up its chat."""
 
 
 def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
-         signal_id: int | None = None, purpose: str = "chat") -> None:
+         signal_id: int | None = None, purpose: str = "chat", not_before: datetime | None = None) -> None:
     session.add(OutboxMessage(chat_id=chat_id, method="send", payload=payload,
-                              signal_id=signal_id, purpose=purpose))
+                              signal_id=signal_id, purpose=purpose, not_before=not_before))
+
+
+async def cancel_later(session: AsyncSession, signal_id: int) -> None:
+    """What waits for its moment about a signal is not sent after all (a close that was undone)."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.signal_id == signal_id,
+                                                      OutboxMessage.purpose == LATER,
+                                                      OutboxMessage.status == PENDING)
+                          .values(status="dropped", payload={}, last_error="cancelled")
+                          .execution_options(synchronize_session=False))
 
 
 def edit(session: AsyncSession, chat_id: int, message_id: int, payload: dict[str, Any]) -> None:
@@ -141,9 +152,11 @@ async def _edit_overview(session: AsyncSession, point: Point, payload: dict[str,
 
 
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: int) -> Sequence[OutboxMessage]:
-    """The oldest pending row of each chat, if it is due and its chat has no request in flight."""
+    """The oldest pending row of each chat, if it is due and its chat has no request in flight. A row that
+    waits for its moment (``LATER``) does not hold up its chat meanwhile."""
     heads = (select(func.min(OutboxMessage.id))
-             .where(OutboxMessage.status.in_(WAITING))
+             .where(OutboxMessage.status.in_(WAITING),
+                    or_(OutboxMessage.purpose != LATER, OutboxMessage.not_before <= now))
              .group_by(OutboxMessage.chat_id))
     query = (select(OutboxMessage)
              .where(OutboxMessage.id.in_(heads),

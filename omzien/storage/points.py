@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows import sla
 from omzien.flows.routing import AreaRange, overlaps
-from omzien.flows.signal import REFERENCE_ALPHABET
-from omzien.storage.models import Point, PointArea, utcnow
+from omzien.flows.signal import REFERENCE_ALPHABET, EventKind
+from omzien.storage.models import Account, Event, Point, PointArea, Signal, utcnow
 
 
 class AreasTaken(Exception):
@@ -84,6 +84,20 @@ async def point_by_id(session: AsyncSession, point_id: int) -> Point | None:
 
 async def point_of_group(session: AsyncSession, chat_id: int) -> Point | None:
     return await session.scalar(select(Point).where(Point.group_chat_id == chat_id))
+
+
+async def coordinated_by(session: AsyncSession, user_id: int) -> list[Point]:
+    return [point for point in await all_points(session) if user_id in point.coordinators]
+
+
+async def workers_of(session: AsyncSession, point_id: int) -> list[tuple[int, str]]:
+    """The workers who ever picked up a signal of the point (id, first name), for a coordinator to choose from."""
+    rows = await session.execute(
+        select(Account.id, Account.first_name).where(Account.id.in_(
+            select(Event.actor_id).join(Signal, Signal.id == Event.signal_id)
+            .where(Signal.point_id == point_id, Event.kind == EventKind.CLAIMED)))
+        .order_by(Account.first_name, Account.id))
+    return [(user_id, name) for user_id, name in rows]
 
 
 async def coordinates_any(session: AsyncSession, user_id: int) -> bool:

@@ -9,7 +9,7 @@ simply goes on where it stopped when started again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, column, func, literal, or_, select, table, update
@@ -21,29 +21,33 @@ SEALED: dict[str, tuple[str, tuple[str, ...]]] = {
     "reports": ("id", ("note",)),
     "outbox": ("id", ("payload",)),
     "conversation_states": ("key", ("data",)),
+    "case_entries": ("id", ("text",)),
 }
 """Each table with sealed columns: its primary key and those columns (the purpose is ``table.column``)."""
 
 BATCH = 500
 
 
-def reseal(connection: Connection, keys: Keyring, *, commit_batches: bool = False) -> dict[str, int]:
-    """Seal every value that is not sealed under the current key; returns how many rows per table."""
+def reseal(connection: Connection, keys: Keyring, *, commit_batches: bool = False,
+           tables: Iterable[str] = tuple(SEALED)) -> dict[str, int]:
+    """Seal every value that is not sealed under the current key; returns how many rows per table. A migration
+    names the tables that exist at its revision."""
     current = literal(keys.sealed_under_current() + "%")
     return _rewrite(connection, keys, lambda value: and_(value != "", ~value.like(current)), keys.seal,
-                    keys.address_hash, commit_batches)
+                    keys.address_hash, commit_batches, tables)
 
 
-def open_all(connection: Connection, keys: Keyring) -> dict[str, int]:
+def open_all(connection: Connection, keys: Keyring, tables: Iterable[str] = tuple(SEALED)) -> dict[str, int]:
     """Every sealed value back to plain text (going back to the schema from before sealing)."""
     return _rewrite(connection, keys, lambda value: value.like(literal(PREFIX + "%")), lambda plain, _purpose: plain,
-                    lambda address: address, commit_batches=False)
+                    lambda address: address, False, tables)
 
 
 def _rewrite(connection: Connection, keys: Keyring, stale: Callable[[Any], Any], write: Callable[[str, str], str],
-             address_key: Callable[[str], str], commit_batches: bool) -> dict[str, int]:
+             address_key: Callable[[str], str], commit_batches: bool, tables: Iterable[str]) -> dict[str, int]:
     done = {}
-    for name, (key_name, names) in SEALED.items():
+    for name in tables:
+        key_name, names = SEALED[name]
         extra = ("address_key",) if name == "signals" else ()
         rows = table(name, column(key_name), *(column(n) for n in names + extra))
         key = rows.c[key_name]

@@ -18,6 +18,7 @@ from omzien.flows.routing import route
 from omzien.flows.signal import (
     EVENT_OF,
     OPEN_STATUSES,
+    REOPEN_DAYS,
     Action,
     EventKind,
     OpenSignal,
@@ -120,7 +121,7 @@ async def get_signal(session: AsyncSession, signal_id: int) -> Signal | None:
     return await session.get(Signal, signal_id, populate_existing=True)
 
 
-async def _move(session: AsyncSession, signal_id: int, action: Action, current: Status, worker_id: int,
+async def transition(session: AsyncSession, signal_id: int, action: Action, current: Status, worker_id: int | None,
                 now: datetime, values: dict, *conditions, detail: str | None = None) -> bool:  # type: ignore[type-arg]
     """Change state with one conditional UPDATE: of two at the same time, exactly one wins."""
     target = next_status(current, action)
@@ -137,7 +138,7 @@ async def _move(session: AsyncSession, signal_id: int, action: Action, current: 
 
 
 async def claim(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> bool:
-    won = await _move(session, signal_id, Action.CLAIM, Status.NEW, worker_id, now,
+    won = await transition(session, signal_id, Action.CLAIM, Status.NEW, worker_id, now,
                       {"claimed_by": worker_id, "claimed_at": now, "address_delivered": False})
     if won:
         signal = await session.get_one(Signal, signal_id, populate_existing=True)
@@ -148,7 +149,7 @@ async def claim(session: AsyncSession, signal_id: int, worker_id: int, now: date
 async def release(session: AsyncSession, signal_id: int, worker_id: int, now: datetime,
                   reason: str | None = None) -> bool:
     """Given back by its claimer, or (``reason`` "left_group") because they are no longer in the group."""
-    done = await _move(session, signal_id, Action.RELEASE, Status.CLAIMED, worker_id, now,
+    done = await transition(session, signal_id, Action.RELEASE, Status.CLAIMED, worker_id, now,
                        {"claimed_by": None, "claimed_at": None, "address_delivered": False, "paused_until": None},
                        Signal.claimed_by == worker_id, detail=reason)
     if done:
@@ -159,10 +160,10 @@ async def release(session: AsyncSession, signal_id: int, worker_id: int, now: da
 
 
 async def close(session: AsyncSession, signal_id: int, worker_id: int, outcome: Outcome,
-                now: datetime) -> bool:
-    return await _move(session, signal_id, Action.CLOSE, Status.CLAIMED, worker_id, now,
-                       {"closed_at": now, "outcome": outcome, "next_alert": None, "next_alert_at": None},
-                       Signal.claimed_by == worker_id, detail=outcome)
+                now: datetime, forwarded_to: str | None = None) -> bool:
+    return await transition(session, signal_id, Action.CLOSE, Status.CLAIMED, worker_id, now,
+                            {"closed_at": now, "outcome": outcome, "forwarded_to": forwarded_to, "next_alert": None,
+                             "next_alert_at": None}, Signal.claimed_by == worker_id, detail=outcome)
 
 
 async def held_by(session: AsyncSession, signal_id: int, worker_id: int, action: Action) -> Signal | None:
@@ -210,7 +211,7 @@ async def on_hold_from(session: AsyncSession, reporter_id: int, point_id: int) -
 
 async def let_through(session: AsyncSession, signal_id: int, coordinator_id: int, now: datetime) -> bool:
     """A coordinator lets a signal on hold go to the group: its clock starts now."""
-    done = await _move(session, signal_id, Action.LET_THROUGH, Status.ON_HOLD, coordinator_id, now, {})
+    done = await transition(session, signal_id, Action.LET_THROUGH, Status.ON_HOLD, coordinator_id, now, {})
     if done:
         signal = await session.get_one(Signal, signal_id, populate_existing=True)
         sla.start_clock(signal, signal.point, now, now)
@@ -219,7 +220,7 @@ async def let_through(session: AsyncSession, signal_id: int, coordinator_id: int
 
 async def set_aside(session: AsyncSession, signal_id: int, coordinator_id: int, now: datetime) -> bool:
     """A coordinator judges a signal on hold not to be one: closed unseen, anonymised after the retention period."""
-    return await _move(session, signal_id, Action.SET_ASIDE, Status.ON_HOLD, coordinator_id, now,
+    return await transition(session, signal_id, Action.SET_ASIDE, Status.ON_HOLD, coordinator_id, now,
                        {"closed_at": now, "outcome": Outcome.SET_ASIDE}, detail=Outcome.SET_ASIDE)
 
 
@@ -296,3 +297,17 @@ async def unrouted(session: AsyncSession) -> Sequence[Signal]:
     return (await session.scalars(
         select(Signal).where(Signal.status == Status.UNROUTED).order_by(Signal.id)
     )).all()
+
+
+async def steerable(session: AsyncSession, point_id: int, now: datetime,
+                    shown: int = 10) -> tuple[Sequence[Signal], Sequence[Signal]]:
+    """For a coordinator: the point's open signals, the longest waiting first, and those closed within
+    ``REOPEN_DAYS`` that still have their address (they can be reopened)."""
+    open_signals = (await session.scalars(
+        select(Signal).where(Signal.point_id == point_id, Signal.status.in_((Status.NEW, Status.CLAIMED)))
+        .order_by(Signal.created_at, Signal.id).limit(shown))).unique().all()
+    closed = (await session.scalars(
+        select(Signal).where(Signal.point_id == point_id, Signal.status == Status.CLOSED,
+                             Signal.anonymised_at.is_(None), Signal.closed_at >= now - timedelta(days=REOPEN_DAYS))
+        .order_by(Signal.closed_at.desc()).limit(shown))).unique().all()
+    return open_signals, closed

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from omzien.flows.find import FindStep
 from omzien.flows.report import Step
-from omzien.flows.signal import Outcome, PauseReason, Role
+from omzien.flows.signal import FollowUpAnswer, HelpAnswer, Outcome, PauseReason, Role
 
 SignalId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """A signal's id as a button carries it; a forged one out of range is a stale button, not an error."""
@@ -135,3 +135,74 @@ class FindButton(CallbackData, prefix="w1"):
     step: FindStep
     action: FindAction
     value: str = ""
+
+
+class Undo(CallbackData, prefix="u1"):
+    """The claimer takes back a close or a give-back (for ``UNDO_MINUTES``)."""
+
+    signal_id: SignalId
+
+
+class CaseAction(StrEnum):
+    REFER = "r"  # choose offers, then close as referred
+    FORWARD = "f"  # close as forwarded outside (value: a Forward, or empty for the choice)
+    NOTE = "n"  # type a note
+    ATTEMPT = "a"  # log an attempt (value: an Attempt, or empty for the choice)
+    ASK = "q"  # type one question for the reporter
+    BACK = "b"  # the case message as it was
+
+
+class CaseMore(CallbackData, prefix="m1"):
+    """The claimer's further buttons on the case message."""
+
+    signal_id: SignalId
+    action: CaseAction
+    value: str = ""
+
+
+class ReferAction(StrEnum):
+    NEED = "n"  # toggle a need (value: a Need)
+    PICK = "p"  # toggle an offer shown (value: its place in the list shown)
+    DONE = "d"  # close as referred to what was picked
+
+
+class Refer(CallbackData, prefix="o1"):
+    signal_id: SignalId
+    action: ReferAction
+    value: str = ""
+
+
+class FollowUpCheck(CallbackData, prefix="q1"):
+    """"Hoe gaat het nu?", weeks after a close."""
+
+    signal_id: SignalId
+    answer: FollowUpAnswer
+
+
+class HelpCheck(CallbackData, prefix="y1"):
+    """"Heeft het geholpen?", to a resident who asked to be called."""
+
+    signal_id: SignalId
+    answer: HelpAnswer
+
+
+class AnswerReporter(CallbackData, prefix="b1"):
+    """The reporter answers the claimer's question."""
+
+    signal_id: SignalId
+
+
+class SteerAction(StrEnum):
+    MENU = "m"
+    REASSIGN = "r"  # target: the worker's id (0: the choice)
+    MOVE = "v"  # target: the point's id (0: the choice)
+    REOPEN = "o"
+
+
+class Steer(CallbackData, prefix="s1"):
+    """A coordinator's buttons for one signal."""
+
+    signal_id: SignalId
+    action: SteerAction
+    target: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+

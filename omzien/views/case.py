@@ -5,18 +5,24 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 
-from omzien.flows.signal import CLAIMER_OUTCOMES, Outcome, PauseReason, Role
+from omzien.flows.signal import CLAIMER_OUTCOMES, Attempt, Forward, Outcome, PauseReason, Role
 from omzien.views import texts
-from omzien.views.buttons import CaseButton, FollowUp, FollowUpAction
+from omzien.views.buttons import CaseAction, CaseButton, CaseMore, FollowUp, FollowUpAction, Undo
 from omzien.views.common import button, grid, observations, payload, rows, when
 from omzien.views.facts import CaseFacts, ReportFacts, SignalFacts
 from omzien.views.group import MAX_LISTED, listed
 
 MAX_REPORTS_SHOWN = 3
 """Three reports with the longest notes still fit in one Telegram message (4096 characters)."""
+MAX_ENTRIES_SHOWN = 5
+ENTRY_WORDS = {"note": __("Notitie"), "question": __("Vraag aan de melder"), "answer": __("Antwoord van de melder")}
+DIRECT_OUTCOMES = [outcome for outcome in texts.OUTCOMES
+                   if outcome in CLAIMER_OUTCOMES and outcome not in (Outcome.REFERRED, Outcome.FORWARDED)]
+"""Closing with one tap; a referral first chooses offers, a forward where it went."""
 
 
 def _report_block(number: int, report: ReportFacts, time_zone: str) -> str:
@@ -37,27 +43,94 @@ def _report_block(number: int, report: ReportFacts, time_zone: str) -> str:
     return "\n".join(lines)
 
 
+def _history(case: CaseFacts) -> str | None:
+    if not case.earlier:
+        return None
+    lines = [_("<b>Eerder op dit adres</b>")]
+    for earlier in case.earlier:
+        outcome = texts.OUTCOMES[earlier.outcome] if earlier.outcome else _("nog open")
+        lines.append(_("{reference} · {date} · {seen} · {outcome}").format(
+            reference=earlier.reference, date=when(earlier.reported_at, case.signal.time_zone),
+            seen=observations(earlier.seen), outcome=outcome))
+    return "\n".join(lines)
+
+
+def _entries(case: CaseFacts) -> str | None:
+    if not case.entries:
+        return None
+    lines = [_("<b>Wat er al gedaan is</b>")]
+    for entry in case.entries[-MAX_ENTRIES_SHOWN:]:
+        moment = when(entry.at, case.signal.time_zone)
+        if entry.kind == "attempt" and entry.detail in texts.ATTEMPTS:
+            lines.append(f"{moment} · {texts.ATTEMPTS[Attempt(entry.detail)]}")
+        elif entry.kind in ENTRY_WORDS:
+            lines.append(f"{moment} · {ENTRY_WORDS[entry.kind]}: “{escape(entry.text or '')}”")
+    return "\n".join(lines)
+
+
 def case_payload(case: CaseFacts) -> dict[str, Any]:
-    """The address and the notes, for the worker who claimed the signal, with the buttons to finish it."""
+    """The address and the notes, for the worker who claimed the signal, with what they can do now."""
     signal = case.signal
     reports = list(enumerate(case.reports, 1))
     parts = [
         _("<b>Signaal {reference}</b>: je hebt dit opgepakt.").format(reference=signal.reference),
         _("Adres: <b>{address}</b>").format(address=escape(str(case.address))),
         *(_report_block(number, report, signal.time_zone) for number, report in reports[-MAX_REPORTS_SHOWN:]),
+        *(part for part in (_entries(case), _history(case)) if part),
         _("Tik op „Contact gemaakt” als je de persoon hebt gesproken, op „Pauzeren” als die een tijd "
           "niet bereikbaar is, en op een uitkomst als je klaar bent. Of geef het signaal terug."),
     ]
     if len(reports) > MAX_REPORTS_SHOWN:
         parts.insert(2, _("Er zijn {count} meldingen; hieronder de laatste {shown}.").format(
             count=len(reports), shown=MAX_REPORTS_SHOWN))
-    outcomes = [button(str(label), CaseButton(signal_id=signal.id, outcome=outcome))
-                for outcome, label in texts.OUTCOMES.items() if outcome in CLAIMER_OUTCOMES]
-    follow_up = [button("📞 " + str(texts.CONTACT), FollowUp(signal_id=signal.id, action=FollowUpAction.CONTACT)),
-                 button("⏸ " + str(texts.PAUSE), FollowUp(signal_id=signal.id, action=FollowUpAction.PAUSE))]
+    return {**payload("\n\n".join(parts), case_keyboard(case)), "protect_content": True}
+
+
+def case_keyboard(case: CaseFacts) -> InlineKeyboardMarkup:
+    """Only the buttons that make sense now: no "Contact gemaakt" once it is recorded, no question once asked."""
+    signal_id = case.signal.id
+    follow_up = [button("⏸ " + str(texts.PAUSE), FollowUp(signal_id=signal_id, action=FollowUpAction.PAUSE))]
+    if not case.signal.contacted:
+        follow_up.insert(0, button("📞 " + str(texts.CONTACT),
+                                   FollowUp(signal_id=signal_id, action=FollowUpAction.CONTACT)))
+    outcomes = [button(str(texts.OUTCOMES[outcome]), CaseButton(signal_id=signal_id, outcome=outcome))
+                for outcome in DIRECT_OUTCOMES]
+    onward = [button("🧭 " + str(texts.OUTCOMES[Outcome.REFERRED]), _more(signal_id, CaseAction.REFER)),
+              button("➡️ " + _("Doorgezet naar …"), _more(signal_id, CaseAction.FORWARD))]
+    entries = [button("📝 " + _("Notitie"), _more(signal_id, CaseAction.NOTE)),
+               button("🚪 " + _("Poging"), _more(signal_id, CaseAction.ATTEMPT))]
+    ask = [[button("❓ " + _("Vraag aan de melder"), _more(signal_id, CaseAction.ASK))]] if case.can_ask else []
+    release = [button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal_id))]
     pairs = [outcomes[i:i + 2] for i in range(0, len(outcomes), 2)]
-    release = [button("↩️ " + str(texts.RELEASE), CaseButton(signal_id=signal.id))]
-    return {**payload("\n\n".join(parts), rows(follow_up, *pairs, release)), "protect_content": True}
+    return rows(follow_up, *pairs, onward, entries, *ask, release)
+
+
+def _more(signal_id: int, action: CaseAction, value: str = "") -> CaseMore:
+    return CaseMore(signal_id=signal_id, action=action, value=value)
+
+
+def forward_payload(signal: SignalFacts) -> dict[str, Any]:
+    buttons = [button(str(label), _more(signal.id, CaseAction.FORWARD, forward))
+               for forward, label in texts.FORWARDS.items()]
+    return payload(_("Naar wie heb je signaal {reference} doorgezet? Het signaal wordt dan afgerond.").format(
+        reference=signal.reference), grid(buttons, 2, [button(_("« Terug"), _more(signal.id, CaseAction.BACK))]))
+
+
+def attempt_payload(signal: SignalFacts) -> dict[str, Any]:
+    buttons = [button(str(label), _more(signal.id, CaseAction.ATTEMPT, attempt))
+               for attempt, label in texts.ATTEMPTS.items()]
+    return payload(_("Wat heb je geprobeerd bij {reference}? Het signaal blijft van jou.").format(
+        reference=signal.reference), grid(buttons, 1, [button(_("« Terug"), _more(signal.id, CaseAction.BACK))]))
+
+
+def type_note_text(reference: str) -> str:
+    return _("Typ een korte notitie bij {reference} (hoogstens 500 tekens). Alleen wie het signaal heeft, ziet "
+             "hem. Stoppen: /cancel").format(reference=reference)
+
+
+def type_question_text(reference: str) -> str:
+    return _("Typ één korte vraag voor de melder van {reference}. De melder ziet jouw naam niet, jij niet die van "
+             "de melder. Stoppen: /cancel").format(reference=reference)
 
 
 def withdrawn_payload(reference: str) -> dict[str, Any]:
@@ -73,15 +146,31 @@ def pause_reasons_payload(signal: SignalFacts) -> dict[str, Any]:
                    .format(reference=signal.reference), grid(buttons, 2))
 
 
-def released_payload(reference: str) -> dict[str, Any]:
+def released_payload(reference: str, signal_id: int) -> dict[str, Any]:
     return payload(_("Je hebt signaal {reference} teruggegeven; het staat weer open in de groep. "
-                     "Het adres staat niet meer in dit bericht.").format(reference=reference))
+                     "Het adres staat niet meer in dit bericht.").format(reference=reference), _undo(signal_id))
 
 
-def closed_payload(reference: str, outcome: Outcome) -> dict[str, Any]:
-    return payload(_("Signaal {reference} is afgerond: {outcome}. Dank je wel. "
-                     "Het adres staat niet meer in dit bericht.").format(
-        reference=reference, outcome=texts.OUTCOMES[outcome]))
+def closed_payload(reference: str, outcome: Outcome, signal_id: int, forwarded_to: Forward | None = None,
+                   offers: list[str] | None = None) -> dict[str, Any]:
+    lines = [_("Signaal {reference} is afgerond: {outcome}. Dank je wel. "
+               "Het adres staat niet meer in dit bericht.").format(
+        reference=reference, outcome=texts.OUTCOMES[outcome])]
+    if forwarded_to is not None:
+        lines.append(_("Doorgezet naar: {to}").format(to=texts.FORWARDS[forwarded_to]) + (
+            f" · {texts.FORWARD_PHONES[forwarded_to]}" if forwarded_to in texts.FORWARD_PHONES else ""))
+    if offers:
+        lines.append(_("Verwezen naar: {offers}").format(offers=", ".join(escape(name) for name in offers)))
+    return payload("\n".join(lines), _undo(signal_id))
+
+
+def _undo(signal_id: int) -> InlineKeyboardMarkup:
+    return rows([button(_("↩️ Ongedaan maken (10 minuten)"), Undo(signal_id=signal_id))])
+
+
+def undone_text(reference: str) -> str:
+    return _("Ongedaan gemaakt: signaal {reference} is weer van jou. Het adres staat hieronder.").format(
+        reference=reference)
 
 
 def paused_text(signal: SignalFacts, reason: PauseReason) -> str:

@@ -46,12 +46,35 @@ class ReportFacts:
 
 
 @dataclass(frozen=True)
+class EntryFacts:
+    """A note, an attempt, a question to the reporter or its answer."""
+
+    at: datetime
+    kind: str
+    text: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class EarlierSignal:
+    """An earlier signal on the same address, still within its retention period."""
+
+    reference: str
+    reported_at: datetime
+    seen: tuple[Observation, ...]
+    outcome: Outcome | None
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What only the worker who holds the signal sees."""
 
     signal: SignalFacts
     address: Address
     reports: tuple[ReportFacts, ...]
+    entries: tuple[EntryFacts, ...] = ()
+    earlier: tuple[EarlierSignal, ...] = ()
+    can_ask: bool = False  # one question to a reporter may still be sent
 
 
 @dataclass(frozen=True)

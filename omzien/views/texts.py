@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import lazy_gettext as __
 
-from omzien.flows.signal import Consent, Observation, Outcome, PauseReason, Role
+from omzien.flows.signal import (
+    Attempt,
+    Consent,
+    FollowUpAnswer,
+    Forward,
+    HelpAnswer,
+    Observation,
+    Outcome,
+    PauseReason,
+    Role,
+)
 from omzien.views.buttons import Intent
 
 ROLES = {
@@ -48,6 +58,37 @@ OUTCOMES = {
     Outcome.ALREADY_KNOWN: __("Al bekend bij hulpverlening"),
     Outcome.DUPLICATE: __("Dubbele melding"),
     Outcome.SET_ASIDE: __("Apart gezet door een coördinator"),
+    Outcome.FORWARDED: __("Doorgezet"),
+}
+
+FORWARDS = {
+    Forward.NEIGHBOURHOOD_TEAM: __("Wijkteam"),
+    Forward.GP: __("Huisarts"),
+    Forward.SAFE_HOME: __("Veilig Thuis"),
+    Forward.OTHER: __("Andere organisatie"),
+}
+FORWARD_PHONES = {Forward.SAFE_HOME: "0800-2000"}
+"""Numbers shown with a forward; only those that ../shared/contacts.md gives."""
+
+ATTEMPTS = {
+    Attempt.NOT_HOME: __("Niet thuis"),
+    Attempt.NO_ANSWER: __("Gebeld, geen gehoor"),
+    Attempt.LETTER: __("Brief in de bus"),
+}
+
+FOLLOW_UP_ANSWERS = {
+    FollowUpAnswer.BETTER: __("Beter"),
+    FollowUpAnswer.SAME: __("Hetzelfde"),
+    FollowUpAnswer.WORSE: __("Slechter"),
+    FollowUpAnswer.UNKNOWN: __("Weet ik niet"),
+    FollowUpAnswer.REOPEN: __("Opnieuw oppakken"),
+}
+
+HELP_ANSWERS = {
+    HelpAnswer.YES: __("Ja"),
+    HelpAnswer.A_LITTLE: __("Een beetje"),
+    HelpAnswer.NO: __("Nee"),
+    HelpAnswer.CALL_AGAIN: __("Bel mij nog eens"),
 }
 
 PAUSE_REASONS = {

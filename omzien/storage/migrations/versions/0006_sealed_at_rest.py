@@ -20,6 +20,8 @@ down_revision = '0005'
 branch_labels = None
 depends_on = None
 
+TABLES = ("signals", "reports", "outbox", "conversation_states")
+
 
 def upgrade() -> None:
     with op.batch_alter_table('signals', schema=None) as batch_op:
@@ -36,11 +38,11 @@ def upgrade() -> None:
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reports_held_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('reports_allowed_at', sa.DateTime(), nullable=True))
-    reseal(op.get_bind(), keys_of(op.get_bind().dialect))
+    reseal(op.get_bind(), keys_of(op.get_bind().dialect), tables=TABLES)
 
 
 def downgrade() -> None:
-    open_all(op.get_bind(), keys_of(op.get_bind().dialect))
+    open_all(op.get_bind(), keys_of(op.get_bind().dialect), tables=TABLES)
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_column('reports_allowed_at')
         batch_op.drop_column('reports_held_at')
