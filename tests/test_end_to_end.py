@@ -80,8 +80,9 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
     assert code == 0, bot.tail()
 
 
-async def test_a_resident_in_the_demo_finds_offers_and_asks_to_be_called(tmp_path) -> None:
-    """The demo (stand-in, real bot, Demodorp's offers) as Mevrouw Jansen: nothing the stand-in refuses."""
+async def test_a_resident_in_the_demo_finds_offers_asks_to_be_called_and_gets_the_offer_anna_found(tmp_path) -> None:
+    """The demo (stand-in, real bot, Demodorp's offers) as Mevrouw Jansen, then Anna's warm handover: nothing the
+    stand-in refuses."""
     from omzien.cli.demo import demo_running
     from omzien.sandbox.client import Person
 
@@ -108,6 +109,20 @@ async def test_a_resident_in_the_demo_finds_offers_and_asks_to_be_called(tmp_pat
             await jansen.wait_for(shows("Doorgegeven"), timeout=PATIENCE)
             group = await client.chat(demo.group_id)
             assert any("Vraagt zelf om een belletje" in m["text"] for m in group["messages"])
+
+            persona = next(p for p in demo.personas if p["name"] == "Anna")
+            anna = Person(client, {"id": persona["user_id"], "first_name": persona["name"]})
+            await anna.tap("Ik pak dit op", chat=demo.group_id, timeout=PATIENCE)
+            await anna.wait_for(shows("3044 AB 12"), timeout=PATIENCE)
+            await anna.tap("Doorverwezen naar aanbod", timeout=PATIENCE)
+            await anna.wait_for(shows("Doorverwijzen:"), timeout=PATIENCE)
+            await anna.tap("Mensen ontmoeten", timeout=PATIENCE)
+            await anna.wait_for(shows("\n1. "), timeout=PATIENCE)
+            await anna.tap("☐ 1.", timeout=PATIENCE)
+            await anna.wait_for(shows("Gekozen:"), timeout=PATIENCE)
+            await anna.tap("Afronden met deze keuze", timeout=PATIENCE)
+            await anna.wait_for(shows("Verwezen naar:"), timeout=PATIENCE)
+            await jansen.wait_for(shows("zocht dit voor u uit"), timeout=PATIENCE)
             assert await client.refusals() == [], "the bot sent a request the stand-in refused"
         finally:
             await client.close()

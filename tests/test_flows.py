@@ -406,8 +406,8 @@ def test_a_status_read_back_from_storage_as_text_is_understood():
     assert next_status("new", Action.CLAIM) == Status.CLAIMED
 
 
-def test_only_closed_signals_are_not_open():
-    assert set(Status) - OPEN_STATUSES == {Status.CLOSED}
+def test_only_closed_signals_and_those_on_hold_are_not_open():
+    assert set(Status) - OPEN_STATUSES == {Status.CLOSED, Status.ON_HOLD}, "a report never joins one on hold"
 
 
 # --- Duplicates: a second report on the same address joins the open signal ------------------------------------------
@@ -471,7 +471,7 @@ open_signals = st.builds(
 
 @given(st.lists(open_signals, max_size=10), st.integers(1, 60).map(lambda days: timedelta(days=days)))
 def test_a_report_joins_nothing_or_the_oldest_eligible_signal(candidates: list[OpenSignal], window: timedelta):
-    eligible = [s for s in candidates if s.status != Status.CLOSED and NOW - s.created_at < window]
+    eligible = [s for s in candidates if s.status in OPEN_STATUSES and NOW - s.created_at < window]
     found = duplicate_of(candidates, NOW, window)
     if not eligible:
         assert found is None

@@ -10,14 +10,16 @@ import pytest
 from sqlalchemy import Text, select, type_coerce
 
 from omzien.cli import main
-from omzien.storage.models import Account, Event, OutboxMessage, Report, Signal
+from omzien.storage import followup
+from omzien.storage.models import Account, CaseEntry, Event, OutboxMessage, Report, Signal
 from omzien.storage.offers import ensure_shipped
 from tests.conftest import Omzien
 from tests.test_signal_chain import linked_group, report
 
 NOTE = "Meneer Zwaluwstaart praat met niemand meer."
 PHONE = "0612398765"
-SECRETS = (b"287-2", b"3044AB", b"Zwaluwstaart", PHONE.encode(), b"3045CD")
+ENTRY = "Buurvrouw Klaproos heeft een sleutel."
+SECRETS = (b"287-2", b"3044AB", b"Zwaluwstaart", PHONE.encode(), b"3045CD", b"Klaproos")
 
 
 async def played(app: Omzien) -> None:
@@ -62,18 +64,21 @@ async def sealed_values(app: Omzien, signal_ids: list[int]) -> list[bytes]:
                                       .where(Signal.id.in_(signal_ids)))).all()
         notes = (await session.scalars(select(type_coerce(Report.note, Text)).where(
             Report.signal_id.in_(signal_ids), Report.note.is_not(None)))).all()
-    return [value.encode() for row in rows for value in row] + [note.encode() for note in notes]
+        entries = (await session.scalars(select(type_coerce(CaseEntry.text, Text)).where(
+            CaseEntry.signal_id.in_(signal_ids), CaseEntry.text.is_not(None)))).all()
+    return [value.encode() for row in rows for value in row] + [text.encode() for text in [*notes, *entries]]
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 async def test_three_years_on_no_house_number_note_or_phone_is_left_in_the_files(app: Omzien, monkeypatch,
                                                                                   capsys) -> None:
     await played(app)  # the bot's own connections stay open, as they do while it runs
-    assert [secret for secret in SECRETS if secret in database_bytes(app)] == [], "sealed at rest, from the start"
-    async with app.sessions() as session:
+    async with app.sessions.begin() as session:
         closed_ids = list(await session.scalars(select(Signal.id).where(Signal.status == "closed")))
+        await followup.add_entry(session, closed_ids[0], None, "note", app.clock(), text=ENTRY)
+    assert [secret for secret in SECRETS if secret in database_bytes(app)] == [], "sealed at rest, from the start"
     sealed = await sealed_values(app, closed_ids)
-    assert len(sealed) == 6 and all(value.startswith(b"s1.") and value in database_bytes(app) for value in sealed)
+    assert len(sealed) == 7 and all(value.startswith(b"s1.") and value in database_bytes(app) for value in sealed)
 
     assert await asyncio.to_thread(purge, app, monkeypatch, "--at", "2026-12-20T09:00") == 0
     assert json.loads(capsys.readouterr().out)["signals_anonymised"] == 0, "not yet 90 days after closing"

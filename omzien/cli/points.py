@@ -55,6 +55,8 @@ def register(commands: Any) -> None:
     policy.add_argument("--claim-window", type=int, metavar=_("minuten"), help=_("standaard 10"))
     policy.add_argument("--retention", type=int, metavar=_("dagen"), help=_(
         "zoveel dagen na het afronden verdwijnen de persoonsgegevens van een signaal (standaard 90)"))
+    policy.add_argument("--follow-up", type=int, metavar=_("weken"), help=_(
+        "zoveel werkweken na afronden met contact of een verwijzing vraagt Omzien „Hoe gaat het nu?” (standaard 4)"))
     policy.add_argument("--hours", metavar="09:00-17:00", help=_("werktijden op een werkdag"))
     policy.add_argument("--days", metavar="ma-vr", help=_("werkdagen, bijvoorbeeld ma-vr of ma,di,do"))
     policy.add_argument("--closed", metavar="2026-12-24,2026-12-31", help=_(
@@ -193,6 +195,7 @@ async def set_policy(session: Any, args: argparse.Namespace) -> int:
         await points.set_policy(
             session, point, claim=args.claim, contact=args.contact, close=args.close, urgent=args.urgent,
             retention=args.retention, claim_limit=args.claim_limit, claim_window=args.claim_window,
+            follow_up_weeks=args.follow_up,
             hours=sla.parse_hours(args.hours) if args.hours is not None else None,
             weekdays=sla.parse_weekdays(args.days) if args.days is not None else None,
             closed_days=None if args.closed is None else [date.fromisoformat(d)

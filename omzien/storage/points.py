@@ -162,7 +162,7 @@ def policy_of(point: Point) -> sla.Policy:
 async def set_policy(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,
                      close: float | None = None, urgent: float | None = None, retention: int | None = None,
                      claim_limit: int | None = None, claim_window: int | None = None,
-                     hours: tuple[time, time] | None = None,
+                     follow_up_weeks: int | None = None, hours: tuple[time, time] | None = None,
                      weekdays: frozenset[int] | None = None, closed_days: Sequence[date] | None = None,
                      time_zone: str | None = None, coordinators: Sequence[int] | None = None,
                      fallback: int | Unset | None = UNSET) -> sla.Policy:
@@ -177,7 +177,8 @@ async def set_policy(session: AsyncSession, point: Point, *, claim: float | None
         if retention < 1:
             raise ValueError("the retention period is at least one day")
         values["retention_days"] = retention
-    for name, count in (("claim_limit", claim_limit), ("claim_window_minutes", claim_window)):
+    for name, count in (("claim_limit", claim_limit), ("claim_window_minutes", claim_window),
+                        ("follow_up_weeks", follow_up_weeks)):
         if count is not None:
             if count < 1:
                 raise ValueError(f"{name} is at least 1")

@@ -3,7 +3,8 @@
 - A closed signal, ``retention_days`` after closing (per point, default 90): its postcode and house number,
   every note (with a call-back's phone number), the link to each reporter and the name of the claimer go;
   the 4-digit area (a column of its own), the signs, the consent answers, the outcome and the times stay.
-  Its events keep what happened and when, not who.
+  Its events keep what happened and when, not who; its case entries (notes, attempts, a question to the reporter
+  and its answer) lose their text and author.
 - An unrouted signal, and one on hold that no coordinator decided on, the same number of days after it was
   reported.
 - An account that was not seen for ``ACCOUNT_DAYS`` and is not needed by an open signal.
@@ -21,8 +22,8 @@ from sqlalchemy import String, and_, cast, delete, exists, func, literal, or_, s
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from omzien.flows.signal import OPEN_STATUSES, EventKind, Status
-from omzien.storage import outbox
-from omzien.storage.models import Account, Event, Point, Report, Signal
+from omzien.storage import followup, outbox
+from omzien.storage.models import Account, CaseEntry, Event, Point, Report, Signal
 
 DEFAULT_RETENTION_DAYS = 90
 ACCOUNT_DAYS = 365
@@ -89,6 +90,8 @@ async def forget_account(session: AsyncSession, account: Account) -> None:
                           .execution_options(synchronize_session=False))
     await session.execute(update(Event).where(Event.actor_id == account.id).values(actor_id=None)
                           .execution_options(synchronize_session=False))
+    await session.execute(update(CaseEntry).where(CaseEntry.author_id == account.id).values(author_id=None)
+                          .execution_options(synchronize_session=False))
     await session.delete(account)
     await session.flush()
 
@@ -116,6 +119,7 @@ async def _anonymise(session: AsyncSession, signal_ids: list[int], now: datetime
     await session.execute(update(Event).where(Event.signal_id.in_(signal_ids)).values(actor_id=None)
                           .execution_options(synchronize_session=False))
     await outbox.forget_signals(session, signal_ids)
+    await followup.forget_entries(session, signal_ids)
 
 
 async def _forget_accounts(session: AsyncSession, now: datetime) -> int:
@@ -131,6 +135,8 @@ async def _forget_accounts(session: AsyncSession, now: datetime) -> int:
     await session.execute(update(Report).where(Report.reporter_id.in_(ids)).values(reporter_id=None)
                           .execution_options(synchronize_session=False))
     await session.execute(update(Event).where(Event.actor_id.in_(ids)).values(actor_id=None)
+                          .execution_options(synchronize_session=False))
+    await session.execute(update(CaseEntry).where(CaseEntry.author_id.in_(ids)).values(author_id=None)
                           .execution_options(synchronize_session=False))
     await session.execute(delete(Account).where(Account.id.in_(ids)).execution_options(synchronize_session=False))
     return len(ids)
