@@ -19,6 +19,7 @@ async def add_partner(session: AsyncSession, point_id: int, name: str, now: date
     partner = Partner(point_id=point_id, name=name, code=code, created_at=now)
     session.add(partner)
     await session.flush()
+    await session.refresh(partner, ["point"])
     return partner
 
 
