@@ -140,6 +140,8 @@ async def play_the_chain(demo, playwright, shots: Path) -> None:
         await expect(newest_message(laptop)).to_contain_text("Wat brengt u hier?")
         await tap(laptop, "Ik maak me zorgen om iemand")
         await expect(newest_message(laptop)).to_contain_text("wie bent u?")
+        await tap(laptop, "Bezorging")
+        await expect(newest_message(laptop)).to_contain_text("Kies wat het best past")
         await tap(laptop, "Postbode of pakketbezorger")
         await expect(laptop.locator("#reply-keyboard").get_by_role(
             "button", name="Ik maak me zorgen om iemand")).to_be_visible()
@@ -152,7 +154,7 @@ async def play_the_chain(demo, playwright, shots: Path) -> None:
         await expect(newest_message(laptop).get_by_role("button", name="✅ Overvolle brievenbus")).to_be_visible()
         await expect(newest_message(laptop)).to_contain_text("bewerkt")
         await tap(laptop, "Verder »")
-        await expect(newest_message(laptop)).to_contain_text("Weet deze persoon dat u dit meldt")
+        await expect(newest_message(laptop)).to_contain_text("Weet de bewoner dat u dit doorgeeft?")
         await tap(laptop, "Weet ik niet")
         await expect(newest_message(laptop)).to_contain_text("Wilt u nog iets vertellen")
         await tap(laptop, "Overslaan")

@@ -46,10 +46,12 @@ async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_p
         await piet.send("/start")
         await piet.tap("Ik maak me zorgen om iemand", timeout=PATIENCE)
         await piet.wait_for(shows("wie bent u?"), timeout=PATIENCE)
+        await piet.tap("Bezorging", timeout=PATIENCE)
+        await piet.wait_for(shows("Kies wat het best past"), timeout=PATIENCE)
         await piet.tap("Postbode", timeout=PATIENCE)
         await piet.wait_for(shows("Maakt u zich zorgen om iemand?"), timeout=PATIENCE)
         await piet.send("3044 AB 287")
-        for label, next_step in [("Overvolle brievenbus", "✅ Overvolle brievenbus"), ("Verder", "Weet deze persoon"),
+        for label, next_step in [("Overvolle brievenbus", "✅ Overvolle brievenbus"), ("Verder", "Weet de bewoner"),
                                  ("Weet ik niet", "Wilt u nog iets vertellen"), ("Overslaan", "Mag het signaalpunt"),
                                  ("Ja", "Klopt dit?"), ("Versturen", "Kenmerk")]:
             await piet.tap(label, timeout=PATIENCE)

@@ -35,7 +35,7 @@ EXPECTED_REFUSALS = (
     "Bad Request: message can't be edited",  # ... and passing someone else's message while looking
     "Too Many Requests: retry after",  # the restarted bot does not know what the killed one just sent
 )
-STEPS = [("Overvolle brievenbus", "✅"), ("Verder", "Weet deze persoon"), ("Weet ik niet", "Wilt u nog iets"),
+STEPS = [("Overvolle brievenbus", "✅"), ("Verder", "Weet de bewoner"), ("Weet ik niet", "Wilt u nog iets"),
          ("Overslaan", "Mag het signaalpunt"), ("Nee", "Klopt dit?"), ("Versturen", "Kenmerk")]
 
 

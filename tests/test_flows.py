@@ -32,6 +32,7 @@ from omzien.flows.signal import (
     TRANSITIONS,
     Action,
     Consent,
+    Knows,
     Observation,
     OpenSignal,
     Status,
@@ -644,11 +645,13 @@ def test_back_returns_to_the_step_before(step: Step, before: Step | None):
     assert step_before(step) == before
 
 
-def test_going_back_from_the_summary_visits_every_step_once():
+def test_going_back_from_the_summary_visits_every_step_asked_once():
+    knows = ReportDraft(knows=Knows.YES)
     visited = [Step.SUMMARY]
-    while (step := step_before(visited[-1])) is not None:
+    while (step := step_before(visited[-1], knows)) is not None:
         visited.append(step)
     assert visited == list(reversed(STEPS))
+    assert step_before(Step.NOTE, ReportDraft(knows=Knows.NO)) is Step.CONSENT, "the second question was not asked"
 
 
 def test_a_house_number_glued_to_more_digits_is_a_typing_error_not_an_addition():

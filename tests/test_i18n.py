@@ -56,6 +56,7 @@ async def test_someone_whose_telegram_is_english_is_answered_in_english(app: Omz
     await jane.says("/start")
     assert "Welcome" in jane.sees().text
     await jane.taps("I am worried about someone")
+    await jane.taps("Shop or service")
     await jane.taps("Hairdresser")
     await jane.says("I am worried about someone")
     assert "postcode" in jane.sees().text and "house number" in jane.sees().text

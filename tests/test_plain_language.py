@@ -17,6 +17,7 @@ from babel.messages.extract import extract_from_file
 
 ROOT = Path(__file__).resolve().parent.parent / "omzien"
 FOR_RESIDENTS_AND_SIGNALLERS = ["views/offers.py", "views/report.py", "views/crisis.py", "views/common.py",
+                                "views/signallers.py", "views/poster.py",
                                 "views/texts.py", "handlers/finding.py", "handlers/reporting.py",
                                 "handlers/common.py", "handlers/fallback.py"]
 LONGEST_SENTENCE = 22

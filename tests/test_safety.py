@@ -74,6 +74,7 @@ async def test_every_question_that_takes_text_hears_it_and_what_was_typed_before
     await piet.says("ik wil dood")  # before the question who they are was answered
     assert "0800-0113" in piet.sees().text
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     await piet.says("Ik maak me zorgen om iemand")
     await piet.says("hij ligt op de grond en reageert niet")  # where the address is asked
@@ -105,6 +106,7 @@ async def test_a_signallers_note_about_suicide_makes_the_signal_urgent(app: Omzi
     async with app.sessions.begin() as session:
         await session.execute(update(Point).values(coordinators=[COORDINATOR]))
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     await report(piet, note="Hij zei dat hij niet meer wil leven.", send=False)
     texts = [m.text for m in app.telegram.shown(piet.user.id)]

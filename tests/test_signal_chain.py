@@ -59,6 +59,7 @@ async def test_a_deliverer_reports_and_a_worker_follows_up(app: Omzien) -> None:
     assert "Wat brengt u hier?" in piet.sees().text
     await piet.taps("Ik maak me zorgen om iemand")
     assert "wie bent u?" in piet.sees().text, "only a reporter is asked who they are"
+    await piet.taps("Bezorging")
     await piet.taps("Postbode of pakketbezorger")
     await report(piet, "3044ab 287-2", note=NOTE)
 
@@ -107,6 +108,7 @@ async def test_a_minimal_report_takes_six_taps_plus_typing_the_address(app: Omzi
     piet = app.person("Piet")
     await piet.says("/start")
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     piet.taps_made = 0
     await report(piet)
@@ -119,10 +121,11 @@ async def test_the_menu_button_starts_a_report_and_a_wrong_address_gets_an_examp
     piet = app.person("Piet")
     await piet.says("/start")
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Winkel of dienst")
     await piet.taps("Kapper")
     await piet.says("Ik maak me zorgen om iemand")
     assert "postcode en het huisnummer" in piet.sees().text
-    await piet.says("Dorpsstraat 12")
+    await piet.says("bij de kerk")
     assert "Dat herken ik niet als adres" in piet.sees().text and "3044 AB 12" in piet.sees().text
     await piet.says("3044AB 12 bis")
     assert "Wat viel u op bij 3044 AB 12-BIS?" in piet.sees().text
@@ -133,7 +136,8 @@ async def test_a_note_that_is_too_long_is_refused_with_the_limit_and_nothing_is_
     await piet.says("3044 AB 12")
     await piet.taps("Zegt zich alleen te voelen")
     await piet.taps("Verder")
-    await piet.taps("Ja")
+    await piet.taps("Ja")  # the resident knows
+    await piet.taps("Ja")  # and may be contacted
     await piet.says("x" * 5000)
     assert "5000 tekens" in piet.sees().text and "500" in piet.sees().text
     await piet.says("Korte toelichting")

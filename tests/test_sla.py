@@ -57,6 +57,7 @@ async def file_many(app: Omzien, count: int) -> None:
     reporter = app.person("Piet")
     await reporter.says("/start")
     await reporter.taps("Ik maak me zorgen om iemand")
+    await reporter.taps("Bezorging")
     await reporter.taps("Postbode")
     async with app.sessions.begin() as session:
         for number in range(count):
@@ -73,6 +74,7 @@ async def claimed_by_anna(app: Omzien) -> tuple[Person, Chat]:
     await anna.says("/start")
     await piet.says("/start")
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     await report(piet)
     await anna.taps("Ik pak dit op", in_=group)
@@ -89,6 +91,7 @@ async def test_a_signal_from_friday_1655_before_christmas_is_reminded_and_escala
     await set_policy(app, coordinators=[COORDINATOR], fallback_chat_id=FALLBACK)
     await piet.says("/start")
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     app.clock.now = local(2026, 12, 18, 16, 55)
     await report(piet)
@@ -259,6 +262,7 @@ async def test_open_shows_the_overview_on_demand(app: Omzien) -> None:
     assert "Alle signalen zijn opgepakt" in app.telegram.last(group.id).text
     await piet.says("/start")
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     await report(piet)
     await anna.says("/open", in_=group)
@@ -274,6 +278,7 @@ async def test_operators_sweep_at_a_moment_and_read_the_figures(app: Omzien, eng
     group = await linked_group(app, anna)
     await piet.says("/start")
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     await report(piet, "3044 AB 1")  # Monday 10:30, claimed two working hours later
     app.clock.now = local(2026, 11, 23, 12, 30)

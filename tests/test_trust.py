@@ -31,6 +31,7 @@ async def reported(app: Omzien) -> tuple[Person, object]:
     await anna.says("/start")
     await piet.says("/start")
     await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
     await piet.taps("Postbode")
     await report(piet)
     return anna, group
@@ -72,6 +73,7 @@ async def test_the_address_cannot_be_forwarded_and_every_copy_goes_when_it_is_gi
     piet_again = app.person("Piet2")
     await piet_again.says("/start")
     await piet_again.taps("Ik maak me zorgen om iemand")
+    await piet_again.taps("Buurt en familie")
     await piet_again.taps("Buur of bewoner")
     await report(piet_again)  # a second report: the case comes again, a second copy of the address
     copies = [m for m in app.telegram.shown(anna.user.id) if ADDRESS in m.text]

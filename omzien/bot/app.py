@@ -142,6 +142,7 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="melden", description=_("Ik maak me zorgen om iemand")),
                 BotCommand(command="taal", description=_("Taal kiezen")),
                 BotCommand(command="cancel", description=_("Stoppen met wat u aan het doen bent")),
+                BotCommand(command="tips", description=_("Tips: eenzaamheid opmerken")),
                 BotCommand(command="help", description=_("Uitleg")),
                 BotCommand(command="privacy", description=_("Wat Omzien bewaart, en hoe lang")),
             ]

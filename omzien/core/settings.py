@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     key_file: Path = Path("omzien.key")
     telegram_api_url: str | None = None
+    bot_username: str | None = None  # for links on posters; else asked of Telegram with the token
     duplicate_window_days: int = 30
     language: str = "nl"
     flood_limit: int = 20  # updates from one person within flood_seconds; more are left unhandled

@@ -75,3 +75,55 @@ def parse_address(text: str) -> Address | None:
         return None
     addition = (match["marked"] or match["spaced"] or match["glued"] or "").upper()
     return Address(postcode=match["digits"] + letters, number=int(match["number"]), addition=addition)
+
+
+_POSTCODE = re.compile(r"(?P<digits>[1-9][0-9]{3})\s?-?\s?(?P<letters>[A-Z]{2})\.?", re.IGNORECASE | re.ASCII)
+_STREET = re.compile(
+    r"(?P<street>[^\W\d_][\w'.\- ]{1,40}?)\s*,?\s+(?:nr\.?\s?)?(?P<number>[1-9][0-9]{0,4})"
+    r"(?:\s?[-/ ]?\s?(?P<addition>[A-Z0-9]{1,4}))?\.?",
+    re.IGNORECASE,
+)
+STREET_ENDINGS = ("straat", "laan", "weg", "plein", "kade", "singel", "gracht", "dijk", "hof", "park", "pad",
+                  "steeg", "dreef", "baan", "markt", "ring", "veld", "erf", "wal", "haven", "dam", "sloot",
+                  "hoven", "akker", "weide", "plantsoen", "boulevard", "straatweg", "stee", "wijk", "burcht")
+"""How most Dutch street names end: outside a report, only such text is read as a street."""
+
+
+def parse_postcode(text: str) -> str | None:
+    """A postcode on its own (``3044 AB``), as ``3044AB``; None if the text is not just that."""
+    match = _POSTCODE.fullmatch(" ".join(text.split()))
+    if match is None or match["letters"].upper() in _UNUSED_LETTERS:
+        return None
+    return match["digits"] + match["letters"].upper()
+
+
+@dataclass(frozen=True)
+class StreetAddress:
+    """A street and house number without a postcode, as people say where someone lives. Omzien never looks
+    a postcode up (that would send the address elsewhere, and a guess can be wrong): it asks for it."""
+
+    street: str
+    number: int
+    addition: str = ""
+
+    @property
+    def house(self) -> str:
+        return f"{self.number}-{self.addition}" if self.addition else str(self.number)
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.house}"
+
+
+def parse_street(text: str, *, known_street_only: bool = False) -> StreetAddress | None:
+    """A street and house number such as ``Dorpsstraat 12`` or ``Van der Waalsweg 7a``; None if it is not one
+    or holds a postcode. With ``known_street_only`` the street must end the way Dutch street names do."""
+    text = " ".join(text.split())
+    if len(text) > _LONGEST_ADDRESS or parse_address(text) is not None or _POSTCODE.search(text):
+        return None
+    match = _STREET.fullmatch(text)
+    if match is None:
+        return None
+    street = match["street"].strip(" ,")
+    if known_street_only and not street.lower().endswith(STREET_ENDINGS):
+        return None
+    return StreetAddress(street, int(match["number"]), (match["addition"] or "").upper())

@@ -34,13 +34,29 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """Who the signaller is: asked once, remembered, used in statistics and shown to the claimer."""
+    """Who the signaller is: asked once, remembered, used in statistics and shown to the claimer.
+
+    The values are stored (at most 16 characters); the six of the first version keep their meaning, so an
+    account that chose one then still reads right. ``omzien.flows.roles`` groups them for the question."""
 
     DELIVERER = "deliverer"  # postbode of pakketbezorger
+    MEALS = "meals"  # maaltijdbezorger
     HAIRDRESSER = "hairdresser"
+    BAKER = "baker"  # bakker of slager
+    SUPERMARKET = "supermarket"  # kassa of winkel
+    SHOP = "shop"  # andere winkel of dienst (bank, bibliotheek)
+    GP = "gp"  # huisarts of praktijkondersteuner
     PHARMACY = "pharmacy"
     HOME_CARE = "home_care"
+    DISTRICT_NURSE = "district_nurse"  # wijkverpleging
+    WELFARE = "welfare"  # welzijnswerk, buurtteam, sportcoach
+    CARETAKER = "caretaker"  # huismeester
+    HOUSING = "housing"  # woningcorporatie
+    MECHANIC = "mechanic"  # monteur of klusser
     NEIGHBOUR = "neighbour"  # buur of bewoner
+    VOLUNTEER = "volunteer"
+    FAMILY = "family"  # familie of vriend
+    POLICE = "police"  # wijkagent of boa
     OTHER = "other"
 
 
@@ -54,6 +70,12 @@ class Observation(StrEnum):
     RECENTLY_BEREAVED = "bereaved"
     STAYS_INSIDE = "inside"
     POOR_SELF_CARE = "selfcare"
+    CONFUSED = "confused"  # verward of vergeetachtig
+    HEARING_SIGHT = "senses"  # hoort of ziet slechter
+    CARER_OVERLOADED = "carer"  # mantelzorger lijkt overbelast
+    MONEY_WORRIES = "money"
+    MOVED_RECENTLY = "moved"
+    ABUSE_OR_NEGLECT = "abuse"  # tekenen van mishandeling of verwaarlozing: Veilig Thuis too
     OTHER = "other"
     ASKS_FOR_CALL = "callback"  # not a sign to tick: a resident asked "bel mij terug" (a self-signal)
 
@@ -61,13 +83,48 @@ class Observation(StrEnum):
 SIGNS = tuple(o for o in Observation if o is not Observation.ASKS_FOR_CALL)
 """What a signaller can tick."""
 
+COMMON_SIGNS = (Observation.MAILBOX_FULL, Observation.CURTAINS_CLOSED, Observation.NEGLECTED_HOME,
+                Observation.SAYS_LONELY, Observation.RECENTLY_BEREAVED, Observation.STAYS_INSIDE,
+                Observation.POOR_SELF_CARE, Observation.OTHER)
+"""The signs of the signal cards, on the first screen of the checklist: what a deliverer sees from the door."""
 
-class Consent(StrEnum):
-    """Does the person know about the report and agree to be contacted?"""
+MORE_SIGNS = tuple(sign for sign in SIGNS if sign not in COMMON_SIGNS)
+"""Signs that need a conversation to notice, one tap away ("Meer"), so the checklist stays one screen."""
+
+NEEDS_VEILIG_THUIS = frozenset({Observation.ABUSE_OR_NEGLECT})
+"""Signs after which the reporter also hears of Veilig Thuis: abuse and neglect are not only loneliness."""
+
+
+class Knows(StrEnum):
+    """The first consent question: does the resident know that this is passed on?"""
 
     YES = "yes"
     NO = "no"
     UNKNOWN = "unknown"
+
+
+class Consent(StrEnum):
+    """What a worker may count on when they contact the resident: both consent questions in one stored value.
+
+    The reporter is asked whether the resident knows (``Knows``) and, only if so, whether the signal point may
+    contact them. ``NO`` is the answer of the first version, which asked both at once ("does not know, or does
+    not want it"); it is never stored any more, but old reports still show it."""
+
+    YES = "yes"  # knows, and contact is welcome
+    DECLINED = "declined"  # knows, and does not want contact
+    KNOWS = "knows"  # knows; the reporter does not know about contact
+    UNAWARE = "unaware"  # does not know about the report
+    UNKNOWN = "unknown"  # the reporter does not know
+    NO = "no"  # old: does not know or does not want it
+
+
+def consent_of(knows: Knows, may_contact_resident: bool | None = None) -> Consent:
+    """The stored value for the answers: a second answer counts only when the resident knows."""
+    if knows is Knows.NO:
+        return Consent.UNAWARE
+    if knows is Knows.UNKNOWN:
+        return Consent.UNKNOWN
+    return {True: Consent.YES, False: Consent.DECLINED, None: Consent.KNOWS}[may_contact_resident]
 
 
 class Status(StrEnum):

@@ -23,15 +23,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from omzien import services
 from omzien.core.i18n import LANGUAGES
 from omzien.flows.signal import Role
+from omzien.flows.signallers import stored_role
 from omzien.handlers import finding
 from omzien.services import privacy as privacy_service
 from omzien.storage import outbox
 from omzien.storage import privacy as privacy_storage
 from omzien.storage.models import Account
 from omzien.views import texts
-from omzien.views.buttons import WORKER_LINK, ForgetMe, Intent, IntentChoice, LanguageChoice, RoleChoice
+from omzien.views.buttons import (
+    WORKER_LINK,
+    ForgetMe,
+    Intent,
+    IntentChoice,
+    LanguageChoice,
+    RoleChoice,
+    RoleGroupChoice,
+    TipButton,
+)
 from omzien.views.common import (
     forget_question_payload,
+    known_role_payload,
     menu_keyboard,
     menu_text,
     my_data_payload,
@@ -41,6 +52,7 @@ from omzien.views.common import (
     welcome_payload,
     worker_payload,
 )
+from omzien.views.signallers import TIPS, tip_payload, tips_done_payload
 
 
 def _menu(session: AsyncSession, chat_id: int) -> None:
@@ -56,12 +68,14 @@ async def start(message: Message, command: CommandObject, session: AsyncSession,
     """
     await state.clear()
     chat = message.chat.id
+    await services.signallers.started(session, account, command.args)
     if command.args == WORKER_LINK:
         outbox.send(session, chat, worker_payload(account.first_name))
     elif account.role is None:
         outbox.send(session, chat, welcome_payload())
     else:
         _menu(session, chat)
+        outbox.send(session, chat, known_role_payload(str(texts.ROLES[stored_role(account.role) or Role.OTHER])))
     await services.signals.worker_started(session, i18n, account.id, clock())
 
 
@@ -77,6 +91,27 @@ async def intent_chosen(callback: CallbackQuery, callback_data: IntentChoice, se
         await finding.begin(chat, state, session)
     else:
         outbox.edit(session, chat, message_id, worker_payload(account.first_name))
+    return callback.answer()
+
+
+async def role_group_chosen(callback: CallbackQuery, callback_data: RoleGroupChoice,
+                            session: AsyncSession):  # type: ignore[no-untyped-def]
+    """The first tap of "wie bent u?" shows the roles of that group; "Terug" shows the groups again."""
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, role_payload(callback_data.group))
+    return callback.answer()
+
+
+async def tips(message: Message, session: AsyncSession) -> None:
+    outbox.send(session, message.chat.id, tip_payload(0))
+
+
+async def tip_chosen(callback: CallbackQuery, callback_data: TipButton, session: AsyncSession):  # type: ignore[no-untyped-def]
+    chat, message_id = callback.message.chat.id, callback.message.message_id
+    shown = tip_payload(callback_data.index) if callback_data.index < len(TIPS) else tips_done_payload()
+    if callback_data.fresh:
+        outbox.send(session, chat, shown)
+    else:
+        outbox.edit(session, chat, message_id, shown)
     return callback.answer()
 
 
@@ -116,7 +151,8 @@ async def help_(message: Message, session: AsyncSession) -> None:
     outbox.send(session, message.chat.id, payload(
         _("Met Omzien meldt u aan het signaalpunt dat iemand misschien eenzaam is. U geeft alleen de postcode "
           "en het huisnummer en wat u opviel; geen naam.") + "\n\n" +
-        _("/melden: iets melden\n/taal: andere taal\n/cancel: stoppen met wat u aan het doen bent") + "\n\n" +
+        _("/melden: iets melden\n/taal: andere taal\n/cancel: stoppen met wat u aan het doen bent") + "\n" +
+        _("/tips: zo merkt u eenzaamheid op\n/start: opnieuw kiezen wie u bent") + "\n\n" +
         _("Bij acuut gevaar: bel 112."), menu_keyboard()))
 
 
@@ -125,7 +161,7 @@ async def privacy(message: Message, session: AsyncSession) -> None:
 
 
 async def my_data(message: Message, session: AsyncSession, account: Account) -> None:
-    role = str(texts.ROLES[Role(account.role)]) if account.role in set(Role) else None
+    role = str(texts.ROLES[known]) if (known := stored_role(account.role)) else None
     outbox.send(session, message.chat.id, my_data_payload(account.first_name, role,
                                                           await privacy_storage.reports_of(session, account.id)))
 
@@ -166,6 +202,9 @@ def make_router() -> Router:
     router.message.register(start, CommandStart())
     router.callback_query.register(intent_chosen, IntentChoice.filter())
     router.callback_query.register(role_chosen, RoleChoice.filter())
+    router.callback_query.register(role_group_chosen, RoleGroupChoice.filter())
+    router.message.register(tips, Command("tips"))
+    router.callback_query.register(tip_chosen, TipButton.filter())
     router.message.register(choose_language, Command("taal", "language"))
     router.callback_query.register(language_chosen, LanguageChoice.filter(F.code.in_(LANGUAGES)))
     router.message.register(cancel, Command("cancel", "stop", "stoppen"))

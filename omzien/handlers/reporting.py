@@ -16,23 +16,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien import services
 from omzien.core.settings import Settings
-from omzien.flows.address import Address, parse_address
+from omzien.flows.address import Address, StreetAddress, parse_address, parse_postcode, parse_street
 from omzien.flows.crisis import Concern, concern
 from omzien.flows.report import NoteTooLong, ReportDraft, Step, step_before
-from omzien.flows.signal import NOTE_LIMIT, SIGNS, Consent, Observation
+from omzien.flows.signal import MORE_SIGNS, NOTE_LIMIT, SIGNS, Knows, Observation
 from omzien.storage import outbox
 from omzien.storage.models import Account
 from omzien.views import texts
 from omzien.views.buttons import DraftAction, DraftButton
 from omzien.views.common import payload
 from omzien.views.crisis import reporter_crisis_payload
-from omzien.views.report import sent_payload, step_payload
+from omzien.views.report import danger_payload, sent_payload, step_payload, street_payload
 
 
 class Reporting(StatesGroup):
     address = State()
     observations = State()
     consent = State()
+    agrees = State()
     note = State()
     contact = State()
     summary = State()
@@ -56,8 +57,9 @@ def _show_new(session: AsyncSession, chat_id: int, step: Step, draft: ReportDraf
     outbox.send(session, chat_id, step_payload(step, draft))
 
 
-def _show_in_place(session: AsyncSession, callback: CallbackQuery, step: Step, draft: ReportDraft) -> None:
-    outbox.edit(session, callback.message.chat.id, callback.message.message_id, step_payload(step, draft))
+def _show_in_place(session: AsyncSession, callback: CallbackQuery, step: Step, draft: ReportDraft,
+                   more: bool = False) -> None:
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, step_payload(step, draft, more))
 
 
 async def start_report(message: Message, state: FSMContext, session: AsyncSession) -> None:
@@ -73,6 +75,25 @@ async def address_given(message: Message, address: Address, state: FSMContext, s
     draft.set_address(address)
     await _go(state, Step.OBSERVATIONS, draft)
     _show_new(session, message.chat.id, Step.OBSERVATIONS, draft)
+
+
+async def street_given(message: Message, street: StreetAddress, state: FSMContext, session: AsyncSession) -> None:
+    """A street and number without a postcode: keep the number, and say kindly where the postcode is found."""
+    step, draft = await _load(state)
+    if step is None:
+        draft = ReportDraft()
+    draft.postcode, draft.house = None, street.house
+    await _go(state, Step.ADDRESS, draft)
+    outbox.send(session, message.chat.id, street_payload(street.street, street.house))
+
+
+async def postcode_given(message: Message, postcode: str, state: FSMContext, session: AsyncSession) -> None:
+    """Only the postcode, after a street and number: together they are the address."""
+    _step, draft = await _load(state)
+    if draft.house is None:
+        await address_not_understood(message, session)
+        return
+    await address_given(message, Address.from_parts(postcode, draft.house), state, session)
 
 
 async def address_not_understood(message: Message, session: AsyncSession) -> None:
@@ -115,12 +136,10 @@ async def stop(callback: CallbackQuery, state: FSMContext, session: AsyncSession
     return callback.answer()
 
 
-async def danger(callback: CallbackQuery, state: FSMContext, session: AsyncSession):  # type: ignore[no-untyped-def]
-    """Acute danger is not a loneliness signal: call 112 now. Nothing is filed."""
-    await state.clear()
-    outbox.edit(session, callback.message.chat.id, callback.message.message_id, payload(_(
-        "<b>Bel nu 112.</b> Is iemands leven, gezondheid of veiligheid in gevaar? "
-        "Bel dan meteen 112. Deze melding is niet verstuurd; dat hoeft ook niet.")))
+async def danger(callback: CallbackQuery, callback_data: DraftButton, session: AsyncSession):  # type: ignore[no-untyped-def]
+    """Acute danger is not a loneliness signal: call 112 now. Nothing is filed, and the draft waits, so a
+    mis-tap costs nothing ("Terug naar mijn melding")."""
+    outbox.edit(session, callback.message.chat.id, callback.message.message_id, danger_payload(callback_data.step))
     return callback.answer()
 
 
@@ -132,16 +151,24 @@ async def draft_button(callback: CallbackQuery, callback_data: DraftButton, stat
         return callback.answer(_("Deze knop hoort bij een eerdere stap. Gebruik de nieuwste vraag."))
     action, value = callback_data.action, callback_data.value
     target: Step | None = step
+    more = False
     if action is DraftAction.BACK:
-        target = step_before(step)
+        target = step_before(step, draft)
+    elif action is DraftAction.RESUME:
+        target = step
+    elif action is DraftAction.MORE and step is Step.OBSERVATIONS:
+        more = bool(value)
     elif action is DraftAction.TOGGLE and step is Step.OBSERVATIONS and value in SIGNS:
         draft.toggle(Observation(value))
+        more = Observation(value) in MORE_SIGNS
     elif action is DraftAction.NEXT and step is Step.OBSERVATIONS:
         if not draft.observations:
             return callback.answer(_("Kies eerst minstens één ding."), show_alert=True)
         target = Step.CONSENT
-    elif action is DraftAction.CHOOSE and step is Step.CONSENT:
-        draft.consent = Consent(value)
+    elif action is DraftAction.CHOOSE and step is Step.CONSENT and value in set(Knows):
+        target = draft.answer_knows(Knows(value))
+    elif action is DraftAction.CHOOSE and step is Step.AGREES and value in set(Knows):
+        draft.answer_agrees({Knows.YES: True, Knows.NO: False}.get(Knows(value)))
         target = Step.NOTE
     elif action is DraftAction.SKIP and step is Step.NOTE:
         draft.note = None
@@ -157,7 +184,7 @@ async def draft_button(callback: CallbackQuery, callback_data: DraftButton, stat
         return callback.answer(_("Deze knop hoort bij een eerdere stap. Gebruik de nieuwste vraag."))
     assert target is not None
     await _go(state, target, draft)
-    _show_in_place(session, callback, target, draft)
+    _show_in_place(session, callback, target, draft, more)
     return callback.answer()
 
 
@@ -165,9 +192,14 @@ async def _send(callback: CallbackQuery, draft: ReportDraft, session: AsyncSessi
                 settings: Settings, i18n: I18n, now: datetime) -> None:
     """File the report; the confirmation is queued in the same transaction, so it never precedes the signal."""
     reported = await services.signals.report(session, i18n, draft, account.id, now, settings.duplicate_window)
-    outbox.edit(session, callback.message.chat.id, callback.message.message_id,
+    chat = callback.message.chat.id
+    outbox.edit(session, chat, callback.message.message_id,
                 sent_payload(reported.reference, reported.area, reported.point, bool(draft.may_contact),
-                             reported.on_hold))
+                             reported.on_hold, draft.needs_veilig_thuis, reported.reports_made))
+
+
+def _known_street(text: str) -> StreetAddress | None:
+    return parse_street(text, known_street_only=True)
 
 
 def make_router() -> Router:
@@ -178,6 +210,9 @@ def make_router() -> Router:
     router.message.register(start_report, F.text == texts.REPORT_BUTTON)
     router.message.register(address_given, StateFilter(None, Reporting.address),
                             F.text.func(parse_address).as_("address"))
+    router.message.register(street_given, StateFilter(None), F.text.func(_known_street).as_("street"))
+    router.message.register(street_given, Reporting.address, F.text.func(parse_street).as_("street"))
+    router.message.register(postcode_given, Reporting.address, F.text.func(parse_postcode).as_("postcode"))
     router.message.register(address_not_understood, Reporting.address)
     router.message.register(note_given, Reporting.note, F.text)
     router.message.register(use_the_buttons, StateFilter(*Reporting.__states__))

@@ -45,6 +45,7 @@ class Reported:
     point: str | None  # None: no point covers the area yet
     new: bool  # False: it joined an open signal on the same address
     on_hold: bool = False  # the reporter reported unusually much: a coordinator looks first
+    reports_made: int = 0  # by this reporter, this one included (for the thank-you lines)
 
 
 async def report(session: AsyncSession, i18n: I18n, draft: ReportDraft, reporter_id: int, now: datetime,
@@ -56,6 +57,8 @@ async def report(session: AsyncSession, i18n: I18n, draft: ReportDraft, reporter
     joins an open signal adds no card, so it is never held."""
     filed = await signals.file_report(session, draft, reporter_id, now, window,
                                       on_hold=await _reports_held(session, reporter_id, now))
+    reporter = await accounts.account(session, reporter_id)
+    made = accounts.count_report(reporter) if reporter is not None else 0
     if filed.signal.status == Status.ON_HOLD:
         first = len(await signals.on_hold_from(session, reporter_id, filed.signal.point_id)) == 1
         signal = await publish(session, i18n, filed.signal.id, Change.ON_HOLD if first else Change.HELD_AGAIN, now)
@@ -64,7 +67,7 @@ async def report(session: AsyncSession, i18n: I18n, draft: ReportDraft, reporter
             Change.REPORTED_AGAIN
         signal = await publish(session, i18n, filed.signal.id, change, now)
     return Reported(signal.reference, signal.area, signal.point.name if signal.point else None, filed.created,
-                    on_hold=signal.status == Status.ON_HOLD)
+                    on_hold=signal.status == Status.ON_HOLD, reports_made=made)
 
 
 async def _reports_held(session: AsyncSession, reporter_id: int, now: datetime) -> bool:

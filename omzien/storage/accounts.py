@@ -51,3 +51,9 @@ async def mark_blocked(session: AsyncSession, user_id: int, now: datetime) -> No
     account = await session.get(Account, user_id)
     if account is not None:
         account.blocked_at = now
+
+
+def count_report(account: Account) -> int:
+    """One more report by this account; how many it made so far."""
+    account.reports_made = (account.reports_made or 0) + 1
+    return account.reports_made

@@ -126,7 +126,24 @@ class Account(Base):
     claims_allowed_at: Mapped[datetime | None] = mapped_column()  # claims are counted again from here
     reports_held_at: Mapped[datetime | None] = mapped_column()  # reported unusually much: new signals wait
     reports_allowed_at: Mapped[datetime | None] = mapped_column()  # reports are counted again from here
+    reports_made: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # for the thank-you lines
+    # The partner whose poster or link brought them (the first one): counted for that partner, never named.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Partner(Base):
+    """An organisation that makes a point known (a PostNL depot, a pharmacy), with its own start link."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("points.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # the link is t.me/<bot>?start=p-<code>
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    point: Mapped[Point] = relationship(lazy="joined")
 
 
 class Signal(Base):

@@ -11,6 +11,7 @@ from pydantic import Field
 from omzien.flows.find import FindStep
 from omzien.flows.report import Step
 from omzien.flows.signal import FollowUpAnswer, HelpAnswer, Outcome, PauseReason, Role
+from omzien.flows.signallers import RoleGroup
 
 SignalId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """A signal's id as a button carries it; a forged one out of range is a stale button, not an error."""
@@ -35,6 +36,20 @@ class RoleChoice(CallbackData, prefix="role1"):
     role: Role
 
 
+class RoleGroupChoice(CallbackData, prefix="rg1"):
+    """The first of the two taps of "wie bent u?"; no group: the groups again."""
+
+    group: RoleGroup | None = None
+
+
+class TipButton(CallbackData, prefix="tip1"):
+    """A card of /tips: ``index`` is the card to show; past the last, the tips end. ``fresh``: show it in a
+    new message (the button sits on another message, such as the confirmation of a first report)."""
+
+    index: Annotated[int, Field(ge=0, le=9)]
+    fresh: bool = False
+
+
 class LanguageChoice(CallbackData, prefix="lang1"):
     code: str
 
@@ -48,6 +63,8 @@ class DraftAction(StrEnum):
     BACK = "b"
     STOP = "x"
     DANGER = "d"
+    RESUME = "r"  # back to the report after the danger screen, as it was
+    MORE = "m"  # the other signs (value "1") or the common ones again (value "")
 
 
 class DraftButton(CallbackData, prefix="d1"):

@@ -17,8 +17,9 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date, format_datetime
 
 from omzien.flows.signal import Observation
+from omzien.flows.signallers import ROLE_GROUPS, RoleGroup
 from omzien.views import texts
-from omzien.views.buttons import ForgetMe, IntentChoice, RoleChoice
+from omzien.views.buttons import ForgetMe, IntentChoice, RoleChoice, RoleGroupChoice
 
 
 def payload(text: str, markup: Any = None) -> dict[str, Any]:
@@ -70,8 +71,16 @@ def welcome_payload() -> dict[str, Any]:
                    _("Wat brengt u hier?"), rows(*choices))
 
 
-def role_payload() -> dict[str, Any]:
+def role_payload(group: RoleGroup | None = None) -> dict[str, Any]:
+    if group is not None:
+        return payload(_("Wie bent u? Kies wat het best past."), role_keyboard(group))
     return payload(_("Eerst één vraag, die ik onthoud: wie bent u?"), role_keyboard())
+
+
+def known_role_payload(role: str) -> dict[str, Any]:
+    """/start for a signaller who chose before: who they are now, and a way to change it."""
+    return payload(_("U meldt als: {role}.").format(role=role),
+                   rows([button(_("Iets anders kiezen"), RoleGroupChoice())]))
 
 
 def worker_payload(name: str) -> dict[str, Any]:
@@ -123,8 +132,13 @@ def forget_question_payload() -> dict[str, Any]:
                         [button(_("Nee"), ForgetMe(sure=False))]))
 
 
-def role_keyboard() -> InlineKeyboardMarkup:
-    return grid([button(str(label), RoleChoice(role=role)) for role, label in texts.ROLES.items()], 2)
+def role_keyboard(group: RoleGroup | None = None) -> InlineKeyboardMarkup:
+    """The groups of signallers; in a group, its roles and the way back. A group of one role is chosen at once."""
+    if group is None:
+        return grid([button(str(label), RoleChoice(role=ROLE_GROUPS[one][0]) if len(ROLE_GROUPS[one]) == 1
+                            else RoleGroupChoice(group=one)) for one, label in texts.ROLE_GROUPS.items()], 2)
+    return grid([button(str(texts.ROLES[role]), RoleChoice(role=role)) for role in ROLE_GROUPS[group]], 2,
+                [button(str(texts.BACK), RoleGroupChoice())])
 
 
 def menu_text() -> str:

@@ -10,20 +10,44 @@ from omzien.flows.signal import (
     FollowUpAnswer,
     Forward,
     HelpAnswer,
+    Knows,
     Observation,
     Outcome,
     PauseReason,
     Role,
 )
+from omzien.flows.signallers import RoleGroup
 from omzien.views.buttons import Intent
 
 ROLES = {
     Role.DELIVERER: __("Postbode of pakketbezorger"),
+    Role.MEALS: __("Maaltijdbezorger"),
     Role.HAIRDRESSER: __("Kapper"),
+    Role.BAKER: __("Bakker of slager"),
+    Role.SUPERMARKET: __("Supermarkt of kassa"),
+    Role.SHOP: __("Andere winkel of dienst"),
+    Role.GP: __("Huisarts of praktijk"),
     Role.PHARMACY: __("Apotheek"),
     Role.HOME_CARE: __("Thuiszorg"),
+    Role.DISTRICT_NURSE: __("Wijkverpleging"),
+    Role.WELFARE: __("Welzijn, buurtteam of sportcoach"),
+    Role.CARETAKER: __("Huismeester"),
+    Role.HOUSING: __("Woningcorporatie"),
+    Role.MECHANIC: __("Monteur of klusser"),
     Role.NEIGHBOUR: __("Buur of bewoner"),
+    Role.VOLUNTEER: __("Vrijwilliger"),
+    Role.FAMILY: __("Familie of vriend"),
+    Role.POLICE: __("Wijkagent of boa"),
     Role.OTHER: __("Anders"),
+}
+
+ROLE_GROUPS = {
+    RoleGroup.DELIVERY: __("Bezorging"),
+    RoleGroup.SHOPS: __("Winkel of dienst"),
+    RoleGroup.CARE: __("Zorg en welzijn"),
+    RoleGroup.HOUSING: __("Wonen"),
+    RoleGroup.NEIGHBOURHOOD: __("Buurt en familie"),
+    RoleGroup.OTHER: __("Anders"),
 }
 
 OBSERVATIONS = {
@@ -34,21 +58,31 @@ OBSERVATIONS = {
     Observation.RECENTLY_BEREAVED: __("Partner kort geleden overleden"),
     Observation.STAYS_INSIDE: __("Komt niet meer buiten"),
     Observation.POOR_SELF_CARE: __("Verzorgt zichzelf slecht"),
+    Observation.CONFUSED: __("Verward of vergeetachtig"),
+    Observation.HEARING_SIGHT: __("Hoort of ziet slechter"),
+    Observation.CARER_OVERLOADED: __("Mantelzorger lijkt overbelast"),
+    Observation.MONEY_WORRIES: __("Geldzorgen"),
+    Observation.MOVED_RECENTLY: __("Woont hier pas"),
+    Observation.ABUSE_OR_NEGLECT: __("Tekenen van mishandeling of verwaarlozing"),
     Observation.OTHER: __("Iets anders"),
     Observation.ASKS_FOR_CALL: __("Vraagt zelf om een belletje"),
 }
 
-CONSENT_ANSWERS = {
-    Consent.YES: __("Ja"),
-    Consent.NO: __("Nee"),
-    Consent.UNKNOWN: __("Weet ik niet"),
+KNOWS_ANSWERS = {
+    Knows.YES: __("Ja"),
+    Knows.NO: __("Nee"),
+    Knows.UNKNOWN: __("Weet ik niet"),
 }
 
 CONSENT_STATUS = {
-    Consent.YES: __("weet ervan en vindt contact goed"),
-    Consent.NO: __("weet het niet of wil het niet"),
+    Consent.YES: __("weet ervan; contact is welkom"),
+    Consent.DECLINED: __("weet ervan, maar wil geen contact"),
+    Consent.KNOWS: __("weet ervan; of contact welkom is, is niet gevraagd"),
+    Consent.UNAWARE: __("weet het niet"),
     Consent.UNKNOWN: __("onbekend"),
+    Consent.NO: __("weet het niet of wil het niet"),
 }
+"""What a worker can act on, for the card and the case; ``NO`` is the one answer of older reports."""
 
 OUTCOMES = {
     Outcome.CONTACT_MADE: __("Afgerond na gesprek"),
@@ -112,6 +146,9 @@ NEXT = __("Verder »")
 SKIP = __("Overslaan")
 SEND = __("Versturen")
 DANGER = __("Er is acuut gevaar")
+BACK_TO_REPORT = __("« Terug naar mijn melding")
+MORE_SIGNS = __("Meer: geheugen, geld, mantelzorg …")
+FEWER_SIGNS = __("« Minder")
 CLAIM = __("Ik pak dit op")
 RELEASE = __("Teruggeven")
 CONTACT = __("Contact gemaakt")

@@ -1,7 +1,7 @@
 """follow-up
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 
 After closing: which offers a signal was referred to, where it was forwarded, and the follow-up check and the
 resident's "did it help?" (when they are asked, what was answered); each point's weeks until the follow-up check.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
