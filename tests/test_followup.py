@@ -170,9 +170,10 @@ async def test_notes_and_attempts_stay_with_the_case_and_a_forward_to_veilig_thu
     await anna.taps("Poging")
     await anna.taps("Brief in de bus")
     await anna.taps("Notitie")
-    await anna.says("Buurvrouw op 14 kent haar goed.")
+    await anna.says("Buurvrouw op 14 kent haar goed. Ze zei dat ze niet meer wil leven.")
     case = [m for m in app.telegram.shown(anna.user.id) if "3044 AB 12" in m.text][-1]
-    assert "Brief in de bus" in case.text and "Buurvrouw op 14 kent haar goed." in case.text
+    assert "Brief in de bus" in case.text and "Buurvrouw op 14 kent haar goed." in case.text, \
+        "a worker's note is a record about someone else: kept as typed, not answered with 113"
     assert not any("Buurvrouw" in m.text for m in app.telegram.shown(group.id)), "never to the group"
     await anna.taps("Contact gemaakt")
     await anna.taps("Doorgezet naar")

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.crisis import Concern, concern
 from omzien.flows.find import FindDraft, FindStep
+from omzien.handlers.aftercare import Aftercare
 from omzien.handlers.finding import STATE_OF, Finding
 from omzien.handlers.reporting import Reporting
 from omzien.storage import outbox
@@ -69,6 +70,9 @@ def make_router() -> Router:
     router = Router(name="safety")
     router.message.filter(F.chat.type == "private")
     router.callback_query.filter(F.message.chat.type == "private")
-    router.message.register(crisis, ~StateFilter(Reporting.note), PointsToCrisis())
+    # A signaller's note has its own path (the numbers for them, the signal made urgent); a worker's case note or
+    # question is a professional's record about someone else, and is kept as typed.
+    router.message.register(crisis, ~StateFilter(Reporting.note, Aftercare.note, Aftercare.question),
+                            PointsToCrisis())
     router.callback_query.register(safety_button, SafetyButton.filter())
     return router
