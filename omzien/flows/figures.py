@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 SMALL = 5
 """Counts below this (and above 0) are not shown."""
@@ -150,3 +152,72 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
 
 def median(values: Sequence[float]) -> float | None:
     return percentile(values, 0.5)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """One month or week of a period, on the wall clock of the point (from ``start`` up to ``end``)."""
+
+    label: str  # "2026-11" or "2026-W48"
+    start: datetime
+    end: datetime
+
+
+def buckets(since: datetime, until: datetime, size: str, time_zone: str) -> list[Bucket]:
+    """The calendar months (``size`` "month") or ISO weeks ("week") that ``since``–``until`` touches, as UTC
+    moments of their local midnights, cut to the period."""
+    zone = ZoneInfo(time_zone)
+    day = since.astimezone(zone).date()
+    first = day.replace(day=1) if size == "month" else day - timedelta(days=day.weekday())
+    found = []
+    while True:
+        following = ((first.replace(day=28) + timedelta(days=4)).replace(day=1) if size == "month"
+                     else first + timedelta(days=7))
+        start = datetime.combine(first, time(0), zone).astimezone(UTC)
+        if start >= until:
+            break
+        end = datetime.combine(following, time(0), zone).astimezone(UTC)
+        iso = first.isocalendar()
+        label = first.strftime("%Y-%m") if size == "month" else f"{iso.year}-W{iso.week:02d}"
+        found.append(Bucket(label, max(start, since), min(end, until)))
+        first = following
+    return found
+
+
+# A set of figures as it may be shown: every count already through ``protect``.
+
+@dataclass
+class Table:
+    by: str
+    columns: tuple[str, ...]
+    rows: list[tuple[str, dict[str, Count]]]  # the total row, if any, last and labelled "total"
+
+
+@dataclass
+class ServiceLevel:
+    step: str  # claim, contact
+    point: str
+    median_hours: float | None
+    p90_hours: float | None
+    within: float | None
+    goal: float | None
+    late_waiting: Count
+
+
+@dataclass
+class Figures:
+    since: datetime
+    until: datetime
+    point: str | None  # None: all points
+    time_zone: str
+    table: Table
+    months: Table  # signals per month by how they stand (chart)
+    deadlines: list[tuple[str, dict[str, float | None]]]  # per month: share within each deadline (chart)
+    goals: dict[str, float | None]
+    service: list[ServiceLevel]
+    backlog: dict[str, Count]
+    residents: dict[str, Count | float | None]
+    searches: dict[str, Table]  # by need, age, area
+    gaps: list[tuple[str, str, str, Count]]  # need, area, age band: nothing local found; most first
+    heat: dict[tuple[str, str], Count]  # need by area
+    empty: bool = field(default=False)

@@ -1,0 +1,104 @@
+"""The figures as pictures (PNG, matplotlib without a screen): the Okabe–Ito colours, which people with a
+colour vision deficiency can tell apart, Dutch labels, and no count from 1 to 4 — such a bar is drawn empty and
+hatched, labelled "<5"."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from aiogram.utils.i18n import gettext as _  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from omzien.flows.figures import Count, Figures  # noqa: E402
+from omzien.flows.signal import Outcome, Status  # noqa: E402
+from omzien.views.figures import NEEDS, STANDING, row_name, step_name  # noqa: E402
+from omzien.views.texts import OUTCOMES  # noqa: E402
+
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
+STACK = [*(str(o) for o in Outcome), Status.CLAIMED.value, Status.NEW.value, Status.UNROUTED.value]
+
+
+def _png(figure: Figure) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return out.getvalue()
+
+
+def _label(name: str) -> str:
+    return str(OUTCOMES[Outcome(name)]) if name in set(Outcome) else str(STANDING[name])
+
+
+def months_chart(figures: Figures) -> bytes:
+    """Signals per month, stacked by how they stand; a hidden part is an empty hatched block with its label."""
+    figure, axes = plt.subplots(figsize=(9, 4.5))
+    months = [row for row, _values in figures.months.rows]
+    bottoms = [0.0] * len(months)
+    for colour, part in zip(OKABE_ITO, STACK, strict=False):
+        counts: list[Count] = [values[part] for _row, values in figures.months.rows]
+        if not any(c.value or not c.shown for c in counts):
+            continue
+        heights = [float(c.value or 0) for c in counts]
+        axes.bar(months, heights, bottom=bottoms, color=colour, label=_label(part), edgecolor="white")
+        for index, count in enumerate(counts):
+            if not count.shown:
+                axes.bar(months[index], 0.0001, bottom=bottoms[index], color="none", hatch="//", edgecolor=colour)
+                axes.annotate(str(count), (index, bottoms[index]), textcoords="offset points", xytext=(0, 2),
+                              ha="center", fontsize=8, color="#000000")
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    for index, (_row, values) in enumerate(figures.months.rows):
+        axes.annotate(str(values["signals"]), (index, bottoms[index]), textcoords="offset points", xytext=(0, 12),
+                      ha="center", fontsize=9, fontweight="bold")
+    axes.set_title(_("Signalen per maand, naar uitkomst"))
+    axes.set_ylabel(_("signalen"))
+    axes.set_xlabel(_("maand van melden"))
+    axes.tick_params(axis="x", rotation=45)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.text(0, -0.32, _("<5: 1 tot 4 signalen (niet getekend). x: verborgen."), transform=axes.transAxes,
+              fontsize=8)
+    return _png(figure)
+
+
+def deadlines_chart(figures: Figures) -> bytes:
+    """Per month the share of signals within each deadline, and the point's goal as a dashed line."""
+    figure, axes = plt.subplots(figsize=(9, 4.5))
+    months = [month for month, _shares in figures.deadlines]
+    for colour, step, marker in zip(OKABE_ITO[4:7], ("claim", "contact", "close"), ("o", "s", "^"), strict=True):
+        values = [shares[step] * 100 if shares[step] is not None else float("nan") for _m, shares in figures.deadlines]
+        axes.plot(months, values, marker=marker, color=colour, label=step_name(step))
+        goal = figures.goals.get(step)
+        if goal is not None:
+            axes.axhline(goal * 100, color=colour, linestyle="--", linewidth=1,
+                         label=_("doel {step}").format(step=step_name(step)))
+    axes.set_ylim(0, 105)
+    axes.set_ylabel(_("% binnen de termijn"))
+    axes.set_xlabel(_("maand van melden"))
+    axes.set_title(_("Deel binnen de termijn per maand, met het doel"))
+    axes.tick_params(axis="x", rotation=45)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.text(0, -0.32, _("Geen punt: te weinig signalen om een deel te tonen."), transform=axes.transAxes,
+              fontsize=8)
+    return _png(figure)
+
+
+def gaps_chart(figures: Figures) -> bytes:
+    """The gap report as a heat map: needs against areas, how often residents found nothing in their area."""
+    areas = sorted({area for _need, area in figures.heat})
+    needs = [str(n) for n in NEEDS]
+    figure, axes = plt.subplots(figsize=(max(5, 0.6 * len(areas) + 3), 4))
+    grid = [[float(figures.heat[(n, a)].value or 0) if (n, a) in figures.heat else 0.0 for a in areas] for n in needs]
+    axes.imshow(grid or [[0.0]], cmap="cividis", aspect="auto")
+    for y, need in enumerate(needs):
+        for x, area in enumerate(areas):
+            count = figures.heat.get((need, area), Count(0))
+            axes.text(x, y, str(count), ha="center", va="center", fontsize=8,
+                      color="white" if (count.value or 0) < 10 else "black")
+    axes.set_xticks(range(len(areas)), areas, rotation=45)
+    axes.set_yticks(range(len(needs)), [row_name("need", n) for n in needs])
+    axes.set_xlabel(_("postcodegebied"))
+    axes.set_title(_("Zoekvragen zonder aanbod in de buurt"))
+    return _png(figure)

@@ -1,0 +1,155 @@
+"""Stories of the figures: a policy officer runs ``omzien stats``; a coordinator asks /cijfers; and the
+small-number rule holds everywhere, also on a database built to tempt it (one signal in one area)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiogram.methods import SendPhoto
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from omzien.cli import main
+from omzien.flows.routing import AreaRange
+from omzien.storage import points
+from omzien.storage.models import Account, Event, OfferSearch, Report, Signal
+from tests.conftest import Omzien
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+ONE_TO_FOUR = re.compile(r"(?<![\d.,<])[1-4](?![\d.,%])")
+
+
+async def a_point(session: AsyncSession, coordinators: list[int] = (), name: str = "Signaalpunt Noord") -> int:
+    point = await points.add_point(session, name, [AreaRange(3040, 3049)], group_chat_id=-1001234)
+    point.coordinators = list(coordinators)
+    await session.flush()
+    return point.id
+
+
+def signal(number: int, point_id: int | None, area: int, at: datetime, *, outcome: str | None = None,
+           claimed: bool = False) -> Signal:
+    status = "closed" if outcome else "claimed" if claimed else "new" if point_id else "unrouted"
+    return Signal(reference=f"S-T{number:05d}", point_id=point_id, status=status, postcode=f"{area}AB",
+                  house=str(number), area=area, address_key=f"{area}AB{number}", created_at=at,
+                  waiting_since=at, due_claim_at=at + timedelta(hours=8), due_contact_at=at + timedelta(days=3),
+                  due_close_at=at + timedelta(days=10),
+                  claimed_at=at + timedelta(hours=2) if claimed or outcome else None,
+                  contacted_at=at + timedelta(days=1) if outcome else None,
+                  closed_at=at + timedelta(days=2) if outcome else None, outcome=outcome)
+
+
+async def fill(sessions: async_sessionmaker[AsyncSession], count: int = 60, lonely_area: bool = True) -> int:
+    """``count`` signals over three months in 3044 and 3045 (most picked up and closed), one signal alone in
+    3047, and residents' searches — of which a few found nothing local."""
+    async with sessions.begin() as session:
+        point_id = await a_point(session, coordinators=[777001])
+        session.add(Account(id=501, first_name="Piet", role="deliverer"))
+        await session.flush()
+        for number in range(count):
+            at = NOW - timedelta(days=2 + number % 80, hours=number % 5)
+            s = signal(number, point_id, 3044 + number % 2, at, outcome="contact" if number % 3 else "referred",
+                       claimed=True)
+            s.reports = [Report(reporter_id=501, observations=["mailbox", "inside"], consent="yes", may_contact=True,
+                                note="Woont alleen, tel 0612345678", created_at=at)]
+            session.add(s)
+            await session.flush()
+            session.add_all([Event(signal_id=s.id, at=at, kind="reported"),
+                             Event(signal_id=s.id, at=s.claimed_at, kind="claimed", actor_id=501)])
+        if lonely_area:
+            lonely = signal(99999, point_id, 3047, NOW - timedelta(days=3))
+            lonely.reports = [Report(reporter_id=501, observations=["callback"], consent="yes", may_contact=True,
+                                     created_at=lonely.created_at)]
+            session.add(lonely)
+        for number in range(30):
+            session.add(OfferSearch(at=NOW - timedelta(days=number), needs=["praten", "ontmoeten"][: 1 + number % 2],
+                                    area=3044 if number % 7 else 3048, age_group="75", results=3,
+                                    local_results=0 if number % 7 == 0 or number < 9 else 2))
+    return point_id
+
+
+async def run_cli(capsys: pytest.CaptureFixture[str], engine_url: str, *args: str) -> tuple[int, str]:
+    code = await asyncio.to_thread(main, ["stats", *args])
+    return code, capsys.readouterr().out
+
+
+@pytest.fixture
+def url(engine, monkeypatch: pytest.MonkeyPatch) -> str:  # type: ignore[no-untyped-def]
+    value = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("OMZIEN_DATABASE_URL", value)
+    return value
+
+
+async def test_a_fresh_database_gets_one_clear_sentence(url: str, capsys: pytest.CaptureFixture[str],
+                                                        tmp_path: Path) -> None:
+    code, out = await run_cli(capsys, url, "--format", "json", "--chart", str(tmp_path / "c.png"))
+    assert code == 0
+    assert out.strip() == "Er zijn nog geen signalen of zoekvragen in deze periode. Er is dus nog niets te tellen."
+
+
+async def test_a_policy_officer_gets_json_a_chart_csv_and_a_report(sessions, url: str, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    await fill(sessions)
+    since = "2026-08-01"
+    code, out = await run_cli(capsys, url, "--since", since, "--until", "2026-11-30", "--format", "json",
+                        "--chart", str(tmp_path / "months.png"), "--report", str(tmp_path / "report.html"))
+    assert code == 0
+    figures = json.loads(out)
+    total = figures["rows"][-1]
+    assert total["key"] == "total" and total["signals"] == 61 and total["callbacks"] == "<5"
+    assert (tmp_path / "months.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figures["gaps"][0]["need"] in ("praten", "ontmoeten")
+    code, csv_out = await run_cli(capsys, url, "--since", since, "--format", "csv", "--by", "area")
+    assert code == 0
+    code, table = await run_cli(capsys, url, "--since", since, "--by", "area")
+    assert "3047" in table and "<5" in table
+
+
+async def test_the_small_number_rule_holds_in_every_output(sessions, url: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """One signal alone in 3047, one call-back request: tempting. Nothing shows a 1, 2, 3 or 4 as a count,
+    and no address, note, phone, name or Telegram id appears anywhere."""
+    await fill(sessions, count=12)
+    for by in ("month", "week", "area", "role", "sign", "outcome", "urgent", "kind"):
+        code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--format", "json", "--by", by)
+        assert code == 0
+        for value in _counts(json.loads(out)):
+            assert not (isinstance(value, int) and 0 < value < 5), (by, value)
+        for secret in ("0612345678", "Woont alleen", "Piet", "501", "3044AB", "777001"):
+            assert secret not in out, (by, secret)
+        code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--format", "csv", "--by", by)
+        for line in out.splitlines()[1:]:
+            cells = line.lstrip("\ufeff").split(";")[2:]
+            assert not any(cell in {"1", "2", "3", "4"} for cell in cells), (by, line)
+
+
+def _counts(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [v for k, v in value.items() if k not in ("key", "month", "area", "since", "until", "point")
+                for v in _counts(v)]
+    if isinstance(value, list):
+        return [v for item in value for v in _counts(item)]
+    return [value]
+
+
+async def test_a_coordinator_asks_cijfers_and_gets_a_summary_and_two_charts(app: Omzien) -> None:
+    await fill(app.sessions, count=20)
+    coordinator = app.person("Carla")
+    coordinator.user = coordinator.user.model_copy(update={"id": 777001})
+    await coordinator.says("/cijfers")
+    texts = app.telegram.texts_to(777001)
+    assert texts and "Cijfers van Signaalpunt Noord" in texts[-1]
+    photos = app.telegram.sent(SendPhoto, 777001)
+    assert len(photos) == 2
+    assert not ONE_TO_FOUR.search(texts[-1].split("\n", 1)[1].replace("<5", "")), texts[-1]
+
+
+async def test_someone_who_is_no_coordinator_gets_no_figures(app: Omzien) -> None:
+    await fill(app.sessions, count=6)
+    stranger = app.person("Sjaak")
+    await stranger.says("/cijfers")
+    assert "coördinator" in stranger.sees().text
+    assert not app.telegram.sent(SendPhoto, stranger.user.id)
