@@ -2,10 +2,10 @@
 
 from aiogram import Router
 
-from omzien.handlers import casework, common, fallback, finding, group, reporting, safety
+from omzien.handlers import casework, common, fallback, figures, finding, group, reporting, safety
 
 
 def get_routers() -> list[Router]:
     """Fresh routers for one dispatcher, in the order they get a say: words that point to a crisis first,
     the fallback last for what is left."""
-    return [module.make_router() for module in (safety, common, reporting, finding, group, casework, fallback)]
+    return [module.make_router() for module in (safety, common, figures, reporting, finding, group, casework, fallback)]

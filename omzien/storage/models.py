@@ -222,7 +222,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    method: Mapped[str] = mapped_column(String(8))  # "send" or "edit"
+    method: Mapped[str] = mapped_column(String(8))  # "send", "edit" or "photo"
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # the message to edit
     payload: Mapped[dict[str, Any]] = mapped_column()  # text and reply_markup; emptied once sent
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))

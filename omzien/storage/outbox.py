@@ -12,6 +12,7 @@ have it, and the sender finds out before sending again (see ``omzien.bot.sender`
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,12 @@ def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
          signal_id: int | None = None, purpose: str = "chat") -> None:
     session.add(OutboxMessage(chat_id=chat_id, method="send", payload=payload,
                               signal_id=signal_id, purpose=purpose))
+
+
+def send_photo(session: AsyncSession, chat_id: int, png: bytes, caption: str) -> None:
+    """A picture (a chart): kept in the row as base64 until it is sent, then erased like any text."""
+    session.add(OutboxMessage(chat_id=chat_id, method="photo",
+                              payload={"photo": base64.b64encode(png).decode("ascii"), "caption": caption}))
 
 
 def edit(session: AsyncSession, chat_id: int, message_id: int, payload: dict[str, Any]) -> None:
