@@ -155,3 +155,50 @@ async def test_someone_who_is_no_coordinator_gets_no_figures(app: Omzien) -> Non
     await stranger.says("/cijfers")
     assert "coördinator" in stranger.sees().text
     assert not app.telegram.sent(SendPhoto, stranger.user.id)
+
+
+async def test_on_the_first_working_day_coordinators_get_last_month_once(app: Omzien) -> None:
+    from omzien.services.monthly_figures import send_monthly
+    await fill(app.sessions, count=20)
+    tuesday_first = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)  # 09:30 in Amsterdam
+    assert await send_monthly(app.sessions, app.i18n, tuesday_first - timedelta(hours=1)) == 0  # before opening
+    assert await send_monthly(app.sessions, app.i18n, tuesday_first) == 1
+    assert await send_monthly(app.sessions, app.i18n, tuesday_first + timedelta(hours=2)) == 0  # once
+    await app.sender.drain()
+    assert "november 2026" in app.telegram.texts_to(777001)[-1]
+    assert len(app.telegram.sent(SendPhoto, 777001)) == 2
+    assert await send_monthly(app.sessions, app.i18n, datetime(2026, 12, 2, 9, 0, tzinfo=UTC)) == 0
+
+
+async def test_goals_are_shown_beside_the_figures(sessions, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    await fill(sessions, count=30)
+    assert await asyncio.to_thread(main, ["points", "set-goals", "1", "--claim-within", "90%",
+                                          "--contact-within", "80%"]) == 0
+    code, out = await run_cli(capsys, url, "--point", "1", "--since", "2026-08-01", "--format", "json")
+    figures = json.loads(out.split("\n", 1)[1] if out.startswith("Doelen") else out)
+    assert figures["goals"] == {"claim": 0.9, "contact": 0.8, "close": None}
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium)")
+async def test_the_html_report_opens_in_a_browser_with_its_charts(sessions, url: str, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    playwright_api = pytest.importorskip("playwright.async_api", reason="the playwright package is not installed")
+    await fill(sessions)
+    report = tmp_path / "cijfers.html"
+    code, _out = await run_cli(capsys, url, "--since", "2026-08-01", "--until", "2026-11-30",
+                               "--report", str(report))
+    assert code == 0
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = await browser.new_page()
+        await page.goto(report.as_uri())
+        assert "Cijfers van alle signaalpunten" in await page.title()
+        widths = await page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
+        assert len(widths) == 3 and all(w > 300 for w in widths)
+        body = await page.inner_text("body")
+        assert "<5" in body and "0612345678" not in body
+        await page.pdf(path=str(tmp_path / "cijfers.pdf"))  # a policy officer prints it
+        await browser.close()
