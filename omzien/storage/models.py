@@ -85,7 +85,7 @@ class Point(Base):
     overview_outbox_id: Mapped[int | None] = mapped_column(Integer)
     overview_at: Mapped[datetime | None] = mapped_column()
     summary_at: Mapped[datetime | None] = mapped_column()  # the last morning summary
-    # Goals (Kwaliteitskompas): the share of signals to take each step within its deadline, 0–1; None: no goal.
+    # Goals (Kwaliteitskompas): the share of signals to take each step within its deadline, 0 to 1; None: no goal.
     goal_claim: Mapped[float | None] = mapped_column(Float)
     goal_contact: Mapped[float | None] = mapped_column(Float)
     goal_close: Mapped[float | None] = mapped_column(Float)

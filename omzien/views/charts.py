@@ -9,14 +9,14 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from aiogram.utils.i18n import gettext as _  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from aiogram.utils.i18n import gettext as _
+from matplotlib.figure import Figure
 
-from omzien.flows.figures import Count, Figures  # noqa: E402
-from omzien.flows.signal import Outcome, Status  # noqa: E402
-from omzien.views.figures import NEEDS, STANDING, row_name, step_name  # noqa: E402
-from omzien.views.texts import OUTCOMES  # noqa: E402
+from omzien.flows.figures import Count, Figures
+from omzien.flows.signal import Outcome, Status
+from omzien.views.figures import NEEDS, STANDING, row_name, step_name
+from omzien.views.texts import OUTCOMES
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
 STACK = [*(str(o) for o in Outcome), Status.CLAIMED.value, Status.NEW.value, Status.UNROUTED.value]
