@@ -204,3 +204,33 @@ async def test_the_html_report_opens_in_a_browser_with_its_charts(sessions, url:
         assert "<5" in body and "0612345678" not in body
         await page.pdf(path=str(tmp_path / "cijfers.pdf"))  # a policy officer prints it
         await browser.close()
+
+
+async def test_no_chart_label_shows_one_to_four(sessions, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One signal in 3047 and a handful of searches in 3048: the labels, bars and legends of every chart say
+    "<5" or "x", never 1 to 4 (the axis scale aside)."""
+    import matplotlib.text
+
+    from omzien.core.i18n import load_i18n
+    from omzien.services.figures import gather
+    from omzien.views import charts
+
+    await fill(sessions, count=7)
+    drawn: list[str] = []
+    original = charts._png
+
+    def keep_texts(figure):  # type: ignore[no-untyped-def]
+        ticks = {id(label) for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)
+                 for tick in axis.get_major_ticks() + axis.get_minor_ticks() for label in (tick.label1, tick.label2)}
+        drawn.extend(t.get_text() for t in figure.findobj(matplotlib.text.Text)
+                     if id(t) not in ticks and t.get_visible())
+        return original(figure)
+
+    monkeypatch.setattr(charts, "_png", keep_texts)
+    with load_i18n().context():
+        async with sessions() as session:
+            figures = await gather(session, None, datetime(2026, 8, 1, tzinfo=UTC), NOW, "month", NOW)
+        for chart in (charts.months_chart, charts.deadlines_chart, charts.gaps_chart):
+            chart(figures)
+    assert "<5" in drawn
+    assert not [t for t in drawn if t.strip() in {"1", "2", "3", "4"}], drawn

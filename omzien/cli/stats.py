@@ -120,7 +120,7 @@ def as_text(figures: Figures) -> str:
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
     text = [_("{point}, {since} tot {until}").format(
         point=figures.point or _("alle signaalpunten"), since=figures.since.date().isoformat(),
-        until=figures.until.date().isoformat())]
+        until=(figures.until - timedelta(seconds=1)).date().isoformat())]
     text += ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths,
                                                                                                       strict=True)))
              for line in [header, *lines]]

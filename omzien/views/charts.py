@@ -34,32 +34,39 @@ def _label(name: str) -> str:
 
 
 def months_chart(figures: Figures) -> bytes:
-    """Signals per month, stacked by how they stand; a hidden part is an empty hatched block with its label."""
+    """Signals per month, stacked by how they stand. Parts that are hidden (<5, x) are not drawn one by one: what
+    they add up to (the shown total minus the shown parts) is one grey hatched block, labelled with them."""
     figure, axes = plt.subplots(figsize=(9, 4.5))
     months = [row for row, _values in figures.months.rows]
     bottoms = [0.0] * len(months)
     for colour, part in zip(OKABE_ITO, STACK, strict=False):
         counts: list[Count] = [values[part] for _row, values in figures.months.rows]
-        if not any(c.value or not c.shown for c in counts):
+        if not any(c.value for c in counts):
             continue
         heights = [float(c.value or 0) for c in counts]
         axes.bar(months, heights, bottom=bottoms, color=colour, label=_label(part), edgecolor="white")
-        for index, count in enumerate(counts):
-            if not count.shown:
-                axes.bar(months[index], 0.0001, bottom=bottoms[index], color="none", hatch="//", edgecolor=colour)
-                axes.annotate(str(count), (index, bottoms[index]), textcoords="offset points", xytext=(0, 2),
-                              ha="center", fontsize=8, color="#000000")
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    hidden_label = _("verborgen (<5 of x)")
     for index, (_row, values) in enumerate(figures.months.rows):
-        axes.annotate(str(values["signals"]), (index, bottoms[index]), textcoords="offset points", xytext=(0, 12),
+        hidden = [f"{_label(part)}: {values[part]}" for part in STACK if not values[part].shown]
+        total = values["signals"]
+        if hidden and total.value is not None:
+            height = total.value - bottoms[index]
+            axes.bar(months[index], height, bottom=bottoms[index], color="none", hatch="//", edgecolor="#999999",
+                     label=hidden_label)
+            hidden_label = "_"  # once in the legend
+            bottoms[index] += height
+        axes.annotate(str(total), (index, bottoms[index]), textcoords="offset points", xytext=(0, 3),
                       ha="center", fontsize=9, fontweight="bold")
+    axes.set_ylim(0, max([*bottoms, 5.0]) * 1.15)
     axes.set_title(_("Signalen per maand, naar uitkomst"))
     axes.set_ylabel(_("signalen"))
     axes.set_xlabel(_("maand van melden"))
     axes.tick_params(axis="x", rotation=45)
-    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    axes.text(0, -0.32, _("<5: 1 tot 4 signalen (niet getekend). x: verborgen."), transform=axes.transAxes,
-              fontsize=8)
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.text(0, -0.32, _("<5: 1 tot 4 signalen. x: verborgen, zodat een klein aantal niet uit te rekenen is."),
+              transform=axes.transAxes, fontsize=8)
     return _png(figure)
 
 

@@ -4,6 +4,7 @@ the tables. It loads nothing from elsewhere."""
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from html import escape
 
 from aiogram.utils.i18n import gettext as _
@@ -30,7 +31,7 @@ def _table(table: Table) -> str:
 
 
 def html(figures: Figures) -> str:
-    until = figures.until.date().isoformat()
+    until = (figures.until - timedelta(seconds=1)).date().isoformat()
     title = _("Cijfers van {point}").format(point=figures.point or _("alle signaalpunten"))
     parts = [f"<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>{escape(title)}</title>"
              f"<style>{STYLE}</style></head><body>",
