@@ -88,3 +88,23 @@ def test_a_part_and_its_rest_never_give_a_small_number_away(total: int, data: st
     if claimed.value is not None and whole.value is not None:
         rest = whole.value - claimed.value
         assert not 0 < rest < 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=60 * 24 * 365), st.integers(min_value=0, max_value=60 * 24 * 40),
+       st.sampled_from([0, 1, 999_999]), st.sampled_from([1, 8, 24, 80]))
+def test_late_waiting_is_counted_forward_over_the_allowance_only(start_minute: int, wait_minutes: int,
+                                                                 micro: int, hours: int) -> None:
+    """``omzien sla report`` finds a signal late by counting the allowance forward (fast for a signal that waits
+    two years); it agrees with the working time from the start to now."""
+    from datetime import UTC, datetime, timedelta
+
+    from omzien.flows import sla
+    from omzien.storage.sla import _past
+
+    policy = sla.Policy(claim_days=1, contact_days=3, close_days=10, urgent_claim_days=0.25,
+                        working=sla.WorkingTime())
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=start_minute)
+    now = start + timedelta(minutes=wait_minutes, microseconds=micro)
+    allowance = timedelta(hours=hours)
+    assert _past(policy, start, allowance, now) == (policy.working.between(start, now) > allowance)
