@@ -164,11 +164,16 @@ async def main() -> None:
     parser.add_argument("--points", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--database-url")
+    parser.add_argument("--reuse", action="store_true", help="time on the database at --database-url as it is")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/stats.sqlite3"
         started = time.perf_counter()
-        engine, sessions = await build(url, args.signals, args.points)
+        if args.reuse:
+            engine = create_engine(url)
+            sessions = session_factory(engine)
+        else:
+            engine, sessions = await build(url, args.signals, args.points)
         built = time.perf_counter() - started
         try:
             async with sessions() as session:
