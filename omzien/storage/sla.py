@@ -232,10 +232,13 @@ STEPS = (EventKind.REPORTED, EventKind.ROUTED, EventKind.CLAIMED, EventKind.CONT
 """The events the figures measure between: the first of each kind per signal."""
 
 
-async def report(session: AsyncSession, point: Point, since: datetime, now: datetime) -> dict[str, Measure | int]:
-    """Time to claim and time to first contact, per signal reported since ``since``."""
+async def report(session: AsyncSession, point: Point, since: datetime, now: datetime,
+                 until: datetime | None = None) -> dict[str, Measure | int]:
+    """Time to claim and time to first contact, per signal reported since ``since`` (and before ``until``)."""
     policy = policy_of(point)
     signal_ids = select(Signal.id).where(Signal.point_id == point.id, Signal.created_at >= since)
+    if until is not None:
+        signal_ids = signal_ids.where(Signal.created_at < until)
     firsts: dict[int, dict[str, datetime]] = {}
     for signal_id, kind, at in await session.execute(
             select(Event.signal_id, Event.kind, func.min(Event.at))
