@@ -5,6 +5,7 @@ hatched, labelled "<5"."""
 from __future__ import annotations
 
 import io
+import logging
 
 import matplotlib
 

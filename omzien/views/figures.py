@@ -82,15 +82,15 @@ def summary_payload(month: str, figures: Figures) -> dict[str, Any]:
     """The month in a few lines for a coordinator: every count through the small-number rule."""
     total = dict(figures.table.rows).get("total", {})
 
-    def count(name: str) -> Count:
-        return total.get(name, Count(0))
+    def count(name: str) -> str:
+        return escape(str(total.get(name, Count(0))))
 
     lines = [_("<b>Cijfers van {point}, {month}</b>").format(point=escape(figures.point or ""), month=month),
              _("Binnengekomen: {signals} signalen. Opgepakt: {claimed}. Contact: {contacted}. Afgerond: {closed}.")
              .format(signals=count("signals"), claimed=count("claimed"), contacted=count("contacted"),
                      closed=count("closed")),
-             _("Nu open: {open}, waarvan over tijd: {late}.").format(open=figures.backlog["open"],
-                                                                     late=figures.backlog["late"])]
+             _("Nu open: {open}, waarvan over tijd: {late}.").format(open=escape(str(figures.backlog["open"])),
+                                                                     late=escape(str(figures.backlog["late"])))]
     for month_label, shares in figures.deadlines[-1:]:
         for step in ("claim", "contact"):
             goal = figures.goals.get(step)
@@ -100,8 +100,8 @@ def summary_payload(month: str, figures: Figures) -> dict[str, Any]:
             lines.append(line)
         del month_label
     lines.append(_("Zoekvragen van inwoners: {searches}, waarvan niets in de buurt: {nothing}.").format(
-        searches=figures.residents["searches"], nothing=figures.residents["nothing_local"]))
-    lines.append(_("<5 betekent 1 tot 4: zo is niemand te herkennen."))
+        searches=escape(str(figures.residents["searches"])), nothing=escape(str(figures.residents["nothing_local"]))))
+    lines.append(escape(_("<5 betekent 1 tot 4: zo is niemand te herkennen.")))
     return payload("\n".join(lines))
 
 
