@@ -1,16 +1,13 @@
 """The figures as pictures (PNG, matplotlib without a screen): the Okabe–Ito colours, which people with a
 colour vision deficiency can tell apart, Dutch labels, and no count from 1 to 4 — such a bar is drawn empty and
-hatched, labelled "<5"."""
+hatched, labelled "<5". Matplotlib draws with Agg: no screen needed."""
 
 from __future__ import annotations
 
 import io
 import logging
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from aiogram.utils.i18n import gettext as _
 from matplotlib.figure import Figure
 
@@ -21,12 +18,18 @@ from omzien.views.texts import OUTCOMES
 
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000", "#999999"]
 STACK = [*(str(o) for o in Outcome), Status.CLAIMED.value, Status.NEW.value, Status.UNROUTED.value]
+logging.getLogger("matplotlib").setLevel(logging.WARNING)  # months like "2026-11" are labels, not dates
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Any]:
+    """A figure of its own, drawn by Agg (no pyplot, no screen, nothing shared between threads)."""
+    figure = Figure(figsize=(width, height))
+    return figure, figure.subplots()
 
 
 def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
     return out.getvalue()
 
 
@@ -37,7 +40,7 @@ def _label(name: str) -> str:
 def months_chart(figures: Figures) -> bytes:
     """Signals per month, stacked by how they stand. Parts that are hidden (<5, x) are not drawn one by one: what
     they add up to (the shown total minus the shown parts) is one grey hatched block, labelled with them."""
-    figure, axes = plt.subplots(figsize=(9, 4.5))
+    figure, axes = _figure(9, 4.5)
     months = [row for row, _values in figures.months.rows]
     bottoms = [0.0] * len(months)
     for colour, part in zip(OKABE_ITO, STACK, strict=False):
@@ -73,7 +76,7 @@ def months_chart(figures: Figures) -> bytes:
 
 def deadlines_chart(figures: Figures) -> bytes:
     """Per month the share of signals within each deadline, and the point's goal as a dashed line."""
-    figure, axes = plt.subplots(figsize=(9, 4.5))
+    figure, axes = _figure(9, 4.5)
     months = [month for month, _shares in figures.deadlines]
     for colour, step, marker in zip(OKABE_ITO[4:7], ("claim", "contact", "close"), ("o", "s", "^"), strict=True):
         values = [shares[step] * 100 if shares[step] is not None else float("nan") for _m, shares in figures.deadlines]
@@ -97,7 +100,7 @@ def gaps_chart(figures: Figures) -> bytes:
     """The gap report as a heat map: needs against areas, how often residents found nothing in their area."""
     areas = sorted({area for _need, area in figures.heat})
     needs = [str(n) for n in NEEDS]
-    figure, axes = plt.subplots(figsize=(max(5, 0.6 * len(areas) + 3), 4))
+    figure, axes = _figure(max(5, 0.6 * len(areas) + 3), 4)
     grid = [[float(figures.heat[(n, a)].value or 0) if (n, a) in figures.heat else 0.0 for a in areas] for n in needs]
     axes.imshow(grid or [[0.0]], cmap="cividis", aspect="auto")
     for y, need in enumerate(needs):
