@@ -1,6 +1,6 @@
 """The figures as pictures (PNG, matplotlib without a screen): the Okabe–Ito colours, which people with a
-colour vision deficiency can tell apart, Dutch labels, and no count from 1 to 4 — such a bar is drawn empty and
-hatched, labelled "<5". Matplotlib draws with Agg: no screen needed."""
+colour vision deficiency can tell apart, Dutch labels, and no count from 1 to 4: hidden parts are drawn as one
+grey hatched block (what the shown total leaves), labels say "<5" or "x". Drawn with Agg: no screen needed."""
 
 from __future__ import annotations
 
