@@ -23,6 +23,7 @@ from aiogram.methods import (
     GetChatMember,
     GetMe,
     SendMessage,
+    SendPhoto,
     SetMyCommands,
     TelegramMethod,
 )
@@ -127,6 +128,14 @@ class FakeTelegram(BaseSession):
             return Message(message_id=shown.message_id, date=datetime.now(UTC), text=method.text,
                            chat=Chat(id=chat_id, type="private" if chat_id > 0 else "supergroup"),
                            from_user=BOT_USER, reply_markup=inline(method.reply_markup))
+        if isinstance(method, SendPhoto):
+            chat_id = int(method.chat_id)
+            if chat_id in self.blocked:
+                raise TelegramForbiddenError(method=method, message="Forbidden: bot was blocked by the user")
+            shown = Shown(next(self.next_id), method.caption or "", method.reply_markup)
+            self.chats[chat_id][shown.message_id] = shown
+            return Message(message_id=shown.message_id, date=datetime.now(UTC), caption=method.caption,
+                           chat=Chat(id=chat_id, type="private" if chat_id > 0 else "supergroup"), from_user=BOT_USER)
         if isinstance(method, EditMessageText):
             chat_id = int(method.chat_id or 0)
             shown = self.chats[chat_id].get(method.message_id or 0)

@@ -128,3 +128,27 @@ async def test_a_resident_in_the_demo_finds_offers_asks_to_be_called_and_gets_th
             assert await client.refusals() == [], "the bot sent a request the stand-in refused"
         finally:
             await client.close()
+
+
+async def test_a_coordinator_gets_the_figures_as_photos_the_stand_in_accepts(sandbox, tmp_path) -> None:
+    """The outbox sends the charts as multipart sendPhoto uploads; the stand-in checks them against the spec."""
+    client = SandboxClient(sandbox.url)
+    carla = await client.user("Carla")
+    group = await client.group("Signaalpunt Noord", members=[carla])
+    bot = BotProcess(sandbox.url, TOKEN, f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3", tmp_path / "bot.log")
+    await asyncio.to_thread(bot.omzien, "points", "add", "--name", "Signaalpunt Noord", "--postcodes", "3040-3059",
+                            "--group-chat-id", str(group.id))
+    await asyncio.to_thread(bot.omzien, "points", "set-policy", "1", "--coordinators", str(carla.id))
+    bot.start()
+    try:
+        await carla.send("/cijfers")
+        await carla.wait_for(shows("Cijfers van Signaalpunt Noord"), timeout=PATIENCE)
+        await carla.wait_for(lambda ms: sum(1 for m in ms if m.get("media")) == 2, timeout=PATIENCE)
+        assert await client.refusals() == [], "the bot sent a request the stand-in refused"
+    except BaseException:
+        print(bot.tail())
+        raise
+    finally:
+        code = bot.stop()
+        await client.close()
+    assert code == 0, bot.tail()

@@ -35,7 +35,7 @@ from omzien.handlers import get_routers
 from omzien.handlers.group import LINK_TRIES, is_administrator, not_an_administrator_text
 from omzien.handlers.limits import Attempts
 from omzien.handlers.members import Membership
-from omzien.services import privacy, sweep
+from omzien.services import monthly_figures, privacy, sweep
 from omzien.storage import outbox, points
 from omzien.storage.conversations import DatabaseStorage, forget_drafts_before, forget_handled_before
 from omzien.storage.db import InUse, only_runner, prepare, session_factory
@@ -145,6 +145,7 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="tips", description=_("Tips: eenzaamheid opmerken")),
                 BotCommand(command="help", description=_("Uitleg")),
                 BotCommand(command="privacy", description=_("Wat Omzien bewaart, en hoe lang")),
+                BotCommand(command="cijfers", description=_("Cijfers van deze maand (voor coördinatoren)")),
             ]
             group = [BotCommand(command="open", description=_("Overzicht van de signalen die wachten")),
                      BotCommand(command="koppel", description=_("Deze groep koppelen aan een signaalpunt"))]
@@ -185,8 +186,20 @@ def start_scheduler(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(sweep_now, IntervalTrigger(minutes=1), args=[sessions, i18n, wake_outbox], id="sweep",
                       coalesce=True, max_instances=1, next_run_time=utcnow())
+    scheduler.add_job(monthly_figures_now, IntervalTrigger(minutes=15), args=[sessions, i18n, wake_outbox],
+                      id="monthly_figures", coalesce=True, max_instances=1)
     scheduler.start()
     return scheduler
+
+
+async def monthly_figures_now(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
+                              wake_outbox: Callable[[], None]) -> None:
+    """The coordinators' monthly figures, on the first working day of a month; the point row remembers them."""
+    try:
+        if await monthly_figures.send_monthly(sessions, i18n, utcnow()):
+            wake_outbox()
+    except Exception as error:
+        log.error("Monthly figures failed: %s", error_summary(error))
 
 
 async def run(settings: Settings, token: str, handle_signals: bool = True) -> None:

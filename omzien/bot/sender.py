@@ -17,6 +17,7 @@ finds it ("not modified"); "message to edit not found" means it never arrived.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 import math
@@ -35,7 +36,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien import services
@@ -238,6 +239,10 @@ class Sender:
         markup = _markup(payload.pop("reply_markup", None))
         if row.method == "send":
             message = await self.bot.send_message(chat_id=row.chat_id, reply_markup=markup, **payload)
+            return message.message_id
+        if row.method == "photo":
+            photo = BufferedInputFile(base64.b64decode(payload.pop("photo")), filename="omzien.png")
+            message = await self.bot.send_photo(chat_id=row.chat_id, photo=photo, reply_markup=markup, **payload)
             return message.message_id
         assert row.message_id is not None
         payload.pop("protect_content", None)  # a message keeps what it was sent with; an edit cannot set it

@@ -6,11 +6,11 @@ import argparse
 
 from aiogram.utils.i18n import gettext as _
 
-from omzien.cli import demo, offers, partners, points, privacy, run, sla
+from omzien.cli import demo, offers, partners, points, privacy, run, sla, stats
 from omzien.core.i18n import load_i18n
 from omzien.core.settings import Settings
 
-GROUPS = (run, demo, points, partners, offers, sla, privacy)
+GROUPS = (run, demo, points, partners, offers, sla, stats, privacy)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -67,7 +67,14 @@ def register(commands: Any) -> None:
         "opgepakt; een lege waarde wist ze"))
     policy.add_argument("--fallback", metavar="789", help=_(
         "Telegram-id van het regionale vangnet: hoort het bij drie keer de termijn; \"geen\" wist het"))
-    for name, handler in (("add", add_point), ("list", list_points), ("code", new_code), ("set-policy", set_policy)):
+    goals = point_commands.add_parser("set-goals", help=_("doelen: welk deel binnen de termijn"), description=_(
+        "De doelen van het signaalpunt (Kwaliteitskompas): welk deel van de signalen binnen de termijn wordt "
+        "opgepakt, gecontacteerd en afgerond. omzien stats en /cijfers zetten de cijfers ernaast."))
+    goals.add_argument("point_id", type=int, metavar=_("nummer"), help=_("het nummer van het signaalpunt"))
+    for option in ("--claim-within", "--contact-within", "--close-within"):
+        goals.add_argument(option, metavar="90%", help=_("een percentage, bijvoorbeeld 90%%"))
+    for name, handler in (("add", add_point), ("list", list_points), ("code", new_code), ("set-policy", set_policy),
+                          ("set-goals", set_goals)):
         point_commands.choices[name].set_defaults(execute=in_database(handler))
 
     signal = commands.add_parser("signals", help=_("signalen bekijken"))
@@ -208,4 +215,26 @@ async def set_policy(session: Any, args: argparse.Namespace) -> int:
             error=type(error).__name__ if isinstance(error, KeyError) else error))
     print(_("Ingesteld voor {name}:").format(name=point.name))
     print("  " + _policy_line(point))
+    return 0
+
+
+def _share(text: str | None) -> float | None:
+    if text is None:
+        return None
+    return float(text.strip().rstrip("%").replace(",", ".")) / 100
+
+
+async def set_goals(session: Any, args: argparse.Namespace) -> int:
+    point = await points.point_by_id(session, args.point_id)
+    if point is None:
+        return fail(_("Er is geen signaalpunt met nummer {id}.").format(id=args.point_id))
+    try:
+        await points.set_goals(session, point, claim=_share(args.claim_within), contact=_share(args.contact_within),
+                               close=_share(args.close_within))
+    except ValueError:
+        return fail(_("Een doel is een percentage van 0 tot 100. Voorbeeld: omzien points set-goals 1 "
+                      "--claim-within 90% --contact-within 80%"))
+    print(_("Doelen voor {name}: oppakken {claim}, contact {contact}, afronden {close} binnen de termijn.").format(
+        name=point.name, **{step: "-" if goal is None else f"{goal:.0%}" for step, goal in (
+            ("claim", point.goal_claim), ("contact", point.goal_contact), ("close", point.goal_close))}))
     return 0

@@ -102,7 +102,8 @@ async def _answer(chat_id: int, draft: FindDraft, state: FSMContext, session: As
     draft.offset = 0
     draft.search_id = await offers.record_search(
         session, now, needs=[str(n) for n in draft.needs], area=draft.area, age_group=draft.age_band,
-        going_out=draft.going_out, free_only=draft.free_only, typed=bool(draft.text), results=total)
+        going_out=draft.going_out, free_only=draft.free_only, typed=bool(draft.text), results=total,
+        local_results=current.index.count_local(query))
     await _save(state, draft, FindStep.RESULTS)
     if matches:
         outbox.send(session, chat_id, views.results_payload(matches, 1, total))

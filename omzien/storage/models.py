@@ -88,6 +88,11 @@ class Point(Base):
     overview_at: Mapped[datetime | None] = mapped_column()
     summary_at: Mapped[datetime | None] = mapped_column()  # the last morning summary
     follow_up_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")  # "Hoe gaat het nu?"
+    # Goals (Kwaliteitskompas): the share of signals to take each step within its deadline, 0 to 1; None: no goal.
+    goal_claim: Mapped[float | None] = mapped_column(Float)
+    goal_contact: Mapped[float | None] = mapped_column(Float)
+    goal_close: Mapped[float | None] = mapped_column(Float)
+    figures_sent_at: Mapped[datetime | None] = mapped_column()  # the last monthly figures to the coordinators
 
     areas: Mapped[list[PointArea]] = relationship(
         back_populates="point", cascade="all, delete-orphan", order_by="PointArea.first", lazy="selectin"
@@ -262,7 +267,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    method: Mapped[str] = mapped_column(String(8))  # "send" or "edit"
+    method: Mapped[str] = mapped_column(String(8))  # "send", "edit" or "photo"
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # the message to edit
     payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON("outbox.payload"))  # emptied once sent
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="SET NULL"))
@@ -323,4 +328,11 @@ class OfferSearch(Base):
     free_only: Mapped[bool] = mapped_column(Boolean, default=False)
     typed: Mapped[bool] = mapped_column(Boolean, default=False)  # a sentence was typed (its words are not kept)
     results: Mapped[int] = mapped_column(Integer, default=0)
+    local_results: Mapped[int | None] = mapped_column(Integer)  # of which local (None: searched before 0007)
     opened: Mapped[list[str]] = mapped_column(default=list)  # ids of offers opened
+
+
+# The figures (omzien.storage.figures) read signals and events by period, for one point or for all.
+Index("ix_signals_created_at", Signal.created_at)
+Index("ix_signals_point_created", Signal.point_id, Signal.created_at)
+Index("ix_events_at", Event.at)

@@ -105,10 +105,11 @@ def _to_the_hour(moment: datetime) -> datetime:
 
 async def record_search(session: AsyncSession, now: datetime, *, needs: Iterable[str], area: int | None,
                         age_group: str | None, going_out: str | None, free_only: bool, typed: bool,
-                        results: int) -> int:
+                        results: int, local_results: int | None = None) -> int:
     """Keep, for improving the offer, what was chosen and how much was found; returns the row's id."""
     search = OfferSearch(at=_to_the_hour(now), needs=sorted(needs), area=area, age_group=age_group,
-                         going_out=going_out, free_only=free_only, typed=typed, results=results)
+                         going_out=going_out, free_only=free_only, typed=typed, results=results,
+                         local_results=local_results)
     session.add(search)
     await session.flush()
     return search.id

@@ -12,6 +12,7 @@ have it, and the sender finds out before sending again (see ``omzien.bot.sender`
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,12 @@ async def cancel_later(session: AsyncSession, signal_id: int) -> None:
                                                       OutboxMessage.status == PENDING)
                           .values(status="dropped", payload={}, last_error="cancelled")
                           .execution_options(synchronize_session=False))
+
+
+def send_photo(session: AsyncSession, chat_id: int, png: bytes, caption: str) -> None:
+    """A picture (a chart): kept in the row as base64 until it is sent, then erased like any text."""
+    session.add(OutboxMessage(chat_id=chat_id, method="photo",
+                              payload={"photo": base64.b64encode(png).decode("ascii"), "caption": caption}))
 
 
 def edit(session: AsyncSession, chat_id: int, message_id: int, payload: dict[str, Any]) -> None:

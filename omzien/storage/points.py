@@ -148,6 +148,21 @@ def summary_sent(point: Point, now: datetime) -> None:
     point.summary_at = now
 
 
+def figures_sent(point: Point, now: datetime) -> None:
+    point.figures_sent_at = now
+
+
+async def set_goals(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,
+                    close: float | None = None) -> None:
+    """The share of signals (0–1) to pick up, contact and close within the deadline; None leaves one unchanged."""
+    for name, goal in (("goal_claim", claim), ("goal_contact", contact), ("goal_close", close)):
+        if goal is not None:
+            if not 0 <= goal <= 1:
+                raise ValueError("a goal is a share from 0 to 100 %")
+            setattr(point, name, goal)
+    await session.flush()
+
+
 def policy_of(point: Point) -> sla.Policy:
     """The point's service level as the domain counts with it; refuses what cannot work (ValueError)."""
     return sla.Policy(

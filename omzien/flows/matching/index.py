@@ -119,6 +119,10 @@ class Index:
         """How many offers fit in all, to know whether there are more to show."""
         return len(self._rank(query).scored)
 
+    def count_local(self, query: Query) -> int:
+        """How many of those are local (not national): a search without any shows a gap in the local offer."""
+        return sum(1 for _score, number in self._rank(query).scored if self._ranges[number] is not None)
+
     # Building
 
     def _layout(self) -> None:

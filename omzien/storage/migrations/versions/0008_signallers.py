@@ -1,7 +1,7 @@
 """signallers
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 
 Partners of a signal point, each with its own start link; which partner brought an account (counted, never
 named), and how many reports an account made (for the thank-you after the 1st, 5th and 25th; counted from the
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,110 @@
+"""The small-number rule as properties: no count 1–4 is ever shown, and no hidden one comes back by subtraction."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omzien.flows.figures import Count, Group, Hiding, median, percentile, protect, remainder, share, shown
+
+
+def test_one_to_four_show_as_less_than_five_and_zero_stays_zero() -> None:
+    assert [str(shown(n)) for n in range(7)] == ["0", "<5", "<5", "<5", "<5", "5", "6"]
+    assert shown(3).json() == "<5" and shown(0).json() == 0 and shown(12).json() == 12
+
+
+def test_a_total_with_one_small_part_hides_one_more_part() -> None:
+    counts = {"all": 30, "3044": 3, "3045": 12, "3046": 15}
+    result = protect(counts, [Group("all", ("3044", "3045", "3046"))])
+    assert str(result["3044"]) == "<5" and str(result["3045"]) == "x" and result["3046"].value == 15
+    assert result["all"].value == 30
+
+
+def test_a_count_whose_rest_is_small_is_hidden() -> None:
+    """19 of 20 signals claimed tells that one was not: the 19 is hidden, and with only 20 the total too."""
+    result = protect({"in": 20, "claimed": 19}, [remainder("in", "claimed")])
+    assert result["claimed"].hiding is Hiding.GUARD
+    assert set(result) == {"in", "claimed"}
+
+
+def test_medians_need_five_values() -> None:
+    assert median([1.0, 2.0, 3.0, 4.0]) is None
+    assert median([5.0, 1.0, 3.0, 2.0, 4.0]) == 3.0
+    assert percentile([float(n) for n in range(1, 11)], 0.9) == 9.0
+
+
+def test_a_share_of_small_counts_is_not_shown() -> None:
+    assert share(Count(3, Hiding.SHOWN), Count(20)) is None  # 17 left: fine, but 3 itself would be hidden
+    assert share(Count(None, Hiding.SMALL), Count(20)) is None
+    assert share(Count(18), Count(20)) is None  # 2 missed the deadline: that would tell
+    assert share(Count(15), Count(20)) == 0.75
+
+
+def possible_values(counts: dict[str, int], group: Group, result: dict[str, Count], part: str) -> set[int]:
+    """Brute force: the values a hidden ``part`` can have for a reader who knows the rule and the shown numbers."""
+    parts = [p for p in group.parts if p not in group.derived]
+    known = result[group.total].value
+    ranges = []
+    for p in parts:
+        c = result[p]
+        if c.value is not None:
+            ranges.append([c.value])
+        elif c.hiding is Hiding.SMALL:
+            ranges.append([1, 2, 3, 4])
+        else:
+            ranges.append(range(5, (known or 0) + 1))
+    found = set()
+    for combination in itertools.product(*ranges):
+        if known is not None and sum(combination) != known:
+            continue
+        found.add(combination[parts.index(part)])
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=14), min_size=1, max_size=5))
+def test_no_output_ever_shows_one_to_four_and_no_hidden_part_can_be_worked_out(parts: list[int]) -> None:
+    counts = {f"p{i}": n for i, n in enumerate(parts)}
+    counts["total"] = sum(parts)
+    group = Group("total", tuple(f"p{i}" for i in range(len(parts))))
+    result = protect(counts, [group])
+    for key, count in result.items():
+        assert count.value is None or not 0 < count.value < 5, (key, count)
+        assert (count.value is None) == (count.hiding is not Hiding.SHOWN)
+        assert count.value is None or count.value == counts[key]
+    for key in group.parts:
+        if result[key].hiding is Hiding.SMALL and result["total"].value is not None:
+            assert possible_values(counts, group, result, key) == {1, 2, 3, 4}, (counts, result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=0, max_value=40), st.data())
+def test_a_part_and_its_rest_never_give_a_small_number_away(total: int, data: st.DataObject) -> None:
+    part = data.draw(st.integers(min_value=0, max_value=total))
+    result = protect({"in": total, "claimed": part}, [remainder("in", "claimed")])
+    claimed, whole = result["claimed"], result["in"]
+    if claimed.value is not None and whole.value is not None:
+        rest = whole.value - claimed.value
+        assert not 0 < rest < 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=60 * 24 * 365), st.integers(min_value=0, max_value=60 * 24 * 40),
+       st.sampled_from([0, 1, 999_999]), st.sampled_from([1, 8, 24, 80]))
+def test_late_waiting_is_counted_forward_over_the_allowance_only(start_minute: int, wait_minutes: int,
+                                                                 micro: int, hours: int) -> None:
+    """``omzien sla report`` finds a signal late by counting the allowance forward (fast for a signal that waits
+    two years); it agrees with the working time from the start to now."""
+    from datetime import UTC, datetime, timedelta
+
+    from omzien.flows import sla
+    from omzien.storage.sla import _past
+
+    policy = sla.Policy(claim_days=1, contact_days=3, close_days=10, urgent_claim_days=0.25,
+                        working=sla.WorkingTime())
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=start_minute)
+    now = start + timedelta(minutes=wait_minutes, microseconds=micro)
+    allowance = timedelta(hours=hours)
+    assert _past(policy, start, allowance, now) == (policy.working.between(start, now) > allowance)
