@@ -29,6 +29,20 @@ async def sweep_later(app: Omzien, **delta: float) -> dict[str, int]:
     return counts
 
 
+async def claimed_by_anna(app: Omzien) -> tuple[Person, Person, object]:
+    """Piet, a postman who may be contacted, reported 3044 AB 12; Anna picked it up."""
+    anna, piet = app.person("Anna"), app.person("Piet")
+    group = await linked_group(app, anna)
+    await anna.says("/start")
+    await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
+    await piet.taps("Postbode")
+    await report(piet, "3044 AB 12", contact=True)
+    await anna.taps("Ik pak dit op", in_=group)
+    return anna, piet, group
+
+
 async def a_call_back_from_mia(app: Omzien) -> tuple[Person, Person, object]:
     """Mevrouw Jansen's story: she looks for company and asks to be called; Anna's group has it."""
     async with app.sessions.begin() as session:
@@ -82,15 +96,7 @@ async def test_a_worker_refers_a_call_back_to_a_demodorp_offer_and_the_resident_
 
 
 async def test_a_close_can_be_undone_within_ten_minutes_and_not_after(app: Omzien) -> None:
-    anna, piet = app.person("Anna"), app.person("Piet")
-    group = await linked_group(app, anna)
-    await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet, "3044 AB 12")
-    await anna.taps("Ik pak dit op", in_=group)
+    anna, piet, group = await claimed_by_anna(app)
     await anna.taps("Wil geen hulp")
     assert "3044 AB 12" not in anna.sees().text
     await app.later(minutes=9)
@@ -110,15 +116,7 @@ async def test_a_close_can_be_undone_within_ten_minutes_and_not_after(app: Omzie
 
 
 async def test_the_follow_up_check_comes_after_four_working_weeks_and_reopens(app: Omzien) -> None:
-    anna, piet = app.person("Anna"), app.person("Piet")
-    group = await linked_group(app, anna)
-    await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet, "3044 AB 12")
-    await anna.taps("Ik pak dit op", in_=group)
+    anna, _piet, group = await claimed_by_anna(app)
     await anna.taps("Afgerond na gesprek")
     await sweep_later(app, days=27)
     assert not any("Hoe gaat het nu" in t for t in app.telegram.texts_to(anna.user.id)), "not before four weeks"
@@ -132,15 +130,7 @@ async def test_the_follow_up_check_comes_after_four_working_weeks_and_reopens(ap
 
 
 async def test_a_question_to_the_reporter_and_the_answer_back_with_no_names_either_way(app: Omzien) -> None:
-    anna, piet = app.person("Anna"), app.person("Piet")
-    group = await linked_group(app, anna)
-    await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet, "3044 AB 12", contact=True)
-    await anna.taps("Ik pak dit op", in_=group)
+    anna, piet, _group = await claimed_by_anna(app)
     await anna.taps("Vraag aan de melder")
     await anna.says("Weet u wanneer zij meestal thuis is?")
     question = piet.sees()
@@ -158,15 +148,7 @@ async def test_a_question_to_the_reporter_and_the_answer_back_with_no_names_eith
 
 async def test_notes_and_attempts_stay_with_the_case_and_a_forward_to_veilig_thuis_shows_its_number(
         app: Omzien) -> None:
-    anna, piet = app.person("Anna"), app.person("Piet")
-    group = await linked_group(app, anna)
-    await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet, "3044 AB 12")
-    await anna.taps("Ik pak dit op", in_=group)
+    anna, _piet, group = await claimed_by_anna(app)
     await anna.taps("Poging")
     await anna.taps("Brief in de bus")
     await anna.taps("Notitie")
