@@ -108,3 +108,13 @@ def test_late_waiting_is_counted_forward_over_the_allowance_only(start_minute: i
     now = start + timedelta(minutes=wait_minutes, microseconds=micro)
     allowance = timedelta(hours=hours)
     assert _past(policy, start, allowance, now) == (policy.working.between(start, now) > allowance)
+
+
+def test_a_hidden_total_whose_parts_are_all_shown_hides_a_part() -> None:
+    """Row "referred" hidden as x, but its months all shown would add up to it: one month is hidden too."""
+    counts = {"all": 30, "a": 3, "b": 12, "c": 15, "c-aug": 7, "c-sep": 8}
+    result = protect(counts, [Group("all", ("a", "b", "c")), Group("c", ("c-aug", "c-sep"))])
+    hidden = {k for k, c in result.items() if not c.shown}
+    assert "a" in hidden and len(hidden & {"b", "c"}) == 1
+    if "c" in hidden:
+        assert hidden & {"c-aug", "c-sep"}

@@ -145,7 +145,6 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="tips", description=_("Tips: eenzaamheid opmerken")),
                 BotCommand(command="help", description=_("Uitleg")),
                 BotCommand(command="privacy", description=_("Wat Omzien bewaart, en hoe lang")),
-                BotCommand(command="cijfers", description=_("Cijfers van deze maand (voor coördinatoren)")),
             ]
             group = [BotCommand(command="open", description=_("Overzicht van de signalen die wachten")),
                      BotCommand(command="koppel", description=_("Deze groep koppelen aan een signaalpunt"))]

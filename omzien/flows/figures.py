@@ -110,6 +110,8 @@ def protect(counts: Mapping[Hashable, int], groups: Iterable[Group] = ()) -> dic
         changed = False
         for group in groups:
             if hiding[group.total] is not Hiding.SHOWN:
+                if _total_given_away(group, hiding, values):
+                    changed = True
                 continue
             hidden = [p for p in group.parts if hiding[p] is not Hiding.SHOWN]
             small = sum(1 for p in hidden if hiding[p] is Hiding.SMALL)
@@ -129,6 +131,17 @@ def protect(counts: Mapping[Hashable, int], groups: Iterable[Group] = ()) -> dic
     derived = {rest for group in groups for rest in group.derived}
     return {key: Count(values[key] if hiding[key] is Hiding.SHOWN else None, hiding[key])
             for key in values if key not in derived}
+
+
+def _total_given_away(group: Group, hiding: dict[Hashable, Hiding], values: dict[Hashable, int]) -> bool:
+    """A hidden total whose parts are all shown is their sum: hide the smallest part too. Returns whether it did."""
+    if group.derived or any(hiding[p] is not Hiding.SHOWN for p in group.parts):
+        return False
+    positive = sorted((p for p in group.parts if values[p] > 0), key=lambda p: (values[p], str(p)))
+    if not positive:
+        return False
+    hiding[positive[0]] = Hiding.GUARD
+    return True
 
 
 def share(part: Count, whole: Count, rest: Count | None = None) -> float | None:

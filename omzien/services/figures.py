@@ -44,6 +44,9 @@ PARTS_OF_SIGNALS = ("urgent", "claimed", "contacted", "closed")
 MONTH_PARTS = (*(str(o) for o in Outcome), Status.CLAIMED.value, Status.NEW.value, Status.UNROUTED.value)
 """How a month's signals stand: closed with an outcome, or still claimed, waiting, or without a point."""
 STEPS = ("claim", "contact", "close")
+IMPLIED = {"outcome": ("claimed", "contacted", "closed"), "urgent": ("urgent",)}
+"""Columns a row already says (a signal closed as referred was claimed and closed; an urgent one is urgent):
+shown, they would give a hidden count of the row away, so they are left out of that breakdown."""
 GOAL_OF = {"claim": "goal_claim", "contact": "goal_contact", "close": "goal_close"}
 
 
@@ -52,9 +55,10 @@ def _table_groups(by: str, rows: list[str], columns: tuple[str, ...], key: Any) 
     if by in PARTITIONS:
         groups += [Group(key("total", column), tuple(key(row, column) for row in rows)) for column in columns]
     if "signals" in columns:
-        for row in [*rows, "total"]:
+        for row in [*rows, "total"] if by in PARTITIONS else rows:
             groups.append(Group(key(row, "signals"), (key(row, "routed"), key(row, "unrouted"))))
-            groups += [remainder(key(row, "signals"), key(row, part)) for part in PARTS_OF_SIGNALS]
+            groups += [remainder(key(row, "signals"), key(row, part)) for part in PARTS_OF_SIGNALS
+                       if part in columns]
     return groups
 
 
@@ -65,7 +69,9 @@ async def _main_table(session: AsyncSession, scope: Scope, by: str, periods: lis
         return ("reports",), {row: {"reports": n} for row, n in reports.items()}
     if by == "kind":
         return ("events",), {kind: {"events": n} for kind, n in (await counted.events_by_kind(session, scope)).items()}
-    return SIGNAL_COLUMNS, await counted.signals_by(session, scope, by, periods)
+    implied = IMPLIED.get(by, ())
+    return (tuple(c for c in SIGNAL_COLUMNS if c not in implied),
+            await counted.signals_by(session, scope, by, periods))
 
 
 def _order(by: str, rows: dict[str, dict[str, int]], periods: list[Bucket]) -> list[str]:
@@ -110,6 +116,9 @@ async def gather(session: AsyncSession, point: Point | None, since: datetime, un
         groups.append(Group(("M", bucket.label), tuple(("m", bucket.label, part) for part in MONTH_PARTS)))
     if by != "month" and ("T", "signals") in raw:  # the months add up to the table's total too
         groups.append(Group(("T", "signals"), tuple(("M", bucket.label) for bucket in months)))
+    if by == "outcome":  # and each outcome's months to its row
+        groups += [Group(key(row, "signals"), tuple(("m", bucket.label, row) for bucket in months))
+                   for row in order if row in MONTH_PARTS]
 
     deadlines = await counted.deadlines_by_bucket(session, scope, months, now)
     for bucket in months:

@@ -53,8 +53,6 @@ def column_name(column: str) -> str:
 
 def row_name(by: str, row: str) -> str:
     """A row as people read it; months, weeks and areas are their own names."""
-    if row in STANDING:
-        return str(STANDING[row])
     if by == "role" and row in set(Role):
         return str(texts.ROLES[Role(row)])
     if by == "sign" and row in set(Observation):
@@ -67,6 +65,8 @@ def row_name(by: str, row: str) -> str:
         return str(NEEDS[Need(row)])
     if by == "age":
         return AGES.get(row, row)
+    if row in STANDING:
+        return str(STANDING[row])
     return row
 
 
