@@ -41,11 +41,17 @@ def _bucket_of(column: Any, buckets: Sequence[Bucket]) -> ColumnElement[Any]:
     return case(*((column < bucket.end, index) for index, bucket in enumerate(buckets)), else_=None)
 
 
+def _unindexed(column: Any) -> ColumnElement[Any]:
+    """The column without its index: a period of all points is much of the table, which SQLite reads faster
+    front to back than through an index on the time (0.4 s against 3.5 s for a year of a million signals)."""
+    return func.coalesce(column, column)
+
+
 def _signal_filter(scope: Scope) -> list[ColumnElement[bool]]:
-    where = [Signal.created_at >= scope.since, Signal.created_at < scope.until]
-    if scope.point is not None:
-        where.append(Signal.point_id == scope.point.id)
-    return where
+    if scope.point is None:
+        created = _unindexed(Signal.created_at)
+        return [created >= scope.since, created < scope.until]
+    return [Signal.created_at >= scope.since, Signal.created_at < scope.until, Signal.point_id == scope.point.id]
 
 
 def _dimension(by: str, buckets: Sequence[Bucket]) -> list[ColumnElement[Any]]:
@@ -122,8 +128,8 @@ async def reports_by_sign(session: AsyncSession, scope: Scope) -> dict[str, int]
 
 async def events_by_kind(session: AsyncSession, scope: Scope) -> dict[str, int]:
     """What was done in the period (claims, contacts, pauses, reminders …), from the event rows."""
-    where = [Event.at >= scope.since, Event.at < scope.until]
-    query = select(Event.kind, func.count()).where(*where).group_by(Event.kind)
+    at = _unindexed(Event.at) if scope.point is None else Event.at
+    query = select(Event.kind, func.count()).where(at >= scope.since, at < scope.until).group_by(Event.kind)
     if scope.point is not None:
         query = query.join(Signal, Signal.id == Event.signal_id).where(Signal.point_id == scope.point.id)
     return {str(kind): count for kind, count in await session.execute(query)}
