@@ -30,7 +30,7 @@ NOTE = "Mevrouw Klaproos (06 12345678) komt niet meer buiten."
 def test_what_is_sealed_opens_again_and_shows_nothing_of_itself(plain: str) -> None:
     sealed = KEYS.seal(plain, "reports.note")
     assert sealed.startswith(f"s1.{KEYS.current}.") and KEYS.open(sealed, "reports.note") == plain
-    assert plain not in sealed or len(plain) < 3
+    assert plain not in sealed or len(plain) < 8, "a short text can turn up in base64 by chance; a longer one not"
     assert KEYS.seal(plain, "reports.note") != sealed, "a fresh nonce every time"
 
 

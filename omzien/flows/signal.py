@@ -191,6 +191,16 @@ class Outcome(StrEnum):
     FORWARDED = "forwarded"  # doorgezet naar wijkteam, huisarts, Veilig Thuis or another organisation
 
 
+class EntryKind(StrEnum):
+    """What a case entry records (``Action.NOTE``): the claimer's note or attempt, or a question to the reporter and
+    the reporter's answer."""
+
+    NOTE = "note"
+    ATTEMPT = "attempt"
+    QUESTION = "question"
+    ANSWER = "answer"
+
+
 class Forward(StrEnum):
     """Where a worker forwards a signal outside the point (closing it)."""
 

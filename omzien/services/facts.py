@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from omzien.flows.address import Address
-from omzien.flows.signal import Consent, Observation, Outcome, Role
+from omzien.flows.signal import Consent, EntryKind, Observation, Outcome, Role
 from omzien.flows.sla import DUTCH_TIME, standing
 from omzien.storage.models import CaseEntry, Point, Report, Signal
 from omzien.storage.sla import Overview
@@ -50,7 +50,8 @@ def reporter_reachable(report: Report) -> bool:
 
 
 def may_ask(signal: Signal, entries: Sequence[CaseEntry]) -> bool:
-    return not any(entry.kind == "question" for entry in entries) and any(map(reporter_reachable, signal.reports))
+    asked = any(entry.kind == EntryKind.QUESTION for entry in entries)
+    return not asked and any(map(reporter_reachable, signal.reports))
 
 
 def case_facts(signal: Signal, now: datetime, entries: Sequence[CaseEntry] = (),

@@ -8,12 +8,21 @@ answer, with the point's name and the reference only.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.flows.signal import NOTE_LIMIT, Action, Attempt, FollowUpAnswer, HelpAnswer, Observation, Status, held
+from omzien.flows.signal import (
+    NOTE_LIMIT,
+    Action,
+    Attempt,
+    EntryKind,
+    FollowUpAnswer,
+    HelpAnswer,
+    Observation,
+    Status,
+    held,
+)
 from omzien.services.facts import may_ask
 from omzien.services.publish import Change, full_case, publish
 from omzien.services.steering import reopen
@@ -25,40 +34,31 @@ QUESTION_LIMIT = 300
 QUESTIONS_PER_BATCH = 100
 
 
-class EntryKind(StrEnum):
-    NOTE = "note"
-    ATTEMPT = "attempt"
-    QUESTION = "question"  # to the reporter
-    ANSWER = "answer"  # from the reporter
-
-
 async def case_of(session: AsyncSession, signal_id: int, worker_id: int, now: datetime) -> CaseFacts | None:
     """The case as its claimer sees it, if they hold it; nothing changes."""
     signal = await signals.held_by(session, signal_id, worker_id, Action.NOTE)
     return None if signal is None else await full_case(session, signal, now)
 
 
-async def _held(session: AsyncSession, signal_id: int, worker_id: int) -> bool:
-    return await signals.held_by(session, signal_id, worker_id, Action.NOTE) is not None
+async def _record(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, kind: EntryKind, now: datetime,
+                  text: str | None = None, detail: str | None = None) -> bool:
+    """An entry by the claimer that changes nothing else; False if the signal is not (or no longer) theirs."""
+    if await signals.held_by(session, signal_id, worker_id, Action.NOTE) is None:
+        return False
+    await followup.add_entry(session, signal_id, worker_id, kind, now, text=text, detail=detail)
+    await publish(session, i18n, signal_id, Change.NOTED, now)
+    return True
 
 
 async def note(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, text: str, now: datetime) -> bool:
     """A short private note on the case, for whoever holds it now and next; False if it is not theirs."""
-    if not await _held(session, signal_id, worker_id):
-        return False
-    await followup.add_entry(session, signal_id, worker_id, EntryKind.NOTE, now, text=text[:NOTE_LIMIT])
-    await publish(session, i18n, signal_id, Change.NOTED, now)
-    return True
+    return await _record(session, i18n, signal_id, worker_id, EntryKind.NOTE, now, text=text[:NOTE_LIMIT])
 
 
 async def attempt(session: AsyncSession, i18n: I18n, signal_id: int, worker_id: int, kind: Attempt,
                   now: datetime) -> bool:
     """A try to reach the person, logged without closing the signal."""
-    if not await _held(session, signal_id, worker_id):
-        return False
-    await followup.add_entry(session, signal_id, worker_id, EntryKind.ATTEMPT, now, detail=kind)
-    await publish(session, i18n, signal_id, Change.NOTED, now)
-    return True
+    return await _record(session, i18n, signal_id, worker_id, EntryKind.ATTEMPT, now, detail=kind)
 
 
 async def may_ask_reporter(session: AsyncSession, signal_id: int, worker_id: int) -> bool:

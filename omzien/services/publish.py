@@ -75,7 +75,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.core.i18n import pick_locale
-from omzien.flows.signal import REPORT_LIMIT, UNDO_MINUTES, Observation, held
+from omzien.flows.signal import REPORT_LIMIT, UNDO_MINUTES, EntryKind, Observation, held
 from omzien.services.facts import case_facts, overview_facts, reporter_reachable, signal_facts
 from omzien.storage import followup, offers, outbox, signals, sla
 from omzien.storage.models import Account, Point, Signal
@@ -280,7 +280,7 @@ def _reachable(account: Account | None) -> bool:
 
 
 async def _ask_reporters(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
-    question = [entry for entry in await followup.entries(session, signal.id) if entry.kind == "question"][-1]
+    question = [entry for entry in await followup.entries(session, signal.id) if entry.kind == EntryKind.QUESTION][-1]
     asked: set[int] = set()
     for report in signal.reports:
         reporter = report.reporter
@@ -292,7 +292,7 @@ async def _ask_reporters(session: AsyncSession, signal: Signal, i18n: I18n, now:
 
 
 async def _bring_answer(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime) -> None:
-    answer = [entry for entry in await followup.entries(session, signal.id) if entry.kind == "answer"][-1]
+    answer = [entry for entry in await followup.entries(session, signal.id) if entry.kind == EntryKind.ANSWER][-1]
     if held(signal.status) and _reachable(signal.claimer):
         with speaking_to(i18n, signal.claimer):
             outbox.send(session, signal.claimer.id, answer_payload(signal.reference, answer.text or ""),

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 
-from omzien.flows.signal import CLAIMER_OUTCOMES, Attempt, Forward, Outcome, PauseReason, Role
+from omzien.flows.signal import CLAIMER_OUTCOMES, Attempt, EntryKind, Forward, Outcome, PauseReason, Role
 from omzien.views import texts
 from omzien.views.buttons import CaseAction, CaseButton, CaseMore, FollowUp, FollowUpAction, Undo
 from omzien.views.common import button, grid, observations, payload, rows, when
@@ -19,7 +19,8 @@ from omzien.views.group import MAX_LISTED, listed
 MAX_REPORTS_SHOWN = 3
 """Three reports with the longest notes still fit in one Telegram message (4096 characters)."""
 MAX_ENTRIES_SHOWN = 5
-ENTRY_WORDS = {"note": __("Notitie"), "question": __("Vraag aan de melder"), "answer": __("Antwoord van de melder")}
+ENTRY_WORDS = {EntryKind.NOTE: __("Notitie"), EntryKind.QUESTION: __("Vraag aan de melder"),
+               EntryKind.ANSWER: __("Antwoord van de melder")}
 DIRECT_OUTCOMES = [outcome for outcome in texts.OUTCOMES
                    if outcome in CLAIMER_OUTCOMES and outcome not in (Outcome.REFERRED, Outcome.FORWARDED)]
 """Closing with one tap; a referral first chooses offers, a forward where it went."""
@@ -61,7 +62,7 @@ def _entries(case: CaseFacts) -> str | None:
     lines = [_("<b>Wat er al gedaan is</b>")]
     for entry in case.entries[-MAX_ENTRIES_SHOWN:]:
         moment = when(entry.at, case.signal.time_zone)
-        if entry.kind == "attempt" and entry.detail in texts.ATTEMPTS:
+        if entry.kind == EntryKind.ATTEMPT and entry.detail in texts.ATTEMPTS:
             lines.append(f"{moment} · {texts.ATTEMPTS[Attempt(entry.detail)]}")
         elif entry.kind in ENTRY_WORDS:
             lines.append(f"{moment} · {ENTRY_WORDS[entry.kind]}: “{escape(entry.text or '')}”")
