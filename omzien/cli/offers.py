@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
 from omzien.cli.common import fail, in_database
+from omzien.core.i18n import gettext as _
 from omzien.flows.matching import Index, Query
 from omzien.flows.offers import Need
 from omzien.storage import catalogue
@@ -20,7 +19,7 @@ from omzien.views.offers import why
 
 
 def register(commands: Any) -> None:
-    offers = commands.add_parser("offers", help=_("de catalogus van aanbod: inlezen, uitvoeren, zoeken"),
+    offers = commands.add_parser("offers",
                                  description=_(
         "De catalogus van aanbod tegen eenzaamheid. Omzien heeft het landelijke aanbod en de methoden al aan boord; "
         "een gemeente leest haar lokale aanbod in als CSV (kolommen: zie docs/catalogue-columns.md) of als "

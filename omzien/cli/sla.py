@@ -9,11 +9,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import get_i18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from omzien.cli.common import EXIT_USAGE, fail, in_database, moment_or_say, on_engine
+from omzien.core.i18n import get_i18n
+from omzien.core.i18n import gettext as _
 from omzien.flows.sla import DUTCH_TIME
 from omzien.services import sweep
 from omzien.storage import points
@@ -23,7 +23,7 @@ from omzien.storage.models import utcnow
 
 
 def register(commands: Any) -> None:
-    sla = commands.add_parser("sla", help=_("termijnen: herinneringen versturen en cijfers bekijken"))
+    sla = commands.add_parser("sla")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar=_("opdracht"))
     sweep_command = sla_commands.add_parser(
         "sweep", help=_("één ronde herinneringen en escalaties, nu of op een tijdstip"), description=_(
