@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib import import_module
 from typing import Any
 
@@ -67,9 +68,27 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def argparse_speaking(locale: str) -> Iterator[None]:
+    """argparse's own words ("usage:", "error:") in ``locale``, from the catalogue ``argparse.po``.
+
+    argparse looks up its module's ``_`` and ``ngettext`` (the stdlib's, domain 'argparse') each time
+    it speaks, so they are swapped for the project's catalogue while the command line is parsed.
+    """
+    words = Catalogues(locale, domain="argparse")
+    spoken = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._ = words.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = words.gettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = spoken  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     settings = Settings()
     with Catalogues(settings.language).context():
-        args = build_parser(argv).parse_args(argv)
+        with argparse_speaking(settings.language):
+            args = build_parser(argv).parse_args(argv)
         return args.execute(settings, args)
