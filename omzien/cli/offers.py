@@ -11,11 +11,9 @@ from typing import Any
 
 from omzien.cli.common import fail, in_database
 from omzien.core.i18n import gettext as _
-from omzien.flows.matching import Index, Query
 from omzien.flows.offers import Need
 from omzien.storage import catalogue
 from omzien.storage import offers as offers_storage
-from omzien.views.offers import why
 
 
 def register(commands: Any) -> None:
@@ -92,6 +90,9 @@ async def import_offers(session: Any, args: argparse.Namespace) -> int:
 
 
 async def search(session: Any, args: argparse.Namespace) -> int:
+    from omzien.flows.matching import Index, Query  # the matcher, and the views behind why: only for a search
+    from omzien.views.offers import why
+
     try:
         needs = frozenset(Need(n.strip()) for n in (args.needs or "").split(",") if n.strip())
     except ValueError:

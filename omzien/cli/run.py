@@ -6,8 +6,6 @@ import argparse
 import asyncio
 from typing import Any
 
-from aiogram.utils.token import TokenValidationError, validate_token
-
 from omzien.cli.common import fail, in_database
 from omzien.core.i18n import gettext as _
 from omzien.core.logs import configure_logging
@@ -34,6 +32,8 @@ def register(commands: Any) -> None:
 
 
 def run_bot(settings: Settings, args: argparse.Namespace) -> int:
+    from aiogram.utils.token import TokenValidationError, validate_token
+
     from omzien.bot.app import StartupError, run
 
     if args.database_url:

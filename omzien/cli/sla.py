@@ -15,7 +15,6 @@ from omzien.cli.common import EXIT_USAGE, fail, in_database, moment_or_say, on_e
 from omzien.core.i18n import get_i18n
 from omzien.core.i18n import gettext as _
 from omzien.flows.sla import DUTCH_TIME
-from omzien.services import sweep
 from omzien.storage import points
 from omzien.storage import sla as sla_storage
 from omzien.storage.db import session_factory
@@ -45,6 +44,8 @@ def register(commands: Any) -> None:
 
 
 async def one_sweep(engine: AsyncEngine, args: argparse.Namespace) -> int:
+    from omzien.services import sweep  # it renders Telegram messages: the report need not load them
+
     if (now := moment_or_say(args.at)) is None:
         return EXIT_USAGE
     counts = await sweep.sweep(session_factory(engine), get_i18n(), now)
