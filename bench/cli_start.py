@@ -4,7 +4,8 @@ Each command runs in a fresh Python, as a coordinator runs it: ``omzien --help``
 on a fresh SQLite database (the first run creates and migrates it) and again on the same database.
 Figures are medians over ``--runs`` runs of wall time and of CPU time (user + system; steadier than wall
 time when the machine is busy); the ratios to ``python -c pass`` say what a command costs beyond
-starting Python on this machine.
+starting Python on this machine. A second baseline only imports the libraries any database command
+needs (SQLAlchemy with aiosqlite, Alembic, pydantic-settings): the floor of ``omzien points list``.
 
 ``--before DIR`` also runs the omzien found in DIR (an older commit unpacked with ``git archive``),
 interleaved with the installed one, so before and after are measured in the same run:
@@ -26,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+LIBRARIES = "import sqlalchemy.orm, sqlalchemy.ext.asyncio, aiosqlite, alembic.command, pydantic_settings"
 KEY = "YmVuY2gtb2Ytb216aWVuLWNsaS1zdGFydC0zMmJ5dGU="  # 32 bytes: the bench's own fresh databases only
 
 
@@ -50,10 +52,11 @@ def measure(runs: int, sources: dict[str, str | None]) -> dict[str, dict[str, tu
     """Median wall and CPU seconds of ``python -c pass`` and of each command of each source, interleaved."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith("OMZIEN_")}
     environment["OMZIEN_SECRET_KEY"] = KEY
-    times: dict[str, dict[str, list[tuple[float, float]]]] = {"baseline": {"python -c pass": []}}
+    times: dict[str, dict[str, list[tuple[float, float]]]] = {"baseline": {"python -c pass": [], "libraries": []}}
     times.update({source: {command: [] for command in COMMANDS} for source in sources})
     for run in range(runs):
         times["baseline"]["python -c pass"].append(timed([sys.executable, "-c", "pass"], environment, "."))
+        times["baseline"]["libraries"].append(timed([sys.executable, "-c", LIBRARIES], environment, "."))
         for source, folder in sources.items():
             with tempfile.TemporaryDirectory(prefix="omzien-cli-") as work:
                 here = dict(environment, OMZIEN_DATABASE_URL=f"sqlite+aiosqlite:///{work}/omzien-{run}.sqlite3")
@@ -73,9 +76,12 @@ def main() -> None:
     sources = {"after": None, "before": args.before} if args.before else {"installed": None}
     medians = measure(args.runs, sources)
     wall, cpu = medians["baseline"]["python -c pass"]
+    floor_wall, floor_cpu = medians["baseline"]["libraries"]
     print(json.dumps({
         "runs": args.runs,
         "python -c pass": {"wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3)},
+        "only the database libraries": {"wall_seconds": round(floor_wall, 3), "wall_ratio": round(floor_wall / wall, 1),
+                                        "cpu_seconds": round(floor_cpu, 3), "cpu_ratio": round(floor_cpu / cpu, 1)},
         **{source: {command: {"wall_seconds": round(w, 3), "wall_ratio": round(w / wall, 1),
                               "cpu_seconds": round(c, 3), "cpu_ratio": round(c / cpu, 1)}
                     for command, (w, c) in medians[source].items()} for source in sources},

@@ -96,6 +96,10 @@ def test_in_english_when_the_language_is_english(capsys: pytest.CaptureFixture[s
     err = capsys.readouterr().err
     assert err.startswith("usage: omzien points set-policy") and "error: argument" in err
     assert "invalid int value: 'x'" in err
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith("usage: omzien [-h]") and "    run       start the bot\n" in out
 
 
 def test_argparse_speaks_its_own_language_again_after_the_command(capsys) -> None:

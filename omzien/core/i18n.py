@@ -51,40 +51,39 @@ _current: ContextVar[I18n] = ContextVar("omzien_translator")
 
 
 @cache
+def catalogue(locale: str, domain: str = DOMAIN) -> stdlib_gettext.GNUTranslations | None:
+    """The catalogue of ``domain`` in ``locale``, compiled from its ``.po`` file on first use; None if none."""
+    po = files("omzien") / "locales" / locale / "LC_MESSAGES" / f"{domain}.po"
+    if not po.is_file():
+        return None
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=locale)
+    mo = BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return stdlib_gettext.GNUTranslations(mo)
+
+
 def compiled(domain: str = DOMAIN) -> dict[str, stdlib_gettext.GNUTranslations]:
-    """Every language's catalogue of ``domain``, compiled from its ``.po`` file."""
-    translations = {}
-    for language in sorted((files("omzien") / "locales").iterdir(), key=lambda path: path.name):
-        po = language / "LC_MESSAGES" / f"{domain}.po"
-        if not po.is_file():
-            continue
-        with po.open("rb") as source:
-            catalog = read_po(source, locale=language.name)
-        mo = BytesIO()
-        write_mo(mo, catalog)
-        mo.seek(0)
-        translations[language.name] = stdlib_gettext.GNUTranslations(mo)
-    return translations
+    """Every language's catalogue of ``domain``."""
+    languages = sorted(path.name for path in (files("omzien") / "locales").iterdir())
+    return {locale: found for locale in languages if (found := catalogue(locale, domain)) is not None}
 
 
 class Catalogues:
-    """The catalogues and the language current in this context, without aiogram."""
+    """The catalogues and the language current in this context, without aiogram; a language's catalogue
+    is compiled when it is first needed, so a command in Dutch never compiles the English one."""
 
     def __init__(self, default_locale: str = DEFAULT_LOCALE, domain: str = DOMAIN) -> None:
-        self.default_locale = default_locale
-        self.locales = compiled(domain)
+        self.default_locale, self.domain = default_locale, domain
         self._locale = ContextVar(f"{domain}_locale", default=default_locale)
-
-    @property
-    def available_locales(self) -> tuple[str, ...]:
-        return tuple(self.locales)
 
     @property
     def current_locale(self) -> str:
         return self._locale.get()
 
     def gettext(self, singular: str, plural: str | None = None, n: int = 1, locale: str | None = None) -> str:
-        translations = self.locales.get(locale or self.current_locale)
+        translations = catalogue(locale or self.current_locale, self.domain)
         if translations is None:
             return singular if n == 1 else plural or singular
         return translations.gettext(singular) if plural is None else translations.ngettext(singular, plural, n)
