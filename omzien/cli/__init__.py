@@ -1,7 +1,7 @@
 """The ``omzien`` command: one module per group of commands, each registering its own.
 
 Only the chosen command's module is imported, so ``omzien points list`` loads the database and
-nothing of the bot: ``COMMANDS`` lists every command with its line in ``omzien --help``.
+nothing of the bot: ``commands()`` lists every command with its module and its line in ``omzien --help``.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar=_("opdracht"))
     table = commands()
     lines = {name: line for name, (_module, line) in table.items()}
-    chosen = table.get(next((arg for arg in argv if not arg.startswith("-")), ""), (None, ""))[0]
+    named = next((arg for arg in argv if not arg.startswith("-")), None)
+    chosen = table[named][0] if named in table else None
     for name, (module, line) in table.items():
         if name in subparsers.choices:
             continue  # added with the other commands of its module
