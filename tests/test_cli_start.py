@@ -7,20 +7,23 @@ import json
 import os
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from omzien.cli import main
+from omzien.cli import Commands, commands, main
+from omzien.core.i18n import Catalogues
 
 HEAVY = ["aiogram", "omzien.flows.matching", "omzien.sandbox.spec", "omzien.bot.app", "matplotlib"]
 """The bot, the offer matcher, the Bot API spec of the stand-in and the charts: none is needed to list points."""
 
 LOADED = """
 import json, sys
-from omzien.cli import main
+from omzien.cli import Commands, commands, main
+from omzien.core.i18n import Catalogues
 try:
     code = main(sys.argv[1:])
 except SystemExit as exit_:
@@ -65,6 +68,17 @@ def test_the_list_of_commands_loads_no_database_either(tmp_path: Path) -> None:
     assert result["code"] == 0 and printed.startswith("gebruik: omzien [-h] opdracht ...")
     assert "points    signaalpunten instellen en bekijken" in printed
     assert not loaded_of(result["modules"], [*HEAVY, "sqlalchemy", "alembic"])
+
+
+def test_every_command_a_module_registers_is_in_the_list_of_commands() -> None:
+    """A command missing from ``commands()`` would be neither listed nor found: ``omzien`` loads modules by it."""
+    with Catalogues().context():
+        table = commands()
+        for module in {module for module, _line in table.values()}:
+            subparsers = argparse.ArgumentParser().add_subparsers()
+            import_module(f"omzien.cli.{module}").register(Commands(subparsers, {name: line for name, (_m, line)
+                                                                                 in table.items()}))
+            assert set(subparsers.choices) == {name for name, (home, _line) in table.items() if home == module}
 
 
 def test_a_mistyped_command_is_answered_in_dutch(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
