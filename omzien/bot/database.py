@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from omzien.core.i18n import gettext as _
 from omzien.core.settings import Settings
 from omzien.storage.db import create_engine
 from omzien.storage.sealing import BadKey, Keyring, load_keyring

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from omzien.bot.database import NoKeys, engine_for
+from omzien.core.i18n import gettext as _
 from omzien.core.settings import Settings
 from omzien.flows.sla import DUTCH_TIME
 from omzien.storage.db import prepare, session_factory

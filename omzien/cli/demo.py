@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
 from omzien.bot.app import run
+from omzien.core.i18n import gettext as _
 from omzien.core.i18n import load_i18n
 from omzien.core.logs import configure_logging
 from omzien.core.settings import Settings
@@ -31,7 +30,7 @@ from omzien.storage.sealing import Keyring
 
 
 def register(commands: Any) -> None:
-    demo = commands.add_parser("demo", help=_("probeer Omzien in de browser, zonder Telegram"), description=_(
+    demo = commands.add_parser("demo", description=_(
         "Start een nagebootste Telegram op deze computer, de echte bot daarop, een fictief signaalpunt met twee "
         "medewerkers, en een chatpagina waarop u de pakketbezorger, een bewoner of een medewerker bent. "
         "Geen token nodig. Stoppen met Ctrl-C."))

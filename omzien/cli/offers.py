@@ -9,18 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
 from omzien.cli.common import fail, in_database
-from omzien.flows.matching import Index, Query
+from omzien.core.i18n import gettext as _
 from omzien.flows.offers import Need
 from omzien.storage import catalogue
 from omzien.storage import offers as offers_storage
-from omzien.views.offers import why
 
 
 def register(commands: Any) -> None:
-    offers = commands.add_parser("offers", help=_("de catalogus van aanbod: inlezen, uitvoeren, zoeken"),
+    offers = commands.add_parser("offers",
                                  description=_(
         "De catalogus van aanbod tegen eenzaamheid. Omzien heeft het landelijke aanbod en de methoden al aan boord; "
         "een gemeente leest haar lokale aanbod in als CSV (kolommen: zie docs/catalogue-columns.md) of als "
@@ -93,6 +90,9 @@ async def import_offers(session: Any, args: argparse.Namespace) -> int:
 
 
 async def search(session: Any, args: argparse.Namespace) -> int:
+    from omzien.flows.matching import Index, Query  # the matcher, and the views behind why: only for a search
+    from omzien.views.offers import why
+
     try:
         needs = frozenset(Need(n.strip()) for n in (args.needs or "").split(",") if n.strip())
     except ValueError:

@@ -7,10 +7,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
 from omzien import services
 from omzien.cli.common import fail, in_database
+from omzien.core.i18n import gettext as _
 from omzien.core.settings import Settings
 from omzien.flows.signallers import partner_link, start_link
 from omzien.storage import partners, points
@@ -19,7 +18,7 @@ from omzien.views.poster import Poster, write_pdf, write_png
 
 
 def register(commands: Any) -> None:
-    partner = commands.add_parser("partners", help=_("partners met een eigen link, zoals een depot of apotheek"),
+    partner = commands.add_parser("partners",
                                   description=_(
         "Een partner maakt het signaalpunt bekend, bijvoorbeeld met een poster. Wie via de link van de partner "
         "begint, telt mee voor die partner. Alleen aantallen; nooit wie."))
@@ -33,7 +32,7 @@ def register(commands: Any) -> None:
     _bot_option(listing)
     listing.set_defaults(execute=_with_username(list_partners, required=False))
 
-    poster = commands.add_parser("poster", help=_("een poster (A4, PDF) en een afbeelding (PNG) met een QR-code"),
+    poster = commands.add_parser("poster",
                                  description=_(
         "Maakt een poster om op te hangen: A4 als PDF, en een vierkante PNG voor sociale media ernaast. "
         "Met --partner leidt de QR-code naar de link van die partner."))

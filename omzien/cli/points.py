@@ -6,22 +6,20 @@ import argparse
 from datetime import date
 from typing import Any
 
-from aiogram.utils.i18n import get_i18n, ngettext
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from omzien import services
 from omzien.cli.common import fail, in_database, on_engine
+from omzien.core.i18n import get_i18n, ngettext
+from omzien.core.i18n import gettext as _
 from omzien.flows import sla
 from omzien.flows.address import parse_address
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
-from omzien.services import privacy
 from omzien.storage import points, signals
 from omzien.storage.models import Point, utcnow
 
 
 def register(commands: Any) -> None:
-    point = commands.add_parser("points", help=_("signaalpunten instellen en bekijken"), description=_(
+    point = commands.add_parser("points", description=_(
         "Een signaalpunt is een welzijnsorganisatie met de postcodegebieden waar zij signalen voor oppakt, "
         "en de Telegram-groep van haar medewerkers."))
     point_commands = point.add_subparsers(dest="points_command", required=True, metavar=_("opdracht"))
@@ -77,7 +75,7 @@ def register(commands: Any) -> None:
                           ("set-goals", set_goals)):
         point_commands.choices[name].set_defaults(execute=in_database(handler))
 
-    signal = commands.add_parser("signals", help=_("signalen bekijken"))
+    signal = commands.add_parser("signals")
     signal_commands = signal.add_subparsers(dest="signals_command", required=True, metavar=_("opdracht"))
     signal_commands.add_parser("unrouted", help=_(
         "signalen uit postcodes waar geen signaalpunt voor is (alleen kenmerk, postcodegebied en datum)"))
@@ -119,6 +117,8 @@ async def list_points(session: Any, args: argparse.Namespace) -> int:
 
 
 async def add_point(session: Any, args: argparse.Namespace) -> int:
+    from omzien import services  # it renders Telegram cards: the other commands need not load them
+
     try:
         areas = parse_areas(args.postcodes)
     except AreaSyntaxError as error:
@@ -147,6 +147,8 @@ async def add_point(session: Any, args: argparse.Namespace) -> int:
 
 
 async def erase_address(engine: AsyncEngine, args: argparse.Namespace) -> int:
+    from omzien.services import privacy
+
     address = parse_address(args.address)
     if address is None:
         return fail(_("Dit adres begrijp ik niet: {address}. Schrijf het zo: \"3044 AB 12\".").format(

@@ -9,11 +9,11 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from omzien.bot.database import NoKeys, keys_for
 from omzien.cli.common import EXIT_USAGE, fail, in_database, moment_or_say, on_engine
+from omzien.core.i18n import gettext as _
 from omzien.core.settings import Settings
 from omzien.flows.sla import DUTCH_TIME
 from omzien.services import privacy
@@ -23,7 +23,7 @@ from omzien.storage.sealing import BadKey, Keyring, new_key, write_key_file
 
 
 def register(commands: Any) -> None:
-    group = commands.add_parser("privacy", help=_("persoonsgegevens opruimen als hun tijd om is"))
+    group = commands.add_parser("privacy")
     privacy_commands = group.add_subparsers(dest="privacy_command", required=True, metavar=_("opdracht"))
     purge = privacy_commands.add_parser("purge", help=_("anonimiseer wat lang genoeg bewaard is"), description=_(
         "Van afgeronde signalen (na de bewaartermijn van het signaalpunt, standaard 90 dagen) en van signalen "
@@ -43,7 +43,7 @@ def register(commands: Any) -> None:
         "met de eerste, daarna haalt u de oude weg. Stop de bot eerst. Drukt alleen aantallen af."))
     rotate.set_defaults(execute=rotate_key)
 
-    audit = commands.add_parser("audit", help=_("de geschiedenis van één signaal: wie deed wat, wanneer"),
+    audit = commands.add_parser("audit",
                                 description=_(
         "Voor de privacyfunctionaris: elke gebeurtenis van een signaal met tijd, soort, wie (Telegram-id en "
         "voornaam, zolang die bekend zijn) en een toelichting. Nooit het adres of de toelichting van een melder."))

@@ -6,16 +6,14 @@ import argparse
 import asyncio
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.token import TokenValidationError, validate_token
-
 from omzien.cli.common import fail, in_database
+from omzien.core.i18n import gettext as _
 from omzien.core.logs import configure_logging
 from omzien.core.settings import Settings
 
 
 def register(commands: Any) -> None:
-    run = commands.add_parser("run", help=_("start de bot"), description=_(
+    run = commands.add_parser("run", description=_(
         "Start de bot (long polling). Maakt eerst de database aan of werkt hem bij. Nodig: OMZIEN_BOT_TOKEN. "
         "Optioneel: OMZIEN_DATABASE_URL (standaard sqlite+aiosqlite:///omzien.sqlite3) en "
         "OMZIEN_TELEGRAM_API_URL (een andere Bot API-server; verzoeken gaan dan naar {base}/bot{token}/{method}). "
@@ -27,13 +25,15 @@ def register(commands: Any) -> None:
     run.add_argument("-v", "--verbose", action="store_true", help=_("meer meldingen in het logboek"))
     run.set_defaults(execute=run_bot)
 
-    db = commands.add_parser("db", help=_("de database beheren"))
+    db = commands.add_parser("db")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar=_("opdracht"))
     db_commands.add_parser("upgrade", help=_("de database aanmaken of bijwerken naar de nieuwste versie")
                            ).set_defaults(execute=in_database(upgraded))
 
 
 def run_bot(settings: Settings, args: argparse.Namespace) -> int:
+    from aiogram.utils.token import TokenValidationError, validate_token
+
     from omzien.bot.app import StartupError, run
 
     if args.database_url:

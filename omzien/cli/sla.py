@@ -9,13 +9,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import get_i18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from omzien.cli.common import EXIT_USAGE, fail, in_database, moment_or_say, on_engine
+from omzien.core.i18n import get_i18n
+from omzien.core.i18n import gettext as _
 from omzien.flows.sla import DUTCH_TIME
-from omzien.services import sweep
 from omzien.storage import points
 from omzien.storage import sla as sla_storage
 from omzien.storage.db import session_factory
@@ -23,7 +22,7 @@ from omzien.storage.models import utcnow
 
 
 def register(commands: Any) -> None:
-    sla = commands.add_parser("sla", help=_("termijnen: herinneringen versturen en cijfers bekijken"))
+    sla = commands.add_parser("sla")
     sla_commands = sla.add_subparsers(dest="sla_command", required=True, metavar=_("opdracht"))
     sweep_command = sla_commands.add_parser(
         "sweep", help=_("één ronde herinneringen en escalaties, nu of op een tijdstip"), description=_(
@@ -45,6 +44,8 @@ def register(commands: Any) -> None:
 
 
 async def one_sweep(engine: AsyncEngine, args: argparse.Namespace) -> int:
+    from omzien.services import sweep  # it renders Telegram messages: the report need not load them
+
     if (now := moment_or_say(args.at)) is None:
         return EXIT_USAGE
     counts = await sweep.sweep(session_factory(engine), get_i18n(), now)

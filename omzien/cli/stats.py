@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
-
 from omzien.cli.common import fail, in_database
+from omzien.core.i18n import gettext as _
 from omzien.flows.figures import Count, Figures
 from omzien.flows.sla import DUTCH_TIME
 from omzien.services import figures as figures_service

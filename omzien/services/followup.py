@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omzien.core.i18n import I18n
 from omzien.flows.signal import (
     NOTE_LIMIT,
     Action,

@@ -10,11 +10,11 @@ import logging
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import I18n
 from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omzien.core.i18n import I18n
 from omzien.services.figures import gather
 from omzien.services.publish import speaking_to
 from omzien.storage import outbox, points

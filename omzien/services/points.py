@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omzien.core.i18n import I18n
 from omzien.flows.routing import AreaRange, format_areas
 from omzien.services.publish import Change, publish, refresh_overview, speaking_to
 from omzien.services.signals import route_waiting

@@ -71,10 +71,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.core.i18n import pick_locale
+from omzien.core.i18n import I18n, pick_locale
 from omzien.flows.signal import REPORT_LIMIT, UNDO_MINUTES, EntryKind, Observation, held
 from omzien.services.facts import case_facts, overview_facts, reporter_reachable, signal_facts
 from omzien.storage import followup, offers, outbox, signals, sla

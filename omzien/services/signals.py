@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omzien.core.i18n import I18n
 from omzien.flows.report import ReportDraft
 from omzien.flows.signal import (
     CLAIMER_OUTCOMES,

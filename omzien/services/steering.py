@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from omzien.core.i18n import I18n
 from omzien.services.facts import signal_facts
 from omzien.services.publish import Change, Left, publish
 from omzien.services.signals import MemberCheck

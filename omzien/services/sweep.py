@@ -13,9 +13,9 @@ import logging
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omzien.core.i18n import I18n
 from omzien.flows.sla import Alert
 from omzien.services import followup
 from omzien.services.facts import signal_facts

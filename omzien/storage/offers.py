@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.flows.matching import Index
 from omzien.flows.offers import Offer
 from omzien.storage import catalogue
 from omzien.storage.models import OfferRecord, OfferSearch, utcnow
+
+if TYPE_CHECKING:
+    from omzien.flows.matching import Index
 
 SHIPPED = "shipped"
 IMPORTED = "import"
@@ -85,7 +88,7 @@ class Catalogue:
 
     def __init__(self) -> None:
         self.version: tuple[object, ...] | None = None
-        self.index = Index(())
+        self.index = _index(())
         self.by_id: dict[str, Offer] = {}
         self.has_local = False  # whether any offer is local: only then is a postcode worth asking for
 
@@ -94,9 +97,16 @@ class Catalogue:
             select(func.count(), func.max(OfferRecord.updated_at)))).one())
         if version != self.version:
             offers = await load(session)
-            self.index, self.by_id, self.version = Index(offers), {o.id: o for o in offers}, version
+            self.index, self.by_id, self.version = _index(offers), {o.id: o for o in offers}, version
             self.has_local = any(o.local for o in offers)
         return self
+
+
+def _index(offers: Iterable[Offer]) -> Index:
+    """The matcher's index, loaded on first use: a command that only stores offers does not need it."""
+    from omzien.flows.matching import Index
+
+    return Index(offers)
 
 
 def _to_the_hour(moment: datetime) -> datetime:

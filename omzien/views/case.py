@@ -6,9 +6,9 @@ from html import escape
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 
+from omzien.core.i18n import gettext as _
+from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.signal import CLAIMER_OUTCOMES, Attempt, EntryKind, Forward, Outcome, PauseReason, Role
 from omzien.views import texts
 from omzien.views.buttons import CaseAction, CaseButton, CaseMore, FollowUp, FollowUpAction, Undo

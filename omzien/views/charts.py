@@ -8,9 +8,9 @@ import io
 import logging
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
 from matplotlib.figure import Figure
 
+from omzien.core.i18n import gettext as _
 from omzien.flows.figures import Count, Figures
 from omzien.flows.signal import Outcome, Status
 from omzien.views.figures import NEEDS, STANDING, row_name, step_name

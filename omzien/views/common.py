@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
-from aiogram.utils.i18n import get_i18n
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date, format_datetime
 
+from omzien.core.i18n import get_i18n
+from omzien.core.i18n import gettext as _
+from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.signal import Observation
 from omzien.flows.signallers import ROLE_GROUPS, RoleGroup
 from omzien.views import texts

@@ -5,9 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
-
+from omzien.core.i18n import gettext as _
+from omzien.core.i18n import ngettext
 from omzien.views.buttons import AllowClaims, ReportsHeld
 from omzien.views.common import button, payload, rows
 from omzien.views.facts import SignalFacts

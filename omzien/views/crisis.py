@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
+from omzien.core.i18n import gettext as _
 from omzien.flows.crisis import Concern
 from omzien.views.buttons import SafetyAction, SafetyButton
 from omzien.views.common import button, payload, rows

@@ -5,9 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
-
+from omzien.core.i18n import gettext as _
+from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.figures import Count, Figures
 from omzien.flows.offers import Need
 from omzien.flows.signal import EventKind, Observation, Outcome, Role, Status

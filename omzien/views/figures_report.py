@@ -7,8 +7,7 @@ import base64
 from datetime import timedelta
 from html import escape
 
-from aiogram.utils.i18n import gettext as _
-
+from omzien.core.i18n import gettext as _
 from omzien.flows.figures import Figures, Table
 from omzien.views import charts
 from omzien.views.figures import column_name, percent, row_name, step_name

@@ -7,9 +7,9 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
+from omzien.core.i18n import gettext as _
 from omzien.flows.offers import Offer
 from omzien.views import texts
 from omzien.views.buttons import AnswerReporter, FollowUpCheck, HelpCheck

@@ -7,8 +7,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
+from omzien.core.i18n import gettext as _
 from omzien.flows.sla import COUNT_UP_TO, Phase
 from omzien.views import texts
 from omzien.views.buttons import ClaimButton

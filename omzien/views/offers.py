@@ -11,10 +11,10 @@ from html import escape
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 from babel.dates import format_date
 
+from omzien.core.i18n import gettext as _
+from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.find import AGE_BANDS, FindStep
 from omzien.flows.matching import GoingOut, Match, Reason, Why
 from omzien.flows.offers import Cost, Duration, Form, Group, Need, Offer, Setting, Start

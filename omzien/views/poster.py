@@ -12,13 +12,14 @@ from pathlib import Path
 
 import reportlab
 import segno
-from aiogram.utils.i18n import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import cm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
+
+from omzien.core.i18n import gettext as _
 
 ACCENT = "#1F5C99"
 FONTS = Path(reportlab.__file__).parent / "fonts"

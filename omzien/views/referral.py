@@ -6,8 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
+from omzien.core.i18n import gettext as _
 from omzien.flows.matching import Match
 from omzien.flows.offers import Offer
 from omzien.views.buttons import CaseAction, CaseMore, Refer, ReferAction

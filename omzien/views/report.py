@@ -6,9 +6,9 @@ from html import escape
 from typing import Any
 
 from aiogram.types import InlineKeyboardButton
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 
+from omzien.core.i18n import gettext as _
+from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.report import ReportDraft, Step
 from omzien.flows.signal import COMMON_SIGNS, MORE_SIGNS, NOTE_LIMIT
 from omzien.views import texts

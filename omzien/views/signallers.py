@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
-
+from omzien.core.i18n import gettext as _
+from omzien.core.i18n import lazy_gettext as __
 from omzien.views.buttons import TipButton
 from omzien.views.common import button, payload, rows
 

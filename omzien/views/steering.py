@@ -5,8 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.utils.i18n import gettext as _
-
+from omzien.core.i18n import gettext as _
 from omzien.views.buttons import Steer, SteerAction
 from omzien.views.common import button, grid, payload, rows
 from omzien.views.facts import SignalFacts

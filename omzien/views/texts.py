@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.utils.i18n import lazy_gettext as __
-
+from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.signal import (
     Attempt,
     Consent,
