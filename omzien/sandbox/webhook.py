@@ -61,6 +61,7 @@ class Webhook:
         self.secret: str | None = None
         self.max_connections = 40
         self.answers: list[int] = []  # the status of every POST, for tests
+        self.replied: list[str] = []  # the methods carried out from the bot's answers, for tests
         self.last_error: tuple[int, str] | None = None
         self._tries: dict[int, int] = {}  # update_id → failed posts
         self._not_before: dict[int, float] = {}  # update_id → monotonic time of the next try
@@ -171,6 +172,7 @@ class Webhook:
             self._tries.pop(update["update_id"], None)
             self._not_before.pop(update["update_id"], None)
             if method is not None:
+                self.replied.append(method[0])
                 await self.carry_out(*method)
         else:
             tries = self._tries[update["update_id"]] = self._tries.get(update["update_id"], 0) + 1
