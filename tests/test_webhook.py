@@ -7,19 +7,12 @@ import asyncio
 import aiohttp
 import pytest
 
-from omzien.sandbox.client import Person, SandboxClient
+from omzien.sandbox.client import SandboxClient
 from omzien.sandbox.server import Sandbox
 from tests.botprocess import BotProcess
-from tests.webserve import free_port, get, label_values, total, until_listening
+from tests.webserve import NOTE, PATIENCE, free_port, get, label_values, report, shows, total, until_listening
 
 TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
-PATIENCE = 60
-NOTE = "Mevrouw loopt moeilijk achter haar rollator"
-
-
-def shows(fragment: str):
-    return lambda messages: any(fragment in m["text"] or any(fragment in b["text"] for row in m["buttons"] or []
-                                                            for b in row) for m in messages)
 
 
 @pytest.fixture
@@ -28,26 +21,6 @@ async def sandbox():
     await sandbox.start(host="127.0.0.1", port=0)
     yield sandbox
     await sandbox.stop()
-
-
-async def report(piet: Person, address: str, note: str) -> None:
-    """Piet, a postman, reports a worry about ``address`` with ``note``, step by step as a person taps."""
-    await piet.send("/start")
-    await piet.tap("Ik maak me zorgen om iemand", timeout=PATIENCE)
-    await piet.tap("Bezorging", timeout=PATIENCE)
-    await piet.tap("Postbode", timeout=PATIENCE)
-    await piet.wait_for(shows("Maakt u zich zorgen om iemand?"), timeout=PATIENCE)
-    await piet.send(address)
-    for label, next_step in [("Overvolle brievenbus", "✅ Overvolle brievenbus"), ("Verder", "Weet de bewoner"),
-                             ("Weet ik niet", "Wilt u nog iets vertellen")]:
-        await piet.tap(label, timeout=PATIENCE)
-        await piet.wait_for(shows(next_step), timeout=PATIENCE)
-    await piet.send(note)
-    await piet.wait_for(shows("Mag het signaalpunt"), timeout=PATIENCE)
-    await piet.tap("Ja", timeout=PATIENCE)
-    await piet.wait_for(shows("Klopt dit?"), timeout=PATIENCE)
-    await piet.tap("Versturen", timeout=PATIENCE)
-    await piet.wait_for(shows("Kenmerk"), timeout=PATIENCE)
 
 
 async def test_a_report_comes_in_over_the_webhook_and_a_wrong_secret_is_refused(sandbox, tmp_path) -> None:

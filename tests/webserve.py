@@ -8,7 +8,11 @@ import socket
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
+from omzien.sandbox.client import Person
 from tests.botprocess import BotProcess
+
+PATIENCE = 60
+NOTE = "Mevrouw loopt moeilijk achter haar rollator"
 
 
 def free_port() -> int:
@@ -46,3 +50,28 @@ def total(exposition: str, name: str, **labels: str) -> float:
 def label_values(exposition: str) -> set[str]:
     return {value for family in text_string_to_metric_families(exposition) for sample in family.samples
             for value in sample.labels.values()}
+
+
+def shows(fragment: str):
+    return lambda messages: any(fragment in m["text"] or any(fragment in b["text"] for row in m["buttons"] or []
+                                                            for b in row) for m in messages)
+
+
+async def report(piet: Person, address: str, note: str) -> None:
+    """Piet, a postman, reports a worry about ``address`` with ``note``, step by step as a person taps."""
+    await piet.send("/start")
+    await piet.tap("Ik maak me zorgen om iemand", timeout=PATIENCE)
+    await piet.tap("Bezorging", timeout=PATIENCE)
+    await piet.tap("Postbode", timeout=PATIENCE)
+    await piet.wait_for(shows("Maakt u zich zorgen om iemand?"), timeout=PATIENCE)
+    await piet.send(address)
+    for label, next_step in [("Overvolle brievenbus", "✅ Overvolle brievenbus"), ("Verder", "Weet de bewoner"),
+                             ("Weet ik niet", "Wilt u nog iets vertellen")]:
+        await piet.tap(label, timeout=PATIENCE)
+        await piet.wait_for(shows(next_step), timeout=PATIENCE)
+    await piet.send(note)
+    await piet.wait_for(shows("Mag het signaalpunt"), timeout=PATIENCE)
+    await piet.tap("Ja", timeout=PATIENCE)
+    await piet.wait_for(shows("Klopt dit?"), timeout=PATIENCE)
+    await piet.tap("Versturen", timeout=PATIENCE)
+    await piet.wait_for(shows("Kenmerk"), timeout=PATIENCE)
