@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError, TelegramServerError
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.utils.i18n import gettext as _
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -214,20 +214,32 @@ async def start(settings: Settings, token: str, bot: Bot, dispatcher: Dispatcher
 
 
 async def _tell_telegram(settings: Settings, token: str, bot: Bot, dispatcher: Dispatcher) -> None:
+    """Polling: remove a webhook left from before (a failure only warns). Webhook: set it, waiting for Telegram."""
     from omzien.bot.app import StartupError
 
     if not settings.webhook_url:
-        if (await bot.get_webhook_info()).url:
-            log.info("A webhook was set; removing it to poll (updates waiting for it are kept)")
-            await bot.delete_webhook(drop_pending_updates=False)
+        try:
+            if (await bot.get_webhook_info()).url:
+                log.info("A webhook was set; removing it to poll (updates waiting for it are kept)")
+                await bot.delete_webhook(drop_pending_updates=False)
+        except TelegramAPIError as error:
+            log.warning("Could not check for a webhook left from before: %s", error_summary(error))
         return
-    try:
-        await bot.set_webhook(settings.webhook_url, secret_token=webhook_secret(settings, token),
-                              max_connections=settings.webhook_connections,
-                              allowed_updates=dispatcher.resolve_used_update_types(), drop_pending_updates=False)
-    except TelegramBadRequest as error:
-        raise StartupError(_("Telegram neemt het webhook-adres {url} niet aan: {reason}").format(
-            url=settings.webhook_url, reason=error.message)) from None
+    delay = 1.0
+    while True:
+        try:
+            await bot.set_webhook(settings.webhook_url, secret_token=webhook_secret(settings, token),
+                                  max_connections=settings.webhook_connections,
+                                  allowed_updates=dispatcher.resolve_used_update_types(),
+                                  drop_pending_updates=False)
+            break
+        except TelegramBadRequest as error:
+            raise StartupError(_("Telegram neemt het webhook-adres {url} niet aan: {reason}").format(
+                url=settings.webhook_url, reason=error.message)) from None
+        except (TelegramNetworkError, TelegramServerError) as error:
+            log.warning("Could not set the webhook (%s); trying again in %.0f s", error_summary(error), delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
     log.info("Telegram posts updates to the webhook")
 
 
