@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from omzien.bot import web
 from omzien.bot.database import NoKeys, engine_for
-from omzien.bot.metrics import Metrics, TelegramWatch, UpdateMetrics
+from omzien.bot.metrics import Metrics, UpdateMetrics
 from omzien.bot.middlewares import AccountMiddleware, FloodGuard, LocaleMiddleware, UpdateTransaction
 from omzien.bot.sender import Sender
 from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
@@ -234,7 +234,6 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
     scheduler: AsyncIOScheduler | None = None
     server: web.WebServer | None = None
     metrics = Metrics(sessions)
-    bot.session.middleware(TelegramWatch(metrics))
     try:
         with i18n.context():
             me = await check_bot(bot)

@@ -32,7 +32,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from omzien.bot.metrics import Metrics
+from omzien.bot.metrics import Metrics, TelegramWatch
 from omzien.core.logs import error_summary
 from omzien.core.settings import Settings
 from omzien.storage.gauges import outbox_depth
@@ -194,9 +194,10 @@ async def start(settings: Settings, token: str, bot: Bot, dispatcher: Dispatcher
         app.router.add_get("/metrics", health.metrics_text)
         if settings.webhook_url:
             secret = webhook_secret(settings, token)
-            bot.session.middleware(ReplyInWebhook())
+            bot.session.middleware(ReplyInWebhook())  # first: an answer it keeps back is no request to Telegram
             WebhookHandler(dispatcher, bot, handle_in_background=False, secret_token=secret).register(
                 app, path=urlsplit(settings.webhook_url).path or "/")
+        bot.session.middleware(TelegramWatch(metrics))
         server = WebServer(app, *address)
         try:
             await server.start()

@@ -16,7 +16,8 @@ from omzien.core.settings import Settings
 
 def register(commands: Any) -> None:
     run = commands.add_parser("run", help=_("start de bot"), description=_(
-        "Start de bot (long polling). Maakt eerst de database aan of werkt hem bij. Nodig: OMZIEN_BOT_TOKEN. "
+        "Start de bot (long polling, of met --webhook-url een webhook). Maakt eerst de database aan of werkt "
+        "hem bij. Nodig: OMZIEN_BOT_TOKEN. "
         "Optioneel: OMZIEN_DATABASE_URL (standaard sqlite+aiosqlite:///omzien.sqlite3) en "
         "OMZIEN_TELEGRAM_API_URL (een andere Bot API-server; verzoeken gaan dan naar {base}/bot{token}/{method}). "
         "Stoppen met Ctrl-C."))
