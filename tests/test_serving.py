@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
 from aiogram.exceptions import TelegramRetryAfter
 from aiohttp import web
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from omzien.bot.app import make_bot
 from omzien.bot.metrics import Metrics, TelegramWatch
 from omzien.bot.web import Health
 from omzien.core.settings import Settings
+from omzien.flows.signal import Status
 from omzien.sandbox.client import SandboxClient
 from omzien.sandbox.server import Sandbox
-from omzien.storage import outbox
-from omzien.storage.models import OutboxMessage, utcnow
+from omzien.storage import outbox, sla
+from omzien.storage.gauges import signals_by_point
+from omzien.storage.models import OutboxMessage, Signal, utcnow
+from tests.conftest import Omzien
+from tests.test_signal_chain import linked_group
+from tests.test_sla import file_many
 from tests.webserve import total
 
 TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
@@ -140,3 +146,25 @@ async def test_readyz_names_a_late_outbox_and_an_unreachable_telegram_and_metric
         assert ready.status == 503 and "Telegram not reachable" in ready.text
     finally:
         await bot.session.close()
+
+
+async def test_the_metrics_count_open_and_late_signals_as_the_group_overview_does(app: Omzien) -> None:
+    """Per point in one query (``storage.gauges``), the same rule as ``storage.sla.overdue_counts``."""
+    await linked_group(app, app.person("Anna"))
+    await file_many(app, 60)
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    pick = random.Random(11)
+    async with app.sessions.begin() as session:
+        for signal in await session.scalars(select(Signal)):
+            signal.due_claim_at, signal.due_contact_at, signal.due_close_at = sorted(
+                now + timedelta(hours=pick.randint(-72, 72)) for _ in range(3))
+            signal.status = pick.choice([Status.NEW, Status.CLAIMED, Status.CLOSED])
+            signal.contacted_at = now if pick.random() < 0.4 else None
+    async with app.sessions() as session:
+        point_id = await session.scalar(select(Signal.point_id))
+        open_count, late_count = await sla.overdue_counts(session, point_id, now)
+        assert await signals_by_point(session, now) == {point_id: (open_count, late_count)}
+    assert 0 < late_count < open_count
+    exposition = (await Metrics(app.sessions, clock=lambda: now).exposition()).decode()
+    assert total(exposition, "omzien_signals_open", point=str(point_id)) == open_count
+    assert total(exposition, "omzien_signals_overdue", point=str(point_id)) == late_count
