@@ -73,7 +73,9 @@ async def one_mode(webhook: bool, args: argparse.Namespace, folder: Path) -> dic
         await until_listening(bot, base)
         first = last = None
         while True:
-            handled = total((await get(f"{base}/metrics"))[1], "omzien_updates_handled_total")
+            exposition = (await get(f"{base}/metrics"))[1]
+            handled = total(exposition, "omzien_updates_handled_total") + total(exposition,
+                                                                                "omzien_updates_failed_total")
             now = time.perf_counter()
             if handled >= 1 and first is None:
                 first = (now, handled)
@@ -84,7 +86,8 @@ async def one_mode(webhook: bool, args: argparse.Namespace, folder: Path) -> dic
         assert first is not None and last is not None
         refused = [r for r in await client.refusals() if r["error_code"] != 429]
         assert refused == [], f"the stand-in refused: {refused}"
-        return {"taps": expected, "seconds": round(last[0] - first[0], 2),
+        return {"taps": expected, "failed": total(exposition, "omzien_updates_failed_total"),
+                "seconds": round(last[0] - first[0], 2),
                 "taps_per_second": round((last[1] - first[1]) / (last[0] - first[0]), 1),
                 "answers_in_webhook_response": len(sandbox.webhook.replied)}
     finally:
