@@ -13,9 +13,10 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiohttp import web
 from sqlalchemy import select, update
 
-from omzien.bot.app import make_bot
+from omzien.bot.app import make_bot, sweep_now
 from omzien.bot.metrics import Metrics, TelegramWatch
 from omzien.bot.web import Health
+from omzien.core.i18n import load_i18n
 from omzien.core.settings import Settings
 from omzien.flows.signal import Status
 from omzien.sandbox.client import SandboxClient
@@ -148,7 +149,7 @@ async def test_readyz_names_a_late_outbox_and_an_unreachable_telegram_and_metric
         await bot.session.close()
 
 
-async def test_the_metrics_count_open_and_late_signals_as_the_group_overview_does(app: Omzien) -> None:
+async def test_the_metrics_count_open_and_late_signals_as_the_overview_does_and_time_the_sweep(app: Omzien) -> None:
     """Per point in one query (``storage.gauges``), the same rule as ``storage.sla.overdue_counts``."""
     await linked_group(app, app.person("Anna"))
     await file_many(app, 60)
@@ -165,6 +166,10 @@ async def test_the_metrics_count_open_and_late_signals_as_the_group_overview_doe
         open_count, late_count = await sla.overdue_counts(session, point_id, now)
         assert await signals_by_point(session, now) == {point_id: (open_count, late_count)}
     assert 0 < late_count < open_count
-    exposition = (await Metrics(app.sessions, clock=lambda: now).exposition()).decode()
+    metrics = Metrics(app.sessions, clock=lambda: now)
+    exposition = (await metrics.exposition()).decode()
     assert total(exposition, "omzien_signals_open", point=str(point_id)) == open_count
     assert total(exposition, "omzien_signals_overdue", point=str(point_id)) == late_count
+    await sweep_now(app.sessions, load_i18n("nl"), lambda: None, lambda: now, metrics)
+    exposition = (await metrics.exposition()).decode()
+    assert total(exposition, "omzien_sweep_seconds_count") == 1, "the sweep is timed"
