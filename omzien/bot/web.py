@@ -195,8 +195,9 @@ async def start(settings: Settings, token: str, bot: Bot, dispatcher: Dispatcher
         if settings.webhook_url:
             secret = webhook_secret(settings, token)
             bot.session.middleware(ReplyInWebhook())  # first: an answer it keeps back is no request to Telegram
-            WebhookHandler(dispatcher, bot, handle_in_background=False, secret_token=secret).register(
-                app, path=urlsplit(settings.webhook_url).path or "/")
+            handler = WebhookHandler(dispatcher, bot, handle_in_background=False, secret_token=secret)
+            # Not handler.register(): its shutdown hook would close the bot's session under the running sender.
+            app.router.add_post(urlsplit(settings.webhook_url).path or "/", handler.handle)
         bot.session.middleware(TelegramWatch(metrics))
         server = WebServer(app, *address)
         try:
