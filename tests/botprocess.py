@@ -23,9 +23,10 @@ class BotProcess:
                               text=True, check=True)
         return done.stdout
 
-    def start(self) -> None:
+    def start(self, *args: str) -> None:
+        """``omzien run`` with ``args`` (e.g. ``--webhook-url``, ``--listen``)."""
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "omzien", "run"], env=self.env,
+            self.process = subprocess.Popen([sys.executable, "-m", "omzien", "run", *args], env=self.env,
                                             stdout=log, stderr=subprocess.STDOUT)
 
     def kill(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta
@@ -25,7 +26,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from omzien.bot import web
 from omzien.bot.database import NoKeys, engine_for
+from omzien.bot.metrics import Metrics, UpdateMetrics
 from omzien.bot.middlewares import AccountMiddleware, FloodGuard, LocaleMiddleware, UpdateTransaction
 from omzien.bot.sender import Sender
 from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
@@ -59,10 +62,13 @@ def make_bot(token: str, api_url: str | None = None) -> Bot:
 
 
 def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, settings: Settings,
-                    wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow) -> Dispatcher:
+                    wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow,
+                    metrics: Metrics | None = None) -> Dispatcher:
     dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
                             settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(),
                             membership=Membership(), link_attempts=Attempts(LINK_TRIES, 3600))
+    if metrics is not None:
+        dispatcher.update.outer_middleware(UpdateMetrics(metrics))
     dispatcher.update.outer_middleware(FloodGuard(sessions, wake_outbox, i18n, settings.flood_limit,
                                                   settings.flood_seconds))
     dispatcher.update.outer_middleware(UpdateTransaction(sessions, wake_outbox, clock))
@@ -170,21 +176,24 @@ async def housekeeping(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 
 async def sweep_now(sessions: async_sessionmaker[AsyncSession], i18n: I18n, wake_outbox: Callable[[], None],
-                    clock: Callable[[], datetime] = utcnow) -> None:
+                    clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None) -> None:
     """One sweep of the clock; a failure is logged and the next minute tries again."""
     try:
+        started = time.perf_counter()
         if await sweep.sweep(sessions, i18n, clock()):
             wake_outbox()
+        if metrics is not None:
+            metrics.sweep.observe(time.perf_counter() - started)
     except Exception as error:
         log.error("Sweep failed: %s", error_summary(error))
 
 
 def start_scheduler(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
-                    wake_outbox: Callable[[], None]) -> AsyncIOScheduler:
+                    wake_outbox: Callable[[], None], metrics: Metrics | None = None) -> AsyncIOScheduler:
     """The scheduler only triggers sweeps; the deadlines live in the database (see omzien.storage.sla)."""
     scheduler = AsyncIOScheduler(timezone="UTC")
-    scheduler.add_job(sweep_now, IntervalTrigger(minutes=1), args=[sessions, i18n, wake_outbox], id="sweep",
-                      coalesce=True, max_instances=1, next_run_time=utcnow())
+    scheduler.add_job(sweep_now, IntervalTrigger(minutes=1), args=[sessions, i18n, wake_outbox, utcnow, metrics],
+                      id="sweep", coalesce=True, max_instances=1, next_run_time=utcnow())
     scheduler.add_job(monthly_figures_now, IntervalTrigger(minutes=15), args=[sessions, i18n, wake_outbox],
                       id="monthly_figures", coalesce=True, max_instances=1)
     scheduler.start()
@@ -202,7 +211,7 @@ async def monthly_figures_now(sessions: async_sessionmaker[AsyncSession], i18n: 
 
 
 async def run(settings: Settings, token: str, handle_signals: bool = True) -> None:
-    """Create or migrate the database, check Telegram, then poll until stopped (Ctrl-C)."""
+    """Create or migrate the database, check Telegram, then poll (or serve the webhook) until stopped (Ctrl-C)."""
     try:
         with only_runner(settings.database_url):
             await _run(settings, token, handle_signals)
@@ -223,6 +232,8 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
     bot = make_bot(token, settings.telegram_api_url)
     background: list[asyncio.Task[None]] = []
     scheduler: AsyncIOScheduler | None = None
+    server: web.WebServer | None = None
+    metrics = Metrics(sessions)
     try:
         with i18n.context():
             me = await check_bot(bot)
@@ -230,15 +241,22 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
             await check_groups(bot, sessions)
         log.info("Omzien runs as @%s", me.username)
         sender = Sender(bot, sessions)
-        dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
+        dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake, metrics=metrics)
         background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions))]
-        scheduler = start_scheduler(sessions, i18n, sender.wake)
+        scheduler = start_scheduler(sessions, i18n, sender.wake, metrics)
+        with i18n.context():
+            server = await web.start(settings, token, bot, dispatcher, sessions, metrics)
+        if settings.webhook_url:  # Telegram posts the updates; the web server hands them to the dispatcher
+            await web.until_stopped(handle_signals)
+            return
         # One update at a time: an update is confirmed to Telegram only after it was handled (and
         # committed), so a crash never loses one; the handled-updates table stops a repeat.
         await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types(),
                                        handle_as_tasks=False, handle_signals=handle_signals,
                                        close_bot_session=False)
     finally:
+        if server is not None:
+            await server.stop()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         for task in background:

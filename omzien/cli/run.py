@@ -14,7 +14,8 @@ from omzien.core.settings import Settings
 
 def register(commands: Any) -> None:
     run = commands.add_parser("run", description=_(
-        "Start de bot (long polling). Maakt eerst de database aan of werkt hem bij. Nodig: OMZIEN_BOT_TOKEN. "
+        "Start de bot (long polling, of met --webhook-url een webhook). Maakt eerst de database aan of werkt "
+        "hem bij. Nodig: OMZIEN_BOT_TOKEN. "
         "Optioneel: OMZIEN_DATABASE_URL (standaard sqlite+aiosqlite:///omzien.sqlite3) en "
         "OMZIEN_TELEGRAM_API_URL (een andere Bot API-server; verzoeken gaan dan naar {base}/bot{token}/{method}). "
         "Stoppen met Ctrl-C."))
@@ -22,6 +23,10 @@ def register(commands: Any) -> None:
                                               "(gaat voor op OMZIEN_DATABASE_URL)"))
     run.add_argument("--telegram-api-url", help=_("basis-URL van een andere Bot API-server "
                                                   "(gaat voor op OMZIEN_TELEGRAM_API_URL)"))
+    run.add_argument("--webhook-url", help=_("https-adres waarop Telegram de berichten aflevert, in plaats van "
+                                             "long polling (gaat voor op OMZIEN_WEBHOOK_URL)"))
+    run.add_argument("--listen", help=_("adres en poort voor de webhook en voor /healthz, /readyz en /metrics, "
+                                        "zoals 127.0.0.1:8081 (gaat voor op OMZIEN_LISTEN)"))
     run.add_argument("-v", "--verbose", action="store_true", help=_("meer meldingen in het logboek"))
     run.set_defaults(execute=run_bot)
 
@@ -40,6 +45,8 @@ def run_bot(settings: Settings, args: argparse.Namespace) -> int:
         settings.database_url = args.database_url
     if args.telegram_api_url:
         settings.telegram_api_url = args.telegram_api_url
+    settings.webhook_url = args.webhook_url or settings.webhook_url
+    settings.listen = args.listen or settings.listen
     token = settings.bot_token.get_secret_value().strip() if settings.bot_token else ""
     if not token:
         return fail(_("OMZIEN_BOT_TOKEN ontbreekt: vraag een token aan bij @BotFather in Telegram en zet het "

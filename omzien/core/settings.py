@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     language: str = "nl"
     flood_limit: int = 20  # updates from one person within flood_seconds; more are left unhandled
     flood_seconds: float = 10.0
+    # Webhook mode (omzien.bot.web): Telegram posts updates to webhook_url; the bot listens on ``listen``
+    # (host:port, also for /healthz, /readyz and /metrics). Without webhook_url the bot polls.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None  # else derived from the bot token, the same in every instance
+    webhook_connections: int = 40  # Telegram's max_connections: updates it posts at the same time
+    listen: str | None = None  # host:port; in webhook mode 127.0.0.1:8081 when not given
+    ready_outbox_lag: float = 120.0  # /readyz fails when a due message has waited longer (seconds)
 
     @property
     def duplicate_window(self) -> timedelta:

@@ -4,7 +4,8 @@ The stand-in speaks the real Bot API over HTTP (``{base}/bot{token}/{method}``, 
 bodies, Telegram's response shape), checks every request against ``bot-api.json`` (Bot API 10.1,
 MIT licence: ``bot-api.LICENSE``), keeps state like Telegram (users, chats, messages edited in
 place, callback queries), enforces the limits a bot can break, applies flood control, and can be
-told to fail. People are simulated through the control API below; the chat page and the Python
+told to fail. Updates go out by ``getUpdates``, or after ``setWebhook`` as POSTs to the bot
+(``omzien.sandbox.webhook``). People are simulated through the control API below; the chat page and the Python
 client (``omzien.sandbox.client``) both use it.
 
 Control API (JSON; all under ``/sandbox``):

@@ -48,8 +48,7 @@ class BotApi:
     def __init__(self, state: State) -> None:
         self.state = state
         self.methods: dict[str, Callable[[Params], Any]] = {
-            "getMe": self.get_me, "getUpdates": self.get_updates, "deleteWebhook": self.delete_webhook,
-            "getWebhookInfo": self.get_webhook_info, "close": self.done, "logOut": self.done,
+            "getMe": self.get_me, "getUpdates": self.get_updates, "close": self.done, "logOut": self.done,
             "sendMessage": self.send_message, "sendPhoto": self.send_photo, "sendDocument": self.send_document,
             "sendChatAction": self.send_chat_action, "editMessageText": self.edit_message_text,
             "editMessageReplyMarkup": self.edit_message_reply_markup, "deleteMessage": self.delete_message,
@@ -77,14 +76,6 @@ class BotApi:
         limit = min(100, max(1, p.get("limit", 100)))  # Telegram clamps rather than refuses
         return await self.state.updates.poll(p.get("offset"), limit, max(0, p.get("timeout", 0)),
                                              p.get("allowed_updates"))
-
-    def delete_webhook(self, p: Params) -> bool:
-        if p.get("drop_pending_updates"):
-            self.state.updates.pending.clear()
-        return True
-
-    def get_webhook_info(self, _: Params) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self.state.updates.pending)}
 
     def done(self, _: Params) -> bool:
         """close and logOut: nothing to hand over in the sandbox."""

@@ -26,6 +26,7 @@ from omzien.sandbox.people import People
 from omzien.sandbox.spec import Upload, load_spec
 from omzien.sandbox.state import State
 from omzien.sandbox.traffic import FaultInjector, Faults, FloodControl, Limits, counts_for_flood
+from omzien.sandbox.webhook import Webhook
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class Sandbox:
         self.state = State(bot_username=bot_username, bot_name=bot_name)
         self.people = People(self.state)
         self.api = BotApi(self.state)
+        self.webhook = Webhook(self.state.updates, self._carry_out)
+        self.api.methods.update(self.webhook.methods(self.api.get_updates))
         self.limits = replace(limits) if limits else Limits()  # a copy: the control API changes it
         self.flood = FloodControl(self.limits)
         self.faults = FaultInjector(replace(faults) if faults else Faults())
@@ -73,6 +76,7 @@ class Sandbox:
 
     async def stop(self) -> None:
         self.state.close()
+        await self.webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -155,6 +159,16 @@ class Sandbox:
         if fault == "delay":  # carried out already; only the answer is late
             await asyncio.sleep(self.faults.faults.delay_seconds)
         return response
+
+    async def _carry_out(self, asked: str, params: dict[str, Any]) -> None:
+        """A method the bot put in its answer to a webhook request: checked and carried out like a request."""
+        method = self.spec.method_name(asked)
+        try:
+            if method is None:
+                raise BotApiError(404, "Not Found")
+            await self.api.call(method, self.spec.check_request(method, params))
+        except BotApiError as error:
+            self._refuse(method or asked, error)
 
     def _refuse(self, method: str, error: BotApiError) -> web.Response:
         """Answer ``error`` and remember it (4xx: the bot sent something Telegram would refuse)."""

@@ -20,7 +20,7 @@ from omzien.sandbox.errors import ControlError
 
 FLOOD_PREFIXES = ("send", "edit", "copy", "forward")
 NOT_FLOODED = {"sendChatAction"}
-UNFAULTED = {"getUpdates", "getMe", "setMyCommands"}
+UNFAULTED = {"getUpdates", "getMe", "setMyCommands", "getWebhookInfo", "setWebhook", "deleteWebhook"}
 
 
 def counts_for_flood(method: str) -> bool:
@@ -52,7 +52,7 @@ class Faults:
     delay_seconds: float = 1.0
     flood_retry_after: int = 1  # the retry_after of injected 429 answers
     seed: int | None = None
-    all_methods: bool = False  # also getUpdates, getMe and setMyCommands (spared by default: start-up and polling)
+    all_methods: bool = False  # also the methods in UNFAULTED (spared by default: start-up and polling)
 
     def update(self, settings: dict[str, Any]) -> None:
         """Change some fault settings (control API); the shares together are at most 1."""
