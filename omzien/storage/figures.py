@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.figures import Bucket
-from omzien.flows.offers import Need
-from omzien.flows.signal import SIGNS, Observation, Outcome, Status
-from omzien.storage.models import Account, Event, OfferSearch, Point, Report, Signal
+from omzien.flows.offers import Kind, Need
+from omzien.flows.signal import SIGNS, EventKind, Observation, Outcome, Status
+from omzien.storage.models import Account, Event, OfferRecord, OfferSearch, Partner, Point, Report, Signal
 
 SIGNAL_COLUMNS = ("signals", "routed", "unrouted", "urgent", "claimed", "contacted", "closed")
 """Counted per row of ``signals_by``; ``repeats`` and ``callbacks`` come from the reports."""
@@ -218,3 +218,77 @@ async def standing_by_bucket(session: AsyncSession, scope: Scope, buckets: Seque
     return {(buckets[value].label, str(stand)): count for value, stand, count in await session.execute(
         select(bucket, standing, func.count()).where(*_signal_filter(scope)).group_by(bucket, standing))
         if value is not None}
+
+
+# After closing (issue 12's follow-up): of the signals reported in the period, where they went and what came back.
+
+FOLLOW_UP_EVENTS = (EventKind.REFERRED, EventKind.FOLLOWED_UP, EventKind.REOPENED)
+
+
+async def follow_up_events(session: AsyncSession, scope: Scope) -> dict[tuple[str, str], int]:
+    """Per (event kind, detail): each offer referred to, each answer of the follow-up check and of the resident
+    ("Heeft het geholpen?"; every answer, also one a reopen cleared from the signal), and the reopens."""
+    detail = func.coalesce(Event.detail, "")
+    return {(str(kind), str(value)): count for kind, value, count in await session.execute(
+        select(Event.kind, detail, func.count()).join(Signal, Signal.id == Event.signal_id)
+        .where(Event.kind.in_(FOLLOW_UP_EVENTS), *_signal_filter(scope)).group_by(Event.kind, detail))}
+
+
+async def forwarded(session: AsyncSession, scope: Scope) -> dict[str, int]:
+    """Signals closed as forwarded outside the point, per where to (wijkteam, huisarts, Veilig Thuis, anders)."""
+    where = func.coalesce(Signal.forwarded_to, "anders")
+    return {str(value): count for value, count in await session.execute(
+        select(where, func.count()).where(*_signal_filter(scope), Signal.outcome == Outcome.FORWARDED)
+        .group_by(where))}
+
+
+def _kinds_of_offer() -> ColumnElement[str]:
+    return literal(";") + func.coalesce(OfferRecord.columns["kinds"].as_string(), "") + literal(";")
+
+
+async def referred_by_kind(session: AsyncSession, scope: Scope) -> dict[str, int]:
+    """Signals referred to at least one offer of each kind of support (a signal can count for several kinds)."""
+    kinds = _kinds_of_offer()
+    counted = [func.count(distinct(Event.signal_id)).filter(kinds.like(f"%;{kind};%")) for kind in Kind]
+    row = (await session.execute(
+        select(*counted).select_from(Event).join(Signal, Signal.id == Event.signal_id)
+        .join(OfferRecord, OfferRecord.id == Event.detail)
+        .where(Event.kind == EventKind.REFERRED, *_signal_filter(scope)))).one()
+    return {str(kind): count for kind, count in zip(Kind, row, strict=True)}
+
+
+async def offer_names(session: AsyncSession, offer_ids: Sequence[str]) -> dict[str, str]:
+    """The names of offers (public: they come from the catalogue), by id; an offer since removed has none."""
+    if not offer_ids:
+        return {}
+    return {offer_id: str(name) for offer_id, name in await session.execute(
+        select(OfferRecord.id, OfferRecord.columns["name_nl"].as_string()).where(OfferRecord.id.in_(offer_ids)))}
+
+
+async def claimed_by_area(session: AsyncSession, since: datetime, until: datetime) -> dict[int, int]:
+    """Signals picked up from ``since`` up to ``until``, per 4-digit area (the signallers' monthly thank-you)."""
+    return {area: count for area, count in await session.execute(
+        select(Signal.area, func.count()).where(Signal.claimed_at >= since, Signal.claimed_at < until)
+        .group_by(Signal.area))}
+
+
+async def by_partner(session: AsyncSession, scope: Scope) -> tuple[dict[int, str], dict[int, dict[str, int]]]:
+    """Per partner (of the point, or of all): the signallers who started through its link in the period, and
+    the reports they made on the period's signals. The partners' names (organisations), and the counts."""
+    partners = select(Partner.id, Partner.name).order_by(Partner.id)
+    if scope.point is not None:
+        partners = partners.where(Partner.point_id == scope.point.id)
+    names = {partner_id: str(name) for partner_id, name in await session.execute(partners)}
+    counts = {partner_id: {"signallers": 0, "reports": 0} for partner_id in names}
+    for partner_id, count in await session.execute(
+            select(Account.partner_id, func.count()).where(Account.partner_id.in_(list(names)),
+                                                           Account.created_at >= scope.since,
+                                                           Account.created_at < scope.until)
+            .group_by(Account.partner_id)):
+        counts[partner_id]["signallers"] = count
+    for partner_id, count in await session.execute(
+            select(Account.partner_id, func.count()).select_from(Report).join(Report.signal)
+            .join(Account, Account.id == Report.reporter_id)
+            .where(Account.partner_id.in_(list(names)), *_signal_filter(scope)).group_by(Account.partner_id)):
+        counts[partner_id]["reports"] = count
+    return names, counts

@@ -92,6 +92,7 @@ class Point(Base):
     goal_claim: Mapped[float | None] = mapped_column(Float)
     goal_contact: Mapped[float | None] = mapped_column(Float)
     goal_close: Mapped[float | None] = mapped_column(Float)
+    area_goals: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")  # "3044": signals a year
     figures_sent_at: Mapped[datetime | None] = mapped_column()  # the last monthly figures to the coordinators
 
     areas: Mapped[list[PointArea]] = relationship(
@@ -132,6 +133,9 @@ class Account(Base):
     reports_held_at: Mapped[datetime | None] = mapped_column()  # reported unusually much: new signals wait
     reports_allowed_at: Mapped[datetime | None] = mapped_column()  # reports are counted again from here
     reports_made: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # for the thank-you lines
+    # Agreed to one short message a month: how many signals in their area were picked up (never below 5).
+    monthly_thanks: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    monthly_thanks_at: Mapped[datetime | None] = mapped_column()  # the last one sent
     # The partner whose poster or link brought them (the first one): counted for that partner, never named.
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -336,3 +340,4 @@ class OfferSearch(Base):
 Index("ix_signals_created_at", Signal.created_at)
 Index("ix_signals_point_created", Signal.point_id, Signal.created_at)
 Index("ix_events_at", Event.at)
+Index("ix_events_kind_signal", Event.kind, Event.signal_id)  # the follow-up figures: referred, followed up …
