@@ -7,7 +7,10 @@ searches. Then each figure is timed (median of ``--repeat``), for all points and
 months. The baseline in the same run is ``SELECT count(*) FROM signals``: a report's ``ratio`` is its time over
 that count's.
 
-    python bench/stats.py [--signals 1000000] [--points 50] [--database-url URL]
+    python bench/stats.py [--signals 1000000] [--points 50] [--database-url URL] [--reuse]
+
+``--reuse`` times the database at ``--database-url`` as it is (built by an earlier run), after bringing it up
+to this version's schema.
 
 With ``--database-url`` pointing at PostgreSQL, use a scratch database: its public schema is dropped and made
 again (e.g. ``createdb -h 127.0.0.1 -U postgres stats_bench``).
@@ -30,8 +33,9 @@ from sqlalchemy import func, insert, select, text
 
 from omzien.flows.figures import buckets
 from omzien.flows.offers import Need
+from omzien.flows.sla import WorkingTime
 from omzien.services.figures import gather
-from omzien.storage import figures
+from omzien.storage import figures, sla
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.figures import Scope
 from omzien.storage.models import Account, Event, OfferSearch, Point, PointArea, Report, Signal
@@ -76,6 +80,19 @@ def report_rows(signal: dict[str, Any], signal_id: int, rng: random.Random) -> l
              "created_at": signal["created_at"]} for _ in range(copies)]
 
 
+WORKING = WorkingTime()  # the bench's points keep the default working hours
+
+
+def as_the_service_layer_writes(signal: dict[str, Any], reports: list[dict[str, Any]]) -> None:
+    """The columns the service layer keeps as it goes: reports counted, working hours to claim and contact."""
+    signal["report_count"] = len(reports)
+    signal["callback_reports"] = sum("callback" in report["observations"] for report in reports)
+    if signal["point_id"] is not None:
+        contact = min((t for t in (signal["contacted_at"], signal["closed_at"]) if t is not None), default=None)
+        for column, end in (("claim_hours", signal["claimed_at"]), ("contact_hours", contact)):
+            signal[column] = None if end is None else WORKING.between(signal["created_at"], end).total_seconds() / 3600
+
+
 def event_rows(signal: dict[str, Any], signal_id: int) -> list[dict[str, Any]]:
     rows = [{"signal_id": signal_id, "at": signal["created_at"], "kind": "reported"}]
     for kind, column in (("claimed", "claimed_at"), ("contacted", "contacted_at"), ("closed", "closed_at")):
@@ -111,12 +128,14 @@ async def build(url: str, count: int, points: int) -> Any:
     rows, signal_id = signal_rows(count, points, rng), 0
     while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
         async with sessions.begin() as session:
-            await session.execute(insert(Signal), chunk)
             reports, events = [], []
             for row in chunk:
                 signal_id += 1  # ids follow the insertion order
-                reports += report_rows(row, signal_id, rng)
+                its_reports = report_rows(row, signal_id, rng)
+                reports += its_reports
                 events += event_rows(row, signal_id)
+                as_the_service_layer_writes(row, its_reports)
+            await session.execute(insert(Signal), chunk)
             await session.execute(insert(Report), reports)
             await session.execute(insert(Event), events)
     searches = search_rows(count // 5, points, rng)
@@ -148,8 +167,15 @@ def jobs(scope: Scope) -> dict[str, Callable[[Any], Awaitable[Any]]]:
         "searches_by_need": lambda s: figures.searches_by(s, scope, "need"),
         "searches_by_area": lambda s: figures.searches_by(s, scope, "area"),
         "gaps": lambda s: figures.gaps(s, scope),
+        "service_levels": lambda s: service_levels(s, scope),
         "omzien_stats_whole": lambda s: gather(s, scope.point, SINCE, NOW, "month", NOW),
     }
+
+
+async def service_levels(session: Any, scope: Scope) -> Any:
+    """Time to claim and to contact with median, 90th percentile and share within (``omzien sla report``)."""
+    chosen = [scope.point] if scope.point is not None else (await session.scalars(select(Point))).all()
+    return await sla.reports(session, chosen, SINCE, NOW)
 
 
 async def timed(sessions: Any, work: Callable[[Any], Awaitable[Any]], repeat: int) -> float:
@@ -173,8 +199,9 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/stats.sqlite3"
         started = time.perf_counter()
-        if args.reuse:
+        if args.reuse:  # brought up to this version's schema first (a migration may work out new columns)
             engine = create_engine(url, BENCH_KEYS)
+            await upgrade(engine)
             sessions = session_factory(engine)
         else:
             engine, sessions = await build(url, args.signals, args.points)

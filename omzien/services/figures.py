@@ -156,8 +156,9 @@ async def gather(session: AsyncSession, point: Point | None, since: datetime, un
 
     goal_keys = await _area_goal_counts(session, scope, by, main, key, chosen, raw, groups, months)
     levels = []
+    measures = await sla.reports(session, chosen, since, now, until) if chosen else {}
     for each in chosen:
-        measured = await sla.report(session, each, since, now, until)
+        measured = measures[each.id]
         for step in ("claim", "contact"):
             levels.append((each, step, measured[step]))
             raw[("s", each.id, step, "late")] = measured[step].late_waiting
