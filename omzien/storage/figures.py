@@ -121,8 +121,9 @@ async def reports_by_sign(session: AsyncSession, scope: Scope) -> dict[str, int]
 
 async def events_by_kind(session: AsyncSession, scope: Scope) -> dict[str, int]:
     """What was done in the period (claims, contacts, pauses, reminders …), from the event rows."""
-    query = (select(Event.kind, func.count()).where(Event.at >= scope.since, Event.at < scope.until)
-             .group_by(Event.kind))  # all points: from ix_events_at_kind alone
+    query = (select(Event.kind, func.count()).where(Event.kind.in_(list(EventKind)), Event.at >= scope.since,
+                                                    Event.at < scope.until)
+             .group_by(Event.kind))  # each kind's period from ix_events_kind_at alone, in its order
     if scope.point is not None:
         query = query.join(Signal, Signal.id == Event.signal_id).where(Signal.point_id == scope.point.id)
     return {str(kind): count for kind, count in await session.execute(query)}

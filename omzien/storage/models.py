@@ -24,6 +24,7 @@ from sqlalchemy import (
     false,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from omzien.flows.signal import Observation
@@ -223,7 +224,7 @@ class Report(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"), index=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)  # None: anonymised
-    observations: Mapped[list[str]] = mapped_column()
+    observations: Mapped[list[str]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))  # JSONB: indexable
     consent: Mapped[str] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(Sealed("reports.note"))
     may_contact: Mapped[bool] = mapped_column(Boolean)
@@ -363,5 +364,6 @@ Index("ix_signals_figures", *(getattr(Signal, name) for name in FIGURES_COLUMNS)
 alone, not from the table with its sealed addresses (SQLite: 9 s → about 1 s for a year of a million signals)."""
 Index("ix_reports_figures", Report.signal_id, Report.reporter_id, Report.observations)
 """The reports of a signal with what the figures read of them (who reported: their role; what was seen)."""
-Index("ix_events_at_kind", Event.at, Event.kind)
-Index("ix_events_kind_signal", Event.kind, Event.signal_id)  # the follow-up figures: referred, followed up …
+Index("ix_events_at", Event.at)
+Index("ix_events_kind_at", Event.kind, Event.at, Event.signal_id)
+"""Events of some kinds in a period (what was done; the follow-up: referred, followed up, reopened)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Numeric, case, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows import sla
@@ -201,10 +201,6 @@ class Measure:
     late_waiting: int  # still not taken, and already past the allowance
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
 STEPS = (EventKind.REPORTED, EventKind.ROUTED, EventKind.CLAIMED, EventKind.CONTACTED, EventKind.CLOSED)
 """The events the figures measure between: the first of each kind per signal."""
 
@@ -243,12 +239,28 @@ def _nearest_rank(count: Any, share: int) -> Any:
     return (count * share + 9) // 10
 
 
+def _percentiles(histogram: list[tuple[float, int]]) -> dict[str, float]:
+    """The median and 90th percentile (nearest rank) from (value, how many) sorted by value."""
+    total = sum(count for _value, count in histogram)
+    found, seen = {}, 0
+    for value, count in histogram:
+        seen += count
+        for share in (5, 9):
+            if f"p{share}" not in found and seen >= _nearest_rank(total, share):
+                found[f"p{share}"] = value
+    return found
+
+
 async def reports(session: AsyncSession, chosen: Sequence[Point], since: datetime, now: datetime,
                   until: datetime | None = None) -> dict[int, dict[str, Measure | int]]:
     """Per point: time to claim and time to first contact, per signal reported since ``since`` (and before
-    ``until``), in working hours; counted by the database from the hours written at each step (``time_steps``).
-    A signal that has not taken a step and whose deadline passed is late."""
-    where = [Signal.point_id.in_([point.id for point in chosen]), Signal.created_at >= since]
+    ``until``), in working hours, counted by the database from the hours written at each step (``time_steps``).
+    A signal that has not taken a step and whose deadline passed is late. The median and 90th percentile come
+    from how many signals took each tenth of an hour (the figures show tenths), not from a row per signal."""
+    if not chosen:
+        return {}
+    where = [Signal.created_at >= since, Signal.point_id.is_not(None) if len(chosen) > 1
+             else Signal.point_id == chosen[0].id]  # all points: the period from ix_signals_figures alone
     if until is not None:
         where.append(Signal.created_at < until)
     allowances = {point.id: {"claim": _hours(policy_of(point).working.days(policy_of(point).claim_days)),
@@ -258,27 +270,23 @@ async def reports(session: AsyncSession, chosen: Sequence[Point], since: datetim
              ("contact", Signal.contact_hours, Signal.due_contact_at))
     counted: list[Any] = [func.count()]
     for step, hours, due in steps:
-        allowance = case({point_id: a[step] for point_id, a in allowances.items()}, value=Signal.point_id)
+        allowance = case({point_id: a[step] for point_id, a in allowances.items()}, value=Signal.point_id, else_=0)
         counted += [func.count(hours), func.count().filter(hours <= allowance + 1e-9),
                     func.count().filter(hours.is_(None), due < now)]
     found: dict[int, dict[str, Any]] = {point.id: {"signals": 0} for point in chosen}
     for point_id, signals, *numbers in await session.execute(
             select(Signal.point_id, *counted).where(*where).group_by(Signal.point_id)):
-        found[point_id]["signals"] = signals
-        for index, (step, _hours_column, _due) in enumerate(steps):
-            found[point_id][step] = numbers[3 * index: 3 * index + 3]
-    ranks: dict[tuple[int, str], dict[str, float]] = {}
+        if point_id in found:
+            found[point_id]["signals"] = signals
+            for index, (step, _hours_column, _due) in enumerate(steps):
+                found[point_id][step] = numbers[3 * index: 3 * index + 3]
+    histograms: dict[tuple[int, str], list[tuple[float, int]]] = {}
     for step, hours, _due in steps:
-        ranked = select(Signal.point_id.label("point_id"), hours.label("hours"),
-                        func.row_number().over(partition_by=Signal.point_id, order_by=hours).label("rank"),
-                        func.count().over(partition_by=Signal.point_id).label("n")
-                        ).where(*where, hours.is_not(None)).subquery()
-        for point_id, rank, n, value in await session.execute(
-                select(ranked.c.point_id, ranked.c.rank, ranked.c.n, ranked.c.hours)
-                .where(or_(*(ranked.c.rank == _nearest_rank(ranked.c.n, share) for share in (5, 9))))):
-            for share in (5, 9):
-                if rank == _nearest_rank(n, share):
-                    ranks.setdefault((point_id, step), {})[f"p{share}"] = value
+        tenth = func.round(cast(hours, Numeric), 1)  # PostgreSQL rounds numeric, not double precision
+        for point_id, value, count in await session.execute(
+                select(Signal.point_id, tenth, func.count()).where(*where, hours.is_not(None))
+                .group_by(Signal.point_id, tenth).order_by(Signal.point_id, tenth)):
+            histograms.setdefault((point_id, step), []).append((float(value), count))
     result: dict[int, dict[str, Measure | int]] = {}
     for point in chosen:
         values = found[point.id]
@@ -286,9 +294,9 @@ async def reports(session: AsyncSession, chosen: Sequence[Point], since: datetim
         for step, _hours_column, _due in steps:
             count, in_time, late = values.get(step, (0, 0, 0))
             total = count + late
-            percentiles = ranks.get((point.id, step), {})
-            result[point.id][step] = Measure(count=count, median_hours=_round(percentiles.get("p5")),
-                                             p90_hours=_round(percentiles.get("p9")),
+            percentiles = _percentiles(histograms.get((point.id, step), []))
+            result[point.id][step] = Measure(count=count, median_hours=percentiles.get("p5"),
+                                             p90_hours=percentiles.get("p9"),
                                              within=round(in_time / total, 3) if total else None, late_waiting=late)
     return result
 
