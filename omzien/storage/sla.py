@@ -259,8 +259,10 @@ async def reports(session: AsyncSession, chosen: Sequence[Point], since: datetim
     from how many signals took each tenth of an hour (the figures show tenths), not from a row per signal."""
     if not chosen:
         return {}
-    where = [Signal.created_at >= since, Signal.point_id.is_not(None) if len(chosen) > 1
-             else Signal.point_id == chosen[0].id]  # all points: the period from ix_signals_figures alone
+    where = [Signal.created_at >= since]  # all points: the period from ix_signals_figures alone, then per point
+    if len(chosen) == 1:
+        where.append(Signal.point_id == chosen[0].id)
+    point = Signal.point_id + 0  # grouped by this, not by the column: SQLite would walk each point's rows in turn
     if until is not None:
         where.append(Signal.created_at < until)
     allowances = {point.id: {"claim": _hours(policy_of(point).working.days(policy_of(point).claim_days)),
@@ -274,8 +276,7 @@ async def reports(session: AsyncSession, chosen: Sequence[Point], since: datetim
         counted += [func.count(hours), func.count().filter(hours <= allowance + 1e-9),
                     func.count().filter(hours.is_(None), due < now)]
     found: dict[int, dict[str, Any]] = {point.id: {"signals": 0} for point in chosen}
-    for point_id, signals, *numbers in await session.execute(
-            select(Signal.point_id, *counted).where(*where).group_by(Signal.point_id)):
+    for point_id, signals, *numbers in await session.execute(select(point, *counted).where(*where).group_by(point)):
         if point_id in found:
             found[point_id]["signals"] = signals
             for index, (step, _hours_column, _due) in enumerate(steps):
@@ -284,8 +285,8 @@ async def reports(session: AsyncSession, chosen: Sequence[Point], since: datetim
     for step, hours, _due in steps:
         tenth = func.round(cast(hours, Numeric), 1)  # PostgreSQL rounds numeric, not double precision
         for point_id, value, count in await session.execute(
-                select(Signal.point_id, tenth, func.count()).where(*where, hours.is_not(None))
-                .group_by(Signal.point_id, tenth).order_by(Signal.point_id, tenth)):
+                select(point, tenth, func.count()).where(*where, hours.is_not(None))
+                .group_by(point, tenth).order_by(point, tenth)):
             histograms.setdefault((point_id, step), []).append((float(value), count))
     result: dict[int, dict[str, Measure | int]] = {}
     for point in chosen:
