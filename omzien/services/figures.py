@@ -214,8 +214,7 @@ async def _residents(session: AsyncSession, scope: Scope, raw: dict[Hashable, in
     totals = await counted.searches(session, scope)
     raw[("r", "searches")], raw[("r", "nothing_local")] = totals["searches"], totals["nothing_local"]
     groups.append(remainder(("r", "searches"), ("r", "nothing_local")))
-    signs = await counted.reports_by_sign(session, scope)
-    raw[("r", "callbacks")] = signs["callback"]
+    raw[("r", "callbacks")] = await counted.callbacks(session, scope)
     for by in ("need", "age", "area"):
         rows = await counted.searches_by(session, scope, by)
         for row, values in rows.items():

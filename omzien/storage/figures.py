@@ -47,11 +47,14 @@ def _bucket_of(column: Any, buckets: Sequence[Bucket], first: int = 0) -> Column
                 else_=_bucket_of(column, buckets[middle:], first + middle))
 
 
-def _signal_filter(scope: Scope) -> list[ColumnElement[bool]]:
-    """A period of all points is read from ``ix_signals_figures`` (every column the figures need, by time)."""
+def _signal_filter(scope: Scope, by_time: bool = True) -> list[ColumnElement[bool]]:
+    """A period of all points is read from ``ix_signals_figures`` (every column the figures need, by time).
+    Not ``by_time``: the signals are found from a few other rows (events of a kind, a partner's signallers), and
+    the period is checked on each (without it SQLite would walk the period and look for those rows)."""
+    created = Signal.created_at if by_time else func.coalesce(Signal.created_at, Signal.created_at)
     if scope.point is None:
-        return [Signal.created_at >= scope.since, Signal.created_at < scope.until]
-    return [Signal.created_at >= scope.since, Signal.created_at < scope.until, Signal.point_id == scope.point.id]
+        return [created >= scope.since, created < scope.until]
+    return [created >= scope.since, created < scope.until, Signal.point_id == scope.point.id]
 
 
 def _dimension(by: str, buckets: Sequence[Bucket]) -> list[ColumnElement[Any]]:
@@ -99,6 +102,12 @@ async def signals_by(session: AsyncSession, scope: Scope, by: str,
         rows[_label(by, value, buckets)] = {**dict(zip(SIGNAL_COLUMNS, counts, strict=True)),
                                             "repeats": max(0, reports - counts[0]), "callbacks": callbacks}
     return rows
+
+
+async def callbacks(session: AsyncSession, scope: Scope) -> int:
+    """Residents' own call-back requests among the reports on the period's signals (counted on each signal)."""
+    return await session.scalar(select(func.coalesce(func.sum(Signal.callback_reports), 0))
+                                .where(*_signal_filter(scope))) or 0
 
 
 async def reports_by_role(session: AsyncSession, scope: Scope) -> dict[str, int]:
@@ -225,7 +234,8 @@ async def follow_up_events(session: AsyncSession, scope: Scope) -> dict[tuple[st
     detail = func.coalesce(Event.detail, "")
     return {(str(kind), str(value)): count for kind, value, count in await session.execute(
         select(Event.kind, detail, func.count()).join(Signal, Signal.id == Event.signal_id)
-        .where(Event.kind.in_(FOLLOW_UP_EVENTS), *_signal_filter(scope)).group_by(Event.kind, detail))}
+        .where(Event.kind.in_(FOLLOW_UP_EVENTS), *_signal_filter(scope, by_time=False))
+        .group_by(Event.kind, detail))}
 
 
 async def forwarded(session: AsyncSession, scope: Scope) -> dict[str, int]:
@@ -247,7 +257,7 @@ async def referred_by_kind(session: AsyncSession, scope: Scope) -> dict[str, int
     row = (await session.execute(
         select(*counted).select_from(Event).join(Signal, Signal.id == Event.signal_id)
         .join(OfferRecord, OfferRecord.id == Event.detail)
-        .where(Event.kind == EventKind.REFERRED, *_signal_filter(scope)))).one()
+        .where(Event.kind == EventKind.REFERRED, *_signal_filter(scope, by_time=False)))).one()
     return {str(kind): count for kind, count in zip(Kind, row, strict=True)}
 
 
@@ -274,6 +284,8 @@ async def by_partner(session: AsyncSession, scope: Scope) -> tuple[dict[int, str
         partners = partners.where(Partner.point_id == scope.point.id)
     names = {partner_id: str(name) for partner_id, name in await session.execute(partners)}
     counts = {partner_id: {"signallers": 0, "reports": 0} for partner_id in names}
+    if not names:
+        return names, counts
     for partner_id, count in await session.execute(
             select(Account.partner_id, func.count()).where(Account.partner_id.in_(list(names)),
                                                            Account.created_at >= scope.since,
@@ -283,6 +295,7 @@ async def by_partner(session: AsyncSession, scope: Scope) -> tuple[dict[int, str
     for partner_id, count in await session.execute(
             select(Account.partner_id, func.count()).select_from(Report).join(Report.signal)
             .join(Account, Account.id == Report.reporter_id)
-            .where(Account.partner_id.in_(list(names)), *_signal_filter(scope)).group_by(Account.partner_id)):
+            .where(Account.partner_id.in_(list(names)), *_signal_filter(scope, by_time=False))
+            .group_by(Account.partner_id)):
         counts[partner_id]["reports"] = count
     return names, counts
