@@ -111,3 +111,15 @@ def test_a_hidden_total_whose_parts_are_all_shown_hides_a_part() -> None:
     assert "a" in hidden and len(hidden & {"b", "c"}) == 1
     if "c" in hidden:
         assert hidden & {"c-aug", "c-sep"}
+
+
+def test_a_part_never_shown_counts_as_hidden_and_a_known_zero_as_known() -> None:
+    """The areas without a goal are never shown: beside 15 of them, one area's 1 stays "<5" with 15 shown. When
+    there are no other areas (0), 16 − 15 would give the 1 away: the 15 is hidden too."""
+    group = Group("total", ("goal area", "small area", "other areas"))
+    shown = protect({"total": 31, "goal area": 15, "small area": 1, "other areas": 15}, [group],
+                    unshown=["other areas"])
+    assert shown["goal area"].value == 15 and str(shown["small area"]) == "<5" and "other areas" not in shown
+    shown = protect({"total": 16, "goal area": 15, "small area": 1, "other areas": 0}, [group],
+                    unshown=["other areas"])
+    assert shown["goal area"].value is None and str(shown["small area"]) == "<5"
