@@ -90,24 +90,17 @@ def test_a_part_and_its_rest_never_give_a_small_number_away(total: int, data: st
         assert not 0 < rest < 5
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=0, max_value=60 * 24 * 365), st.integers(min_value=0, max_value=60 * 24 * 40),
-       st.sampled_from([0, 1, 999_999]), st.sampled_from([1, 8, 24, 80]))
-def test_late_waiting_is_counted_forward_over_the_allowance_only(start_minute: int, wait_minutes: int,
-                                                                 micro: int, hours: int) -> None:
-    """``omzien sla report`` finds a signal late by counting the allowance forward (fast for a signal that waits
-    two years); it agrees with the working time from the start to now."""
-    from datetime import UTC, datetime, timedelta
+@given(st.integers(min_value=1, max_value=10_000_000))
+def test_the_percentile_rank_the_database_picks_is_the_nearest_rank(count: int) -> None:
+    """``omzien sla report`` and the figures pick the median and the 90th percentile by rank in SQL (integer
+    arithmetic); it is the nearest rank of ``percentile``: a value that really occurred."""
+    import math
+    from fractions import Fraction
 
-    from omzien.flows import sla
-    from omzien.storage.sla import _past
+    from omzien.storage.sla import _nearest_rank
 
-    policy = sla.Policy(claim_days=1, contact_days=3, close_days=10, urgent_claim_days=0.25,
-                        working=sla.WorkingTime())
-    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=start_minute)
-    now = start + timedelta(minutes=wait_minutes, microseconds=micro)
-    allowance = timedelta(hours=hours)
-    assert _past(policy, start, allowance, now) == (policy.working.between(start, now) > allowance)
+    assert _nearest_rank(count, 5) == max(1, math.ceil(Fraction(1, 2) * count))
+    assert _nearest_rank(count, 9) == max(1, math.ceil(Fraction(9, 10) * count))
 
 
 def test_a_hidden_total_whose_parts_are_all_shown_hides_a_part() -> None:
@@ -118,3 +111,15 @@ def test_a_hidden_total_whose_parts_are_all_shown_hides_a_part() -> None:
     assert "a" in hidden and len(hidden & {"b", "c"}) == 1
     if "c" in hidden:
         assert hidden & {"c-aug", "c-sep"}
+
+
+def test_a_part_never_shown_counts_as_hidden_and_a_known_zero_as_known() -> None:
+    """The areas without a goal are never shown: beside 15 of them, one area's 1 stays "<5" with 15 shown. When
+    there are no other areas (0), 16 − 15 would give the 1 away: the 15 is hidden too."""
+    group = Group("total", ("goal area", "small area", "other areas"))
+    shown = protect({"total": 31, "goal area": 15, "small area": 1, "other areas": 15}, [group],
+                    unshown=["other areas"])
+    assert shown["goal area"].value == 15 and str(shown["small area"]) == "<5" and "other areas" not in shown
+    shown = protect({"total": 16, "goal area": 15, "small area": 1, "other areas": 0}, [group],
+                    unshown=["other areas"])
+    assert shown["goal area"].value is None and str(shown["small area"]) == "<5"

@@ -91,3 +91,27 @@ async def test_what_was_stored_in_plain_text_is_sealed_by_the_upgrade_and_opened
     assert opened[:3] == before[:3] and opened[3] == before[3]
     as_json = [value if isinstance(value, dict) else json.loads(value) for value in opened[4:] + before[4:]]
     assert as_json[:2] == as_json[2:] == [{"text": "3044 AB 12-A"}, {"postcode": "3044AB"}]
+
+
+async def test_the_working_hours_of_signals_from_before_are_worked_out_from_their_events(engine) -> None:
+    """Reported Monday 23 November 10:30, claimed 12:30, closed Wednesday 12:30 (two working hours, then 16):
+    the upgrade writes what ``omzien sla report`` used to work out from the events every time."""
+    await migrate(engine, command.downgrade, "0009")
+    async with engine.begin() as connection:
+        await connection.execute(text(
+            "INSERT INTO points (id, name, group_chat_id, created_at) VALUES (1, 'Noord', -100, :at)"),
+            {"at": datetime(2026, 11, 1)})
+        await connection.execute(text(
+            "INSERT INTO signals (id, reference, point_id, status, postcode, house, area, address_key,"
+            " address_delivered, created_at) VALUES (1, 'S-OUD1', 1, 'closed', '', '', 3044, 'x', false, :at),"
+            " (2, 'S-OUD2', 1, 'new', '', '', 3044, 'y', false, :at)"), {"at": datetime(2026, 11, 23, 9, 30)})
+        for signal_id, kind, at in ((1, "reported", datetime(2026, 11, 23, 9, 30)),
+                                    (1, "claimed", datetime(2026, 11, 23, 11, 30)),
+                                    (1, "closed", datetime(2026, 11, 25, 11, 30)),
+                                    (2, "reported", datetime(2026, 11, 23, 9, 30))):
+            await connection.execute(text("INSERT INTO events (signal_id, at, kind) VALUES (:id, :at, :kind)"),
+                                     {"id": signal_id, "at": at, "kind": kind})
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        hours = (await connection.execute(text("SELECT id, claim_hours, contact_hours FROM signals ORDER BY id"))).all()
+    assert [tuple(row) for row in hours] == [(1, 2.0, 18.0), (2, None, None)]

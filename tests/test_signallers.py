@@ -3,6 +3,8 @@ losing the report, a street without postcode, tips, thanks, and partners with th
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from omzien import services
@@ -205,3 +207,57 @@ async def test_people_who_start_through_a_partners_link_are_counted_never_named(
     async with app.sessions() as session:
         [figure] = await services.signallers.partner_figures(session)
     assert figure.started == "5" and figure.name == "PostNL depot Rotterdam-Noord"
+
+
+async def test_a_signaller_who_agreed_hears_once_a_month_how_many_signals_were_picked_up_nearby(
+        app: Omzien) -> None:
+    """Piet reported in 3044 and 3045 and said yes to /maandbericht; Klaas reported in 3044 and did not. In
+    November 8 signals were picked up in 3044 and 2 in 3045 (too few: they count for nothing). On 1 December
+    Piet hears "8", once; in December only 3 are picked up, so on 1 January he hears nothing at all."""
+    from omzien.services.monthly_figures import thank_signallers
+
+    anna = app.person("Anna")
+    await linked_group(app, anna)
+    piet, klaas = app.person("Piet"), app.person("Klaas")
+    await report(piet, "3044 AB 12")
+    assert "/maandbericht" in piet.sees().text
+    await report(piet, "3045 CD 3")
+    await report(klaas, "3044 AB 14")
+    await piet.says("/maandbericht")
+    assert "Nooit wie of waar" in piet.sees().text
+    await piet.taps("Ja, graag")
+    assert "begin van de maand" in piet.sees().text
+
+    async def picked_up(area: int, count: int, at: datetime) -> None:
+        async with app.sessions.begin() as session:
+            point_id = await session.scalar(select(Signal.point_id).limit(1))
+            session.add_all([Signal(reference=f"S-M{area}{at.month:02d}{n}", point_id=point_id, status="claimed",
+                                    postcode=f"{area}ZZ", house=str(n), area=area, address_key=f"{area}-{at}-{n}",
+                                    created_at=at, claimed_at=at, claimed_by=None) for n in range(count)])
+
+    await picked_up(3044, 6, datetime(2026, 11, 25, 10, tzinfo=UTC))  # with Piet's and Klaas's reports: 8
+    await picked_up(3045, 1, datetime(2026, 11, 26, 10, tzinfo=UTC))  # with his second: 2
+    async with app.sessions.begin() as session:
+        for signal in (await session.scalars(select(Signal).where(Signal.reference.not_like("S-M%")))).all():
+            signal.status, signal.claimed_at = "claimed", datetime(2026, 11, 24, 10, tzinfo=UTC)
+    before = len(app.telegram.texts_to(piet.user.id))
+
+    await app.later(days=7, hours=23)  # Tuesday 1 December, 09:30 in Amsterdam: before ten
+    assert await thank_signallers(app.sessions, app.i18n, app.clock()) == 0
+    await app.later(hours=1)
+    assert await thank_signallers(app.sessions, app.i18n, app.clock()) == 1
+    assert await thank_signallers(app.sessions, app.i18n, app.clock()) == 0, "once a month"
+    await app.later(hours=1)
+    sent = app.telegram.texts_to(piet.user.id)[before:]
+    assert sent == ["In uw buurt zijn in november 8 signalen opgepakt. Dank u wel.\n\n"
+                    "Wilt u dit bericht niet meer? Stuur /maandbericht."]
+    assert not any("opgepakt. Dank u wel" in text for text in app.telegram.texts_to(klaas.user.id))
+
+    await picked_up(3044, 3, datetime(2026, 12, 10, 10, tzinfo=UTC))
+    await app.later(days=31)  # 1 January: 3 picked up in December, fewer than 5
+    assert await thank_signallers(app.sessions, app.i18n, app.clock()) == 0
+    await app.later(hours=1)
+    assert app.telegram.texts_to(piet.user.id)[before:] == sent, "below 5: no message at all"
+    async with app.sessions() as session:
+        account = await session.get(Account, piet.user.id)
+        assert account.monthly_thanks and account.monthly_thanks_at.date() == datetime(2027, 1, 1).date()

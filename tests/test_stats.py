@@ -113,7 +113,7 @@ async def test_the_small_number_rule_holds_in_every_output(sessions, url: str, t
     """One signal alone in 3047, one call-back request: tempting. Nothing shows a 1, 2, 3 or 4 as a count,
     and no address, note, phone, name or Telegram id appears anywhere."""
     await fill(sessions, count=12)
-    for by in ("month", "week", "area", "role", "sign", "outcome", "urgent", "kind"):
+    for by in ("month", "week", "area", "role", "sign", "outcome", "urgent", "event", "offer", "kind", "partner"):
         code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--format", "json", "--by", by)
         assert code == 0
         for value in _counts(json.loads(out)):
@@ -235,3 +235,105 @@ async def test_no_chart_label_shows_one_to_four(sessions, monkeypatch: pytest.Mo
             chart(figures)
     assert "<5" in drawn
     assert not [t for t in drawn if t.strip() in {"1", "2", "3", "4"}], drawn
+
+
+async def test_the_follow_up_shows_offers_kinds_forwards_answers_and_reopens(sessions, url: str,
+                                                                               capsys: pytest.CaptureFixture[str]
+                                                                               ) -> None:
+    """After closing: 8 signals referred to a meeting offer, 2 to a buddy; 11 forwarded (6 to the neighbourhood
+    team, 5 to the GP); 7 follow-up checks (6 "beter", 1 "slechter"), 5 residents said it helped, 5 reopens."""
+    from omzien.storage.models import OfferRecord
+
+    await fill(sessions, count=30)
+    at = NOW - timedelta(days=3)
+    async with sessions.begin() as session:
+        session.add_all([OfferRecord(id="ontmoet-1", record_type="offer", origin="import",
+                                     columns={"id": "ontmoet-1", "name_nl": "Koffie in de wijk", "kinds": "ontmoeten"}),
+                         OfferRecord(id="maatje-1", record_type="offer", origin="import",
+                                     columns={"id": "maatje-1", "name_nl": "Maatje", "kinds": "contact;bezigheden"})])
+        for number in range(21):
+            s = signal(70000 + number, 1, 3044, at, outcome="referred" if number < 10 else "forwarded")
+            s.forwarded_to = None if number < 10 else "wijkteam" if number < 16 else "huisarts"
+            session.add(s)
+            await session.flush()
+            if number < 10:
+                session.add(Event(signal_id=s.id, at=at, kind="referred",
+                                  detail="ontmoet-1" if number < 8 else "maatje-1"))
+            if number < 7:
+                session.add(Event(signal_id=s.id, at=at, kind="followed_up",
+                                  detail="better" if number < 6 else "worse"))
+            if 10 <= number < 15:
+                session.add_all([Event(signal_id=s.id, at=at, kind="followed_up", detail="yes"),
+                                 Event(signal_id=s.id, at=at, kind="reopened")])
+    code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--format", "json")
+    assert code == 0
+    follow = {name: {row["key"]: row for row in rows} for name, rows in json.loads(out)["follow_up"].items()}
+    assert follow["offer"]["total"]["referrals"] == 10
+    assert follow["offer"]["ontmoet-1"] == {"key": "ontmoet-1", "name": "Koffie in de wijk", "referrals": "x"}
+    assert follow["offer"]["maatje-1"]["referrals"] == "<5", "2 would be recognisable"
+    assert follow["kind"]["ontmoeten"]["referred"] == 8 and follow["kind"]["contact"]["referred"] == "<5"
+    assert follow["forward"]["wijkteam"]["signals"] == 6 and follow["forward"]["huisarts"]["signals"] == 5
+    assert follow["forward"]["total"]["signals"] == 11
+    assert follow["check"]["worse"]["answers"] == "<5" and follow["check"]["better"]["answers"] == "x"
+    assert follow["resident"]["yes"]["answers"] == 5 and follow["reopened"]["reopened"]["events"] == 5
+    code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--format", "csv", "--by", "offer")
+    assert code == 0 and out.startswith("\ufeffoffer;name;referrals")
+    assert "maatje-1;Maatje;<5" in out and "total;totaal;10" in out
+    code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--by", "kind")
+    assert code == 0 and "ontmoeten" in out and "persoonlijk contact" in out
+
+
+async def test_goals_on_counts_per_area_are_shown_against_the_signals(sessions, url: str,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """3044 has 15 signals, 3045 15, 3047 one: a goal of 40 a year for 3044 is reached in a third of a year
+    (the goal for the period is 14), 3047's goal is not said to be reached or not (its count is "<5")."""
+    await fill(sessions, count=30)
+    code = await asyncio.to_thread(main, ["points", "set-goals", "1", "--signals-per-area", "3044=40,3047=3"])
+    assert code == 0 and "3044: 40, 3047: 3" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["points", "set-goals", "1", "--signals-per-area", "9999=4"]) == 2
+    assert await asyncio.to_thread(main, ["points", "set-goals", "1", "--signals-per-area", "drie"]) == 2
+    capsys.readouterr()
+    for by in ("month", "area", "role"):
+        code, out = await run_cli(capsys, url, "--point", "1", "--since", "2026-08-01", "--until", "2026-11-30",
+                                  "--format", "json", "--by", by)
+        assert code == 0
+        figures = json.loads(out)
+        goals = {goal["area"]: goal for goal in figures["area_goals"]}
+        assert goals["3047"]["signals"] == "<5" and goals["3047"]["reached"] is None, by
+        if by == "area":  # the area table shows 3045 too: one of 15 and 15 is hidden so that 3047 stays "<5"
+            rows = {row["key"]: row["signals"] for row in figures["rows"]}
+            assert goals["3044"]["signals"] == rows["3044"] and "x" in (rows["3044"], rows["3045"])
+            continue
+        assert goals["3044"] == {"point": "Signaalpunt Noord", "area": "3044", "signals": 15, "goal_per_year": 40,
+                                 "goal_for_period": 14, "reached": True}, by
+
+
+async def test_partners_show_how_many_signallers_and_reports_came_through_them(sessions, url: str,
+                                                                               capsys: pytest.CaptureFixture[str]
+                                                                               ) -> None:
+    """Six people started through the pharmacy's poster and reported once each; one came through the bakery."""
+    from omzien.storage.models import Partner
+
+    await fill(sessions, count=12)
+    at = NOW - timedelta(days=4)
+    async with sessions.begin() as session:
+        session.add_all([Partner(id=1, point_id=1, name="Apotheek De Linde", code="LINDE1"),
+                         Partner(id=2, point_id=1, name="Bakkerij Brood", code="BROOD1")])
+        await session.flush()
+        for number in range(7):
+            session.add(Account(id=900 + number, first_name="Melder", partner_id=1 if number < 6 else 2,
+                                created_at=at))
+            s = signal(80000 + number, 1, 3044, at)
+            s.reports = [Report(reporter_id=900 + number, observations=["mailbox"], consent="yes", may_contact=True,
+                                created_at=at)]
+            session.add(s)
+    code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--format", "json")
+    assert code == 0
+    partners = {row["name"]: row for row in json.loads(out)["partners"]}
+    assert partners["Apotheek De Linde"] | {"key": ""} == {"key": "", "name": "Apotheek De Linde", "signallers": 6,
+                                                            "reports": 6}
+    assert partners["Bakkerij Brood"]["signallers"] == "<5" and partners["Bakkerij Brood"]["reports"] == "<5"
+    code, out = await run_cli(capsys, url, "--since", "2026-08-01", "--format", "csv", "--by", "partner")
+    assert code == 0 and out.startswith("\ufeffpartner;name;signallers;reports")
+    assert "1;Apotheek De Linde;6;6" in out and "2;Bakkerij Brood;<5;<5" in out
+    assert "Melder" not in out and "900" not in out

@@ -149,6 +149,7 @@ async def register_commands(bot: Bot, i18n: I18n) -> None:
                 BotCommand(command="taal", description=_("Taal kiezen")),
                 BotCommand(command="cancel", description=_("Stoppen met wat u aan het doen bent")),
                 BotCommand(command="tips", description=_("Tips: eenzaamheid opmerken")),
+                BotCommand(command="maandbericht", description=_("Elke maand: wat er in uw buurt is opgepakt")),
                 BotCommand(command="help", description=_("Uitleg")),
                 BotCommand(command="privacy", description=_("Wat Omzien bewaart, en hoe lang")),
             ]
@@ -202,9 +203,11 @@ def start_scheduler(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
 
 async def monthly_figures_now(sessions: async_sessionmaker[AsyncSession], i18n: I18n,
                               wake_outbox: Callable[[], None]) -> None:
-    """The coordinators' monthly figures, on the first working day of a month; the point row remembers them."""
+    """The coordinators' monthly figures, on the first working day of a month (the point row remembers them), and
+    the signallers' monthly thank-you (the account row remembers it)."""
     try:
-        if await monthly_figures.send_monthly(sessions, i18n, utcnow()):
+        if await monthly_figures.send_monthly(sessions, i18n, utcnow()) \
+                + await monthly_figures.thank_signallers(sessions, i18n, utcnow()):
             wake_outbox()
     except Exception as error:
         log.error("Monthly figures failed: %s", error_summary(error))

@@ -13,6 +13,7 @@ from omzien.core.i18n import get_i18n, ngettext
 from omzien.core.i18n import gettext as _
 from omzien.flows import sla
 from omzien.flows.address import parse_address
+from omzien.flows.figures import area_goals_of
 from omzien.flows.routing import AreaRange, AreaSyntaxError, format_areas, parse_areas
 from omzien.storage import points, signals
 from omzien.storage.models import Point, utcnow
@@ -71,6 +72,8 @@ def register(commands: Any) -> None:
     goals.add_argument("point_id", type=int, metavar=_("nummer"), help=_("het nummer van het signaalpunt"))
     for option in ("--claim-within", "--contact-within", "--close-within"):
         goals.add_argument(option, metavar="90%", help=_("een percentage, bijvoorbeeld 90%%"))
+    goals.add_argument("--signals-per-area", metavar="3044=20", help=_(
+        "zoveel signalen per jaar uit een postcodegebied, bijvoorbeeld 3044=20,3045=15 (0 wist het doel)"))
     for name, handler in (("add", add_point), ("list", list_points), ("code", new_code), ("set-policy", set_policy),
                           ("set-goals", set_goals)):
         point_commands.choices[name].set_defaults(execute=in_database(handler))
@@ -231,12 +234,19 @@ async def set_goals(session: Any, args: argparse.Namespace) -> int:
     if point is None:
         return fail(_("Er is geen signaalpunt met nummer {id}.").format(id=args.point_id))
     try:
-        await points.set_goals(session, point, claim=_share(args.claim_within), contact=_share(args.contact_within),
-                               close=_share(args.close_within))
+        areas = area_goals_of(args.signals_per_area) if args.signals_per_area else None
     except ValueError:
-        return fail(_("Een doel is een percentage van 0 tot 100. Voorbeeld: omzien points set-goals 1 "
-                      "--claim-within 90% --contact-within 80%"))
+        return fail(_("Een doel per gebied schrijft u zo: --signals-per-area 3044=20,3045=15"))
+    try:
+        await points.set_goals(session, point, claim=_share(args.claim_within), contact=_share(args.contact_within),
+                               close=_share(args.close_within), areas=areas)
+    except ValueError:
+        return fail(_("Een doel is een percentage van 0 tot 100, voor een gebied van het signaalpunt. Voorbeeld: "
+                      "omzien points set-goals 1 --claim-within 90% --signals-per-area 3044=20"))
     print(_("Doelen voor {name}: oppakken {claim}, contact {contact}, afronden {close} binnen de termijn.").format(
         name=point.name, **{step: "-" if goal is None else f"{goal:.0%}" for step, goal in (
             ("claim", point.goal_claim), ("contact", point.goal_contact), ("close", point.goal_close))}))
+    if point.area_goals:
+        print(_("Signalen per jaar: {goals}.").format(
+            goals=", ".join(f"{area}: {goal}" for area, goal in sorted(point.area_goals.items()))))
     return 0

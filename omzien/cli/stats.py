@@ -24,7 +24,7 @@ from omzien.views.figures import column_name, row_name
 
 
 def register(commands: Any) -> None:
-    stats = commands.add_parser("stats", help=_("cijfers voor de gemeente: signalen, opvolging, termijnen, inwoners"),
+    stats = commands.add_parser("stats",
                                 description=_(
         "Cijfers over een periode: wat binnenkwam, wat ermee gebeurde, of de termijnen gehaald zijn, en wat "
         "inwoners zochten maar niet in de buurt vonden. Een aantal van 1 tot 4 staat er als <5, zodat niemand "
@@ -90,6 +90,8 @@ def as_json(figures: Figures) -> dict[str, Any]:
         "months": [{"month": row, **{c: _cell(v) for c, v in values.items()}} for row, values in figures.months.rows],
         "within_deadline": [{"month": month, **shares} for month, shares in figures.deadlines],
         "goals": figures.goals,
+        "area_goals": [{"point": g.point, "area": g.area, "signals": _cell(g.signals), "goal_per_year": g.per_year,
+                        "goal_for_period": g.for_period, "reached": g.reached} for g in figures.area_goals],
         "service_levels": [{"point": s.point, "step": s.step, "median_hours": s.median_hours,
                             "p90_hours": s.p90_hours, "within": s.within, "goal": s.goal,
                             "late_waiting": _cell(s.late_waiting)} for s in figures.service],
@@ -97,6 +99,12 @@ def as_json(figures: Figures) -> dict[str, Any]:
         "residents": {k: _cell(v) if isinstance(v, Count) else v for k, v in figures.residents.items()},
         "searches": {by: [{"key": row, **{c: _cell(v) for c, v in values.items()}} for row, values in table.rows]
                      for by, table in figures.searches.items()},
+        "follow_up": {name: [{"key": row, **({"name": table.names[row]} if row in table.names else {}),
+                               **{c: _cell(v) for c, v in values.items()}} for row, values in table.rows]
+                      for name, table in figures.follow_up.items()},
+        "partners": [] if figures.partners is None else [
+            {"key": row, "name": figures.partners.names.get(row, ""), **{c: _cell(v) for c, v in values.items()}}
+            for row, values in figures.partners.rows],
         "gaps": [{"need": need, "area": area, "age": age, "searches": _cell(count)}
                  for need, area, age, count in figures.gaps],
     }
@@ -108,14 +116,16 @@ def as_csv(figures: Figures) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([figures.table.by, "name", *figures.table.columns])
     for row, values in figures.table.rows:
-        writer.writerow([row, row_name(figures.table.by, row), *(str(values[c]) for c in figures.table.columns)])
+        writer.writerow([row, row_name(figures.table.by, row, figures.table.names),
+                         *(str(values[c]) for c in figures.table.columns)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def as_text(figures: Figures) -> str:
     table = figures.table
     header = [column_name(table.by)] + [column_name(c) for c in table.columns]
-    lines = [[row_name(table.by, row)] + [str(values[c]) for c in table.columns] for row, values in table.rows]
+    lines = [[row_name(table.by, row, table.names)] + [str(values[c]) for c in table.columns]
+             for row, values in table.rows]
     widths = [max(len(line[i]) for line in [header, *lines]) for i in range(len(header))]
     text = [_("{point}, {since} tot {until}").format(
         point=figures.point or _("alle signaalpunten"), since=figures.since.date().isoformat(),

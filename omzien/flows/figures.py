@@ -96,15 +96,21 @@ def _safe(small: int, guards: int, hidden_sum: int) -> bool:
     return hidden_sum - (SMALL - 1) * (small - 1) <= 1 and hidden_sum - (small - 1) >= SMALL - 1
 
 
-def protect(counts: Mapping[Hashable, int], groups: Iterable[Group] = ()) -> dict[Hashable, Count]:
+def protect(counts: Mapping[Hashable, int], groups: Iterable[Group] = (),
+            unshown: Iterable[Hashable] = ()) -> dict[Hashable, Count]:
     """Every count of one output as it may be shown (see the module docstring). ``counts`` holds the parts in
-    ``derived`` too; those are left out of the result."""
+    ``derived`` too; those are left out of the result. A part in ``unshown`` is never printed and cannot be
+    worked out (the areas without a goal): it counts as hidden — as if known to be 1–4, or 5 or more (a 0 as
+    known) — which is the cautious side."""
     values = dict(counts)
     groups = list(groups)
     for group in groups:
         for rest in group.derived:
             values.setdefault(rest, values[group.total] - sum(values[p] for p in group.parts if p != rest))
     hiding = {key: Hiding.SMALL if is_small(value) else Hiding.SHOWN for key, value in values.items()}
+    for key in unshown:
+        if values[key] >= SMALL:
+            hiding[key] = Hiding.GUARD
     changed = True
     while changed:
         changed = False
@@ -128,7 +134,7 @@ def protect(counts: Mapping[Hashable, int], groups: Iterable[Group] = ()) -> dic
                 enough = [p for p in choosable if _safe(small, guards + 1, hidden_sum + values[p])]
                 hiding[enough[0] if enough else choosable[-1]] = Hiding.GUARD
             changed = True
-    derived = {rest for group in groups for rest in group.derived}
+    derived = {rest for group in groups for rest in group.derived} | set(unshown)
     return {key: Count(values[key] if hiding[key] is Hiding.SHOWN else None, hiding[key])
             for key in values if key not in derived}
 
@@ -197,6 +203,38 @@ def buckets(since: datetime, until: datetime, size: str, time_zone: str) -> list
     return found
 
 
+def area_goals_of(text: str) -> dict[str, int]:
+    """``3044=20,3045=15``: at least so many signals a year from each 4-digit area (0 removes a goal)."""
+    goals = {}
+    for part in filter(None, (p.strip() for p in text.replace(";", ",").split(","))):
+        area, _sep, count = part.partition("=")
+        if not (area.strip().isdigit() and len(area.strip()) == 4 and count.strip().isdigit()):
+            raise ValueError(part)
+        goals[area.strip()] = int(count)
+    return goals
+
+
+def goal_for_period(per_year: int, since: datetime, until: datetime) -> int:
+    """A goal a year, for a period of another length (rounded up: a goal is not met by rounding)."""
+    return math.ceil(per_year * (until - since).total_seconds() / (365.25 * 86400) - 1e-9)
+
+
+@dataclass(frozen=True)
+class AreaGoal:
+    """Signals from one area against the point's goal for it (Kwaliteitskompas): a goal on a count."""
+
+    point: str
+    area: str
+    signals: Count
+    per_year: int
+    for_period: int
+
+    @property
+    def reached(self) -> bool | None:
+        """Only said of a shown count: of a hidden one (1–4) it could tell which."""
+        return None if self.signals.value is None else self.signals.value >= self.for_period
+
+
 # A set of figures as it may be shown: every count already through ``protect``.
 
 @dataclass
@@ -204,6 +242,7 @@ class Table:
     by: str
     columns: tuple[str, ...]
     rows: list[tuple[str, dict[str, Count]]]  # the total row, if any, last and labelled "total"
+    names: dict[str, str] = field(default_factory=dict)  # rows named by the data (offers), not by the views
 
 
 @dataclass
@@ -233,4 +272,7 @@ class Figures:
     searches: dict[str, Table]  # by need, age, area
     gaps: list[tuple[str, str, str, Count]]  # need, area, age band: nothing local found; most first
     heat: dict[tuple[str, str], Count]  # need by area
+    follow_up: dict[str, Table] = field(default_factory=dict)  # by offer, kind, forward, check, resident, reopened
+    area_goals: list[AreaGoal] = field(default_factory=list)
+    partners: Table | None = None  # signallers who came through each partner's link, and their reports
     empty: bool = field(default=False)

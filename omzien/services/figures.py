@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.figures import (
+    AreaGoal,
     Bucket,
     Count,
     Figures,
@@ -23,6 +24,7 @@ from omzien.flows.figures import (
     ServiceLevel,
     Table,
     buckets,
+    goal_for_period,
     protect,
     remainder,
     share,
@@ -30,15 +32,20 @@ from omzien.flows.figures import (
 from omzien.flows.offers import Need
 from omzien.flows.signal import Outcome, Status
 from omzien.flows.sla import DUTCH_TIME
+from omzien.services import follow_up_figures as follow_up
 from omzien.storage import figures as counted
 from omzien.storage import sla
 from omzien.storage.figures import Scope
 from omzien.storage.models import Point
 from omzien.storage.points import all_points
 
-BY = ("month", "week", "area", "role", "sign", "outcome", "urgent", "kind")
-PARTITIONS = ("month", "week", "area", "outcome", "urgent", "role")
-"""Breakdowns whose rows add up to the total row (a report has one role; a signal one month, area, outcome)."""
+BY = ("month", "week", "area", "role", "sign", "outcome", "urgent", "event", "offer", "kind", "partner")
+PARTITIONS = ("month", "week", "area", "outcome", "urgent", "role", "offer")
+"""Breakdowns whose rows add up to the total row (a report has one role; a signal one month, area, outcome;
+a referral one offer)."""
+SHARED = {"month": {"signals": "M"}, "offer": {"referrals": "fo"}, "kind": {"referred": "fk"},
+          "partner": {"signallers": "ps", "reports": "pr"}}
+"""Tables whose cells are counts of another part of the figures too: the same key, so they are hidden alike."""
 SIGNAL_COLUMNS = (*counted.SIGNAL_COLUMNS, "repeats", "callbacks")
 PARTS_OF_SIGNALS = ("urgent", "claimed", "contacted", "closed")
 MONTH_PARTS = (*(str(o) for o in Outcome), Status.CLAIMED.value, Status.NEW.value, Status.UNROUTED.value)
@@ -47,6 +54,8 @@ STEPS = ("claim", "contact", "close")
 IMPLIED = {"outcome": ("claimed", "contacted", "closed"), "urgent": ("urgent",)}
 """Columns a row already says (a signal closed as referred was claimed and closed; an urgent one is urgent):
 shown, they would give a hidden count of the row away, so they are left out of that breakdown."""
+AREA_REST = ("A", "rest")
+"""The signals of the areas without a goal: never shown, but with the areas that have one they make the total."""
 GOAL_OF = {"claim": "goal_claim", "contact": "goal_contact", "close": "goal_close"}
 
 
@@ -62,13 +71,20 @@ def _table_groups(by: str, rows: list[str], columns: tuple[str, ...], key: Any) 
     return groups
 
 
-async def _main_table(session: AsyncSession, scope: Scope, by: str, periods: list[Bucket]
+async def _main_table(session: AsyncSession, scope: Scope, by: str, periods: list[Bucket],
+                      follow: follow_up.FollowUpCounts, partners: dict[int, dict[str, int]]
                       ) -> tuple[tuple[str, ...], dict[str, dict[str, int]]]:
+    if by == "partner":
+        return ("signallers", "reports"), {str(partner): counts for partner, counts in partners.items()}
     if by in ("role", "sign"):
         reports = await (counted.reports_by_role if by == "role" else counted.reports_by_sign)(session, scope)
         return ("reports",), {row: {"reports": n} for row, n in reports.items()}
-    if by == "kind":
+    if by == "event":
         return ("events",), {kind: {"events": n} for kind, n in (await counted.events_by_kind(session, scope)).items()}
+    if by == "offer":
+        return ("referrals",), {offer: {"referrals": n} for offer, n in follow.offers.items()}
+    if by == "kind":
+        return ("referred",), {kind: {"referred": n} for kind, n in follow.kinds.items()}
     implied = IMPLIED.get(by, ())
     return (tuple(c for c in SIGNAL_COLUMNS if c not in implied),
             await counted.signals_by(session, scope, by, periods))
@@ -90,9 +106,11 @@ async def gather(session: AsyncSession, point: Point | None, since: datetime, un
     raw: dict[Hashable, int] = {}
     groups: list[Group] = []
 
-    columns, main = await _main_table(session, scope, by, periods)
+    follow = await follow_up.count(session, scope)
+    partner_names, partners = await counted.by_partner(session, scope)
+    columns, main = await _main_table(session, scope, by, periods, follow, partners)
     order = _order(by, main, periods)
-    shared = {"signals": "M"} if by == "month" else {}
+    shared = SHARED.get(by, {})
 
     def key(row: str, column: str) -> Hashable:
         if row == "total":
@@ -136,28 +154,67 @@ async def gather(session: AsyncSession, point: Point | None, since: datetime, un
     raw[("b", "open")], raw[("b", "late")] = open_count, late
     groups.append(remainder(("b", "open"), ("b", "late")))
 
+    goal_keys = await _area_goal_counts(session, scope, by, main, key, chosen, raw, groups, months)
     levels = []
+    measures = await sla.reports(session, chosen, since, now, until) if chosen else {}
     for each in chosen:
-        measured = await sla.report(session, each, since, now, until)
+        measured = measures[each.id]
         for step in ("claim", "contact"):
             levels.append((each, step, measured[step]))
             raw[("s", each.id, step, "late")] = measured[step].late_waiting
 
+    forwarded = key(str(Outcome.FORWARDED), "signals") if by == "outcome" else ("F", "forwarded")
+    follow_up.add(follow, raw, groups, forwarded, [bucket.label for bucket in months])
+    for partner, counts in partners.items():
+        raw[("ps", str(partner))], raw[("pr", str(partner))] = counts["signallers"], counts["reports"]
     await _residents(session, scope, raw, groups)
     if ("T", "callbacks") in raw:  # one number in two places: one key, so it is hidden alike in both
         raw.pop(("r", "callbacks"))
-    shown = protect(raw, groups)
+    shown = protect(raw, groups, unshown=[AREA_REST] if AREA_REST in raw else [])
     figures = _assemble(scope, by, zone, order, columns, key, months, shown, levels, point)
+    figures.follow_up = follow_up.tables(follow, shown, forwarded)
+    figures.area_goals = [AreaGoal(each.name, area, shown[k], each.area_goals[area],
+                                   goal_for_period(each.area_goals[area], since, until)) for each, area, k in goal_keys]
+    figures.partners = Table("partner", ("signallers", "reports"), [
+        (str(partner), {"signallers": shown[("ps", str(partner))], "reports": shown[("pr", str(partner))]})
+        for partner in partners], names={str(partner): name for partner, name in partner_names.items()})
+    if by in ("offer", "partner"):
+        figures.table.names = dict(follow.names) if by == "offer" else dict(figures.partners.names)
     figures.empty = not any(raw[("M", b.label)] for b in months) and not raw[("r", "searches")]
     return figures
+
+
+async def _area_goal_counts(session: AsyncSession, scope: Scope, by: str, main: dict[str, dict[str, int]], key: Any,
+                            chosen: list[Point], raw: dict[Hashable, int], groups: list[Group],
+                            months: list[Bucket]) -> list[tuple[Point, str, Hashable]]:
+    """The signals of each area with a goal. Together with the rest of the areas they add up to all signals (the
+    months' sum): a group, so an area's small count cannot be worked out when the goals cover every area."""
+    wanted = [(each, area) for each in chosen for area in sorted(each.area_goals)]
+    if not wanted:
+        return []
+    if by == "area":  # the table's own rows and total: every area is there already
+        for _each, area in wanted:
+            raw.setdefault(key(area, "signals"), 0)
+        return [(each, area, key(area, "signals")) for each, area in wanted]
+    per_area = await counted.signals_by(session, scope, "area")
+    total = ("T", "signals") if ("T", "signals") in raw else ("A", "total")
+    if total not in raw:
+        raw[total] = sum(raw[("M", bucket.label)] for bucket in months)
+        groups.append(Group(total, tuple(("M", bucket.label) for bucket in months)))
+    found = []
+    for each, area in wanted:
+        found.append((each, area, ("A", area)))
+        raw[found[-1][2]] = per_area.get(area, {}).get("signals", 0)
+    raw[AREA_REST] = raw[total] - sum(raw[k] for k in dict.fromkeys(k for _each, _area, k in found))
+    groups.append(Group(total, (*dict.fromkeys(k for _each, _area, k in found), AREA_REST)))
+    return found
 
 
 async def _residents(session: AsyncSession, scope: Scope, raw: dict[Hashable, int], groups: list[Group]) -> None:
     totals = await counted.searches(session, scope)
     raw[("r", "searches")], raw[("r", "nothing_local")] = totals["searches"], totals["nothing_local"]
     groups.append(remainder(("r", "searches"), ("r", "nothing_local")))
-    signs = await counted.reports_by_sign(session, scope)
-    raw[("r", "callbacks")] = signs["callback"]
+    raw[("r", "callbacks")] = await counted.callbacks(session, scope)
     for by in ("need", "age", "area"):
         rows = await counted.searches_by(session, scope, by)
         for row, values in rows.items():

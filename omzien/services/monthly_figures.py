@@ -1,5 +1,5 @@
 """The coordinators' figures in Telegram: asked for with /cijfers (this month so far), and unasked on the first
-working day of a month (the month that just ended), once per point.
+working day of a month (the month that just ended), once per point. And the signallers' monthly thank-you.
 
 Each coordinator gets one summary text and the two main charts, all through the outbox.
 """
@@ -7,7 +7,7 @@ Each coordinator gets one summary text and the two main charts, all through the 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -15,14 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.core.i18n import I18n
+from omzien.flows.figures import SMALL
+from omzien.flows.sla import DUTCH_TIME
 from omzien.services.figures import gather
 from omzien.services.publish import speaking_to
-from omzien.storage import outbox, points
+from omzien.storage import accounts, outbox, points
+from omzien.storage import figures as counted
 from omzien.storage.models import Account, Point
 from omzien.storage.points import all_points, policy_of
 from omzien.views import charts
 from omzien.views.common import locale
 from omzien.views.figures import chart_caption, summary_payload
+from omzien.views.signallers import monthly_thanks_payload
 
 log = logging.getLogger(__name__)
 
@@ -87,4 +91,35 @@ async def send_monthly(sessions: async_sessionmaker[AsyncSession], i18n: I18n, n
             sent += 1
     if sent:
         log.info("monthly figures queued for %s point(s)", sent)
+    return sent
+
+
+THANKS_FROM = timedelta(hours=10)
+"""The signallers' monthly message goes from 10:00 on the first of the month (Dutch time)."""
+
+
+async def thank_signallers(sessions: async_sessionmaker[AsyncSession], i18n: I18n, now: datetime) -> int:
+    """Each signaller who agreed gets one short message a month: how many signals were picked up last month
+    in the 4-digit areas they reported from. An area with fewer than ``SMALL`` counts for nothing (so no sum
+    of two messages tells a small number), and below ``SMALL`` in all there is no message at all. Once a
+    month (the account row is locked and marked with the message). How many were queued."""
+    zone = ZoneInfo(DUTCH_TIME)
+    this = month_start(now.astimezone(zone).date(), zone)
+    if now < this + THANKS_FROM:
+        return 0
+    previous = month_start(date.fromordinal(this.date().toordinal() - 1), zone)
+    sent = 0
+    async with sessions.begin() as session:
+        due = await accounts.monthly_thanks_due(session, this)
+        per_area = await counted.claimed_by_area(session, previous, this) if due else {}
+        for account, areas in due:
+            picked_up = sum(count for area in areas if (count := per_area.get(area, 0)) >= SMALL)
+            accounts.monthly_thanked(account, now)
+            if picked_up >= SMALL:
+                with speaking_to(i18n, account):
+                    month = format_date(previous, "MMMM", locale=locale())
+                    outbox.send(session, account.id, monthly_thanks_payload(month, picked_up))
+                sent += 1
+    if sent:
+        log.info("monthly thanks queued for %s signaller(s)", sent)
     return sent

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows.signallers import partner_code_of, shown_count
-from omzien.storage import partners, points
+from omzien.storage import accounts, partners, points
 from omzien.storage.models import Account, Partner
 
 
@@ -44,3 +44,8 @@ class PartnerFigure:
 async def partner_figures(session: AsyncSession) -> Sequence[PartnerFigure]:
     return [PartnerFigure(partner.id, partner.name, partner.point.name, partner.code, shown_count(count))
             for partner, count in await partners.partners_with_counts(session)]
+
+
+def monthly_thanks(account: Account, yes: bool) -> None:
+    """/maandbericht: the signaller agrees to (or stops) one short message a month about their neighbourhood."""
+    accounts.agree_to_monthly_thanks(account, yes)

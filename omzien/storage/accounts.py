@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiogram.types import User
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from omzien.storage.models import Account
+from omzien.storage.models import Account, Report, Signal
 
 
 async def seen(session: AsyncSession, user: User, *, private_message: bool, now: datetime) -> Account:
@@ -57,3 +58,28 @@ def count_report(account: Account) -> int:
     """One more report by this account; how many it made so far."""
     account.reports_made = (account.reports_made or 0) + 1
     return account.reports_made
+
+
+def agree_to_monthly_thanks(account: Account, yes: bool) -> None:
+    account.monthly_thanks = yes
+
+
+async def monthly_thanks_due(session: AsyncSession, month_start: datetime) -> list[tuple[Account, list[int]]]:
+    """Signallers who agreed to the monthly message, can be written to and had none since ``month_start``, each
+    with the 4-digit areas of their reports (never more than the area). Locked, so two runs send it once."""
+    due = (await session.scalars(
+        select(Account).where(Account.monthly_thanks.is_(True), Account.started_at.is_not(None),
+                              Account.blocked_at.is_(None),
+                              or_(Account.monthly_thanks_at.is_(None), Account.monthly_thanks_at < month_start))
+        .order_by(Account.id).with_for_update(skip_locked=True))).all()
+    areas: dict[int, list[int]] = {account.id: [] for account in due}
+    if due:
+        for reporter, area in await session.execute(
+                select(Report.reporter_id, Signal.area).join(Report.signal)
+                .where(Report.reporter_id.in_(list(areas))).distinct()):
+            areas[reporter].append(area)
+    return [(account, sorted(areas[account.id])) for account in due]
+
+
+def monthly_thanked(account: Account, now: datetime) -> None:
+    account.monthly_thanks_at = now

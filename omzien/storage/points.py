@@ -153,13 +153,19 @@ def figures_sent(point: Point, now: datetime) -> None:
 
 
 async def set_goals(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,
-                    close: float | None = None) -> None:
-    """The share of signals (0–1) to pick up, contact and close within the deadline; None leaves one unchanged."""
+                    close: float | None = None, areas: dict[str, int] | None = None) -> None:
+    """The share of signals (0–1) to pick up, contact and close within the deadline; None leaves one unchanged.
+    ``areas``: signals a year from each of the point's 4-digit areas (0 removes that goal)."""
+    for goal in (claim, contact, close):
+        if goal is not None and not 0 <= goal <= 1:
+            raise ValueError("a goal is a share from 0 to 100 %")
+    if areas and not all(any(a.first <= int(area) <= a.last for a in point.areas) for area in areas):
+        raise ValueError("an area goal for an area the point does not cover")
     for name, goal in (("goal_claim", claim), ("goal_contact", contact), ("goal_close", close)):
         if goal is not None:
-            if not 0 <= goal <= 1:
-                raise ValueError("a goal is a share from 0 to 100 %")
             setattr(point, name, goal)
+    if areas:
+        point.area_goals = {area: goal for area, goal in {**point.area_goals, **areas}.items() if goal > 0}
     await session.flush()
 
 

@@ -134,6 +134,9 @@ async def transition(session: AsyncSession, signal_id: int, action: Action, curr
     moved = result.rowcount == 1  # type: ignore[attr-defined]
     if moved:
         record(session, signal_id, EVENT_OF[action], now, worker_id, detail)
+        if EVENT_OF[action] in (EventKind.CLAIMED, EventKind.CLOSED):
+            await sla.time_steps(session, signal_id, now, claim=EVENT_OF[action] == EventKind.CLAIMED,
+                                 contact=EVENT_OF[action] == EventKind.CLOSED)
     return moved
 
 
@@ -182,6 +185,7 @@ async def record_contact(session: AsyncSession, signal_id: int, worker_id: int, 
     if signal.contacted_at is None:
         signal.contacted_at = now
         record(session, signal.id, EVENT_OF[Action.CONTACT], now, worker_id)
+        await sla.time_steps(session, signal.id, now, contact=True)
         sla.replan(signal, signal.point, now)
     return signal
 

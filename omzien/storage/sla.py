@@ -9,12 +9,12 @@ causes. So an alert is sent once: not twice after a restart, nor by two instance
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Numeric, case, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.flows import sla
@@ -201,66 +201,112 @@ class Measure:
     late_waiting: int  # still not taken, and already past the allowance
 
 
-def _percentile(values: list[float], share: float) -> float | None:
-    """Nearest-rank percentile: a value that really occurred."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
-def measure(durations: list[timedelta], allowance: timedelta, late_waiting: int) -> Measure:
-    hours = [d.total_seconds() / 3600 for d in durations]
-    in_time = sum(1 for d in durations if d <= allowance)
-    total = len(durations) + late_waiting
-    return Measure(count=len(durations), median_hours=_round(_percentile(hours, 0.5)),
-                   p90_hours=_round(_percentile(hours, 0.9)), within=round(in_time / total, 3) if total else None,
-                   late_waiting=late_waiting)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
-def _past(policy: sla.Policy, start: datetime, allowance: timedelta, now: datetime) -> bool:
-    """More than ``allowance`` of working time from ``start`` to ``now``: counted forward from the start over the
-    allowance only (``between`` would walk every day up to now, for a signal that waits long)."""
-    return now >= policy.working.add(start, allowance + timedelta(microseconds=1))
-
-
 STEPS = (EventKind.REPORTED, EventKind.ROUTED, EventKind.CLAIMED, EventKind.CONTACTED, EventKind.CLOSED)
 """The events the figures measure between: the first of each kind per signal."""
+
+
+async def clock_start(session: AsyncSession, signal_id: int) -> datetime | None:
+    """Where the figures start counting: the signal's first routing to a point, else its first report."""
+    for kind in (EventKind.ROUTED, EventKind.REPORTED):
+        at = await session.scalar(select(func.min(Event.at)).where(Event.signal_id == signal_id, Event.kind == kind))
+        if at is not None:
+            return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    return None
+
+
+async def time_steps(session: AsyncSession, signal_id: int, now: datetime, *, claim: bool = False,
+                     contact: bool = False) -> None:
+    """Working hours from the start of the clock to ``now``, written once: at the first claim (``claim_hours``)
+    and at the first contact or close (``contact_hours``). The figures read these instead of the events, so no
+    working time is computed per signal when they are asked for."""
+    row = (await session.execute(select(Signal.point_id, Signal.claim_hours, Signal.contact_hours)
+                                 .where(Signal.id == signal_id))).one_or_none()
+    if row is None or row.point_id is None:
+        return
+    wanted = [name for name, asked, done in (("claim_hours", claim, row.claim_hours),
+                                             ("contact_hours", contact, row.contact_hours)) if asked and done is None]
+    start = await clock_start(session, signal_id) if wanted else None
+    if start is None:
+        return
+    point = await session.get_one(Point, row.point_id)
+    hours = policy_of(point).working.between(start, now).total_seconds() / 3600
+    await session.execute(update(Signal).where(Signal.id == signal_id).values({name: hours for name in wanted})
+                          .execution_options(synchronize_session=False))
+
+
+def _nearest_rank(count: Any, share: int) -> Any:
+    """The nearest rank of the ``share`` percentile (in tenths) of ``count`` values: ceil(share/10 × count)."""
+    return (count * share + 9) // 10
+
+
+def _percentiles(histogram: list[tuple[float, int]]) -> dict[str, float]:
+    """The median and 90th percentile (nearest rank) from (value, how many) sorted by value."""
+    total = sum(count for _value, count in histogram)
+    found, seen = {}, 0
+    for value, count in histogram:
+        seen += count
+        for share in (5, 9):
+            if f"p{share}" not in found and seen >= _nearest_rank(total, share):
+                found[f"p{share}"] = value
+    return found
+
+
+async def reports(session: AsyncSession, chosen: Sequence[Point], since: datetime, now: datetime,
+                  until: datetime | None = None) -> dict[int, dict[str, Measure | int]]:
+    """Per point: time to claim and time to first contact, per signal reported since ``since`` (and before
+    ``until``), in working hours, counted by the database from the hours written at each step (``time_steps``).
+    A signal that has not taken a step and whose deadline passed is late. The median and 90th percentile come
+    from how many signals took each tenth of an hour (the figures show tenths), not from a row per signal."""
+    if not chosen:
+        return {}
+    where = [Signal.created_at >= since]  # all points: the period from ix_signals_figures alone, then per point
+    if len(chosen) == 1:
+        where.append(Signal.point_id == chosen[0].id)
+    point = Signal.point_id + 0  # grouped by this, not by the column: SQLite would walk each point's rows in turn
+    if until is not None:
+        where.append(Signal.created_at < until)
+    allowances = {point.id: {"claim": _hours(policy_of(point).working.days(policy_of(point).claim_days)),
+                             "contact": _hours(policy_of(point).working.days(policy_of(point).contact_days))}
+                  for point in chosen}
+    steps = (("claim", Signal.claim_hours, Signal.due_claim_at),
+             ("contact", Signal.contact_hours, Signal.due_contact_at))
+    counted: list[Any] = [func.count()]
+    for step, hours, due in steps:
+        allowance = case({point_id: a[step] for point_id, a in allowances.items()}, value=Signal.point_id, else_=0)
+        counted += [func.count(hours), func.count().filter(hours <= allowance + 1e-9),
+                    func.count().filter(hours.is_(None), due < now)]
+    found: dict[int, dict[str, Any]] = {point.id: {"signals": 0} for point in chosen}
+    for point_id, signals, *numbers in await session.execute(select(point, *counted).where(*where).group_by(point)):
+        if point_id in found:
+            found[point_id]["signals"] = signals
+            for index, (step, _hours_column, _due) in enumerate(steps):
+                found[point_id][step] = numbers[3 * index: 3 * index + 3]
+    histograms: dict[tuple[int, str], list[tuple[float, int]]] = {}
+    for step, hours, _due in steps:
+        tenth = func.round(cast(hours, Numeric), 1)  # PostgreSQL rounds numeric, not double precision
+        for point_id, value, count in await session.execute(
+                select(point, tenth, func.count()).where(*where, hours.is_not(None))
+                .group_by(point, tenth).order_by(point, tenth)):
+            histograms.setdefault((point_id, step), []).append((float(value), count))
+    result: dict[int, dict[str, Measure | int]] = {}
+    for point in chosen:
+        values = found[point.id]
+        result[point.id] = {"signals": values["signals"]}
+        for step, _hours_column, _due in steps:
+            count, in_time, late = values.get(step, (0, 0, 0))
+            total = count + late
+            percentiles = _percentiles(histograms.get((point.id, step), []))
+            result[point.id][step] = Measure(count=count, median_hours=percentiles.get("p5"),
+                                             p90_hours=percentiles.get("p9"),
+                                             within=round(in_time / total, 3) if total else None, late_waiting=late)
+    return result
+
+
+def _hours(allowance: timedelta) -> float:
+    return allowance.total_seconds() / 3600
 
 
 async def report(session: AsyncSession, point: Point, since: datetime, now: datetime,
                  until: datetime | None = None) -> dict[str, Measure | int]:
     """Time to claim and time to first contact, per signal reported since ``since`` (and before ``until``)."""
-    policy = policy_of(point)
-    signal_ids = select(Signal.id).where(Signal.point_id == point.id, Signal.created_at >= since)
-    if until is not None:
-        signal_ids = signal_ids.where(Signal.created_at < until)
-    firsts: dict[int, dict[str, datetime]] = {}
-    for signal_id, kind, at in await session.execute(
-            select(Event.signal_id, Event.kind, func.min(Event.at))
-            .where(Event.signal_id.in_(signal_ids), Event.kind.in_(STEPS))
-            .group_by(Event.signal_id, Event.kind)):
-        firsts.setdefault(signal_id, {})[kind] = at.replace(tzinfo=UTC) if at.tzinfo is None else at
-    to_claim, to_contact = [], []
-    claim_late = contact_late = 0
-    claim_allowance = policy.working.days(policy.claim_days)
-    contact_allowance = policy.working.days(policy.contact_days)
-    for kinds in firsts.values():
-        start = kinds.get(EventKind.ROUTED) or kinds.get(EventKind.REPORTED)
-        if start is None:
-            continue
-        if EventKind.CLAIMED in kinds:
-            to_claim.append(policy.working.between(start, kinds[EventKind.CLAIMED]))
-        elif _past(policy, start, claim_allowance, now):
-            claim_late += 1
-        contact = min((kinds[k] for k in (EventKind.CONTACTED, EventKind.CLOSED) if k in kinds), default=None)
-        if contact is not None:
-            to_contact.append(policy.working.between(start, contact))
-        elif _past(policy, start, contact_allowance, now):
-            contact_late += 1
-    return {"signals": len(firsts), "claim": measure(to_claim, claim_allowance, claim_late),
-            "contact": measure(to_contact, contact_allowance, contact_late)}
+    return (await reports(session, [point], since, now, until))[point.id]

@@ -223,3 +223,9 @@ class Steer(CallbackData, prefix="s1"):
     action: SteerAction
     target: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
 
+
+
+class MonthlyThanks(CallbackData, prefix="mth1"):
+    """The signaller's answer to "Wilt u één keer per maand een kort bericht?" (/maandbericht)."""
+
+    yes: bool

@@ -23,7 +23,7 @@ def _image(png: bytes, alt: str) -> str:
 
 def _table(table: Table) -> str:
     head = "".join(f"<th>{escape(column_name(c))}</th>" for c in (table.by, *table.columns))
-    body = "".join("<tr><td>" + escape(row_name(table.by, row)) + "</td>" +
+    body = "".join("<tr><td>" + escape(row_name(table.by, row, table.names)) + "</td>" +
                    "".join(f'<td class="n">{escape(str(values[c]))}</td>' for c in table.columns) + "</tr>"
                    for row, values in table.rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -49,12 +49,32 @@ def html(figures: Figures) -> str:
                  percent(level.goal))
         parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     parts.append("</tbody></table>")
+    if figures.area_goals:
+        parts.append("<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in (
+            _("signaalpunt"), _("postcodegebied"), _("signalen"), _("doel per jaar"), _("doel in deze periode"),
+            _("gehaald"))) + "</tr></thead><tbody>")
+        for goal in figures.area_goals:
+            reached = "-" if goal.reached is None else _("ja") if goal.reached else _("nee")
+            cells = (goal.point, goal.area, str(goal.signals), str(goal.per_year), str(goal.for_period), reached)
+            parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</tbody></table>")
     parts.append("<p>" + escape(_("Nu open: {open}, waarvan over tijd: {late}.").format(
         open=figures.backlog["open"], late=figures.backlog["late"])) + "</p>")
     parts.append("<h2>" + escape(_("Signalen per maand")) + "</h2>")
     parts.append(_image(charts.months_chart(figures), _("Signalen per maand, naar uitkomst")))
     parts.append(_image(charts.deadlines_chart(figures), _("Deel binnen de termijn per maand, met het doel")))
     parts.append(_table(figures.table))
+    if figures.follow_up:
+        parts.append("<h2>" + escape(_("Na het afronden")) + "</h2>")
+        parts.append("<p>" + escape(_("Dit gaat over de signalen uit deze periode. Naar welk aanbod gingen ze? "
+                                      "Waar zijn ze doorgezet? En wat zeiden de vragen achteraf?"))
+                     + "</p>")
+        parts += [_table(table) for table in figures.follow_up.values()]
+    if figures.partners is not None and figures.partners.rows:
+        parts.append("<h2>" + escape(_("Partners")) + "</h2>")
+        parts.append("<p>" + escape(_("Melders die via de link of poster van een partner kwamen, en hun meldingen."))
+                     + "</p>")
+        parts.append(_table(figures.partners))
     parts.append("<h2>" + escape(_("Wat inwoners zochten")) + "</h2>")
     parts.append("<p>" + escape(_("Zoekvragen: {searches}, waarvan niets in de buurt: {nothing} ({share}). "
                                   "Terugbelverzoeken: {callbacks}.").format(

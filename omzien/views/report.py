@@ -156,7 +156,8 @@ def sent_payload(reference: str, area: int, point: str | None, may_contact: bool
     if not on_hold and reports_made in THANKS:
         lines += ["", "💛 " + str(THANKS[reports_made])]
     if reports_made == 1:  # once: the tips, offered, not pushed
-        lines += ["", _("Wilt u vijf korte tips? Hoe merkt u eenzaamheid op, en hoe begint u een praatje?")]
+        lines += ["", _("Wilt u vijf korte tips? Hoe merkt u eenzaamheid op, en hoe begint u een praatje?"),
+                  "", _("Wilt u elke maand horen hoeveel signalen in uw buurt zijn opgepakt? Stuur /maandbericht.")]
         return payload("\n".join(lines), rows([button(_("Tips lezen"), TipButton(index=0, fresh=True))]))
     return payload("\n".join(lines))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from omzien.core.i18n import gettext as _
 from omzien.core.i18n import lazy_gettext as __
-from omzien.views.buttons import TipButton
+from omzien.views.buttons import MonthlyThanks, TipButton
 from omzien.views.common import button, payload, rows
 
 TIPS = (
@@ -41,3 +41,25 @@ def tip_payload(index: int) -> dict[str, Any]:
 def tips_done_payload() -> dict[str, Any]:
     return payload(_("Dank u wel voor het lezen. Wilt u de tips nog eens zien? Stuur /tips."))
 
+
+
+def monthly_question_payload(now_on: bool) -> dict[str, Any]:
+    """/maandbericht: one short message a month about the neighbourhood, asked (and stopped) here."""
+    lines = [_("Wilt u één keer per maand een kort bericht? Daarin staat hoeveel signalen in uw buurt zijn "
+               "opgepakt. Nooit wie of waar.")]
+    if now_on:
+        lines.append(_("U krijgt dit bericht nu al."))
+    return payload("\n\n".join(lines), rows([button(_("Ja, graag"), MonthlyThanks(yes=True)),
+                                             button(_("Nee, liever niet"), MonthlyThanks(yes=False))]))
+
+
+def monthly_answer_payload(yes: bool) -> dict[str, Any]:
+    if yes:
+        return payload(_("Goed. U krijgt begin van de maand een kort bericht. Stoppen kan altijd met /maandbericht."))
+    return payload(_("Goed. U krijgt geen maandbericht."))
+
+
+def monthly_thanks_payload(month: str, picked_up: int) -> dict[str, Any]:
+    """"In uw buurt zijn in november 12 signalen opgepakt." Only for 5 or more (``services.monthly_figures``)."""
+    return payload(_("In uw buurt zijn in {month} {count} signalen opgepakt. Dank u wel.").format(
+        month=month, count=picked_up) + "\n\n" + _("Wilt u dit bericht niet meer? Stuur /maandbericht."))
