@@ -146,9 +146,11 @@ def linear_scan(index: Index) -> Callable[[Query], tuple]:
 
     Uses the index's own scoring terms (private), so that only the way candidates are found differs.
     """
-    forward: list[dict[str, float]] = [{} for _ in index._offer_at]
-    for term, postings in index._postings.items():
-        for position, weight in zip(postings.positions, postings.weights, strict=True):
+    forward: list[dict[object, float]] = [{} for _ in index._offer_at]
+    for term, number in index._term_id.items():
+        start, end = index._starts[number], index._starts[number + 1]
+        for position, weight in zip(index._positions[start:end].tolist(), index._weights[start:end].tolist(),
+                                    strict=True):
             forward[position][term] = weight
     first = {}
     for position, number in enumerate(index._offer_at):
@@ -163,9 +165,11 @@ def linear_scan(index: Index) -> Callable[[Query], tuple]:
             groups.add(Group.OLDER)
         passes = index._filters(query, age)
         scored = []
-        for number, offer in enumerate(index.offers):
-            position = first[number]
-            if (not offer.area.national and query.postcode_area is None) or not passes(number, position):
+        for number, ranges in enumerate(index._ranges):
+            position, (traits, fits) = first[number], index._profiles[index._profile[number]]
+            if ranges is not None and not any(a <= (query.postcode_area or 0) <= b for a, b in ranges):
+                continue
+            if not passes(traits):
                 continue
             by_word = []
             for word, word_forms in forms:
@@ -173,7 +177,7 @@ def linear_scan(index: Index) -> Callable[[Query], tuple]:
                            default=0.0)
                 if best:
                     by_word.append((word, {position: best}))
-            chosen = any(need in index._fits[number] for need in query.needs)
+            chosen = any(need in fits for need in query.needs)
             if by_word or chosen or (not understood.words and not query.needs):
                 terms = index._terms(number, position, _Context(query, understood, by_word, frozenset(groups)))
                 scored.append((-sum(t[2] for t in terms), number))
