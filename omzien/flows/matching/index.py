@@ -386,7 +386,8 @@ def _texts(offer: Offer, method_text: str) -> tuple[str, ...]:
 
 def _firsts(sizes: Sequence[int] | numpy.ndarray) -> numpy.ndarray:
     """Where each of consecutive runs of these sizes starts."""
-    return numpy.concatenate(([0], numpy.cumsum(sizes)[:-1])).astype(numpy.int64)
+    sizes = numpy.asarray(sizes, dtype=numpy.int64)
+    return numpy.cumsum(sizes) - sizes
 
 
 def _gather(starts: numpy.ndarray, sizes: numpy.ndarray) -> numpy.ndarray:
