@@ -166,7 +166,7 @@ def linear_scan(index: Index) -> Callable[[Query], tuple]:
         passes = index._filters(query, age)
         scored = []
         for number, ranges in enumerate(index._ranges):
-            position, (traits, fits) = first[number], index._profiles[index._profile[number]]
+            position, traits, fits = first[number], index._traits[number], index._profiles[index._profile[number]][1]
             if ranges is not None and not any(a <= (query.postcode_area or 0) <= b for a, b in ranges):
                 continue
             if not passes(traits):

@@ -61,7 +61,7 @@ def make_bot(token: str, api_url: str | None = None) -> Bot:
 def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, settings: Settings,
                     wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow) -> Dispatcher:
     dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
-                            settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(),
+                            settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(sessions),
                             membership=Membership(), link_attempts=Attempts(LINK_TRIES, 3600))
     dispatcher.update.outer_middleware(FloodGuard(sessions, wake_outbox, i18n, settings.flood_limit,
                                                   settings.flood_seconds))

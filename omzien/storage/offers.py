@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.flows.matching import Index
 from omzien.flows.offers import Offer
-from omzien.storage import catalogue
+from omzien.storage import catalogue, db
 from omzien.storage.models import OfferRecord, OfferSearch, utcnow
 
 SHIPPED = "shipped"
 IMPORTED = "import"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -81,22 +87,74 @@ async def by_ids(session: AsyncSession, ids: Sequence[str]) -> list[Offer]:
 
 
 class Catalogue:
-    """The offers in memory with their search index, rebuilt when the stored catalogue has changed."""
+    """The offers in memory with their search index, built anew when the stored catalogue has changed.
 
-    def __init__(self) -> None:
+    A build never holds up the bot: the rows are read in a short read of their own (not in an update's
+    transaction), a few hundred at a time, and the index is built in a thread. Meanwhile searches go on with
+    the previous index; one build runs at a time. Only the very first search, with no index yet, waits for
+    it (well under a second at a few thousand offers) — a resident would rather wait a moment than hear
+    that there is nothing.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
         self.version: tuple[object, ...] | None = None
         self.index = Index(())
         self.by_id: dict[str, Offer] = {}
         self.has_local = False  # whether any offer is local: only then is a postcode worth asking for
+        self.building: asyncio.Task[None] | None = None
 
     async def current(self, session: AsyncSession) -> Catalogue:
-        version = tuple((await session.execute(
-            select(func.count(), func.max(OfferRecord.updated_at)))).one())
-        if version != self.version:
-            offers = await load(session)
-            self.index, self.by_id, self.version = Index(offers), {o.id: o for o in offers}, version
-            self.has_local = any(o.local for o in offers)
+        """The catalogue as it is in memory; a new build starts when the stored catalogue has changed."""
+        if await _version(session) != self.version and self.building is None:
+            self.building = asyncio.create_task(self._build())
+            self.building.add_done_callback(lambda task: task.cancelled() or task.exception())  # logged there
+        if self.version is None and self.building is not None:
+            await asyncio.shield(self.building)
         return self
+
+    async def _build(self) -> None:
+        try:
+            async with self.sessions() as session:
+                await session.connection(execution_options={db.READ_ONLY: True})
+                version = await _version(session)
+                rows = await session.stream_scalars(  # as JSON text: read in the thread
+                    select(cast(OfferRecord.columns, String)).order_by(OfferRecord.id))
+                texts = [text async for part in rows.partitions(PART) for text in part]
+            offers, index = await asyncio.to_thread(_prepared, texts)
+            self.index, self.by_id, self.version = index, {o.id: o for o in offers}, version
+            self.has_local = any(o.local for o in offers)
+            log.info("Offer index built: %d offers", len(offers))
+        except Exception as error:
+            log.error("Offer index not built: %s", type(error).__name__)
+            raise
+        finally:
+            self.building = None
+
+
+PART = 250
+"""Rows read at a time while building: the bot answers others in between."""
+SWITCH = 0.0001
+
+
+async def _version(session: AsyncSession) -> tuple[object, ...]:
+    """What changes when the stored catalogue changes: the number of rows and the last update."""
+    return tuple((await session.execute(select(func.count(), func.max(OfferRecord.updated_at)))).one())
+
+
+def _prepared(texts: list[str]) -> tuple[list[Offer], Index]:
+    """The offers and their index, from the stored columns as JSON text (in a thread: this takes seconds
+    for a large catalogue). Meanwhile the thread hands Python over to the event loop more often (every
+    ``SWITCH`` seconds instead of 5 ms), so that an update, which needs it dozens of times, is not held up.
+    """
+    usual = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH)
+    try:
+        offers, errors = catalogue.from_columns(json.loads(text) for text in texts)
+        assert not errors, errors[:3]
+        return offers, Index(offers)
+    finally:
+        sys.setswitchinterval(usual)
 
 
 def _to_the_hour(moment: datetime) -> datetime:

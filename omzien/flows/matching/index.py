@@ -89,14 +89,14 @@ class _Ranking:
     context: Context
 
 
-class _PerProfile(dict):
+class _PerProfile(dict[int, float]):
     """What one query makes of each profile (traits and need fits), worked out when first needed."""
 
-    def __init__(self, work_out: Callable[[int], float | None]) -> None:
+    def __init__(self, work_out: Callable[[int], float]) -> None:
         super().__init__()
         self.work_out = work_out
 
-    def __missing__(self, profile: int) -> float | None:
+    def __missing__(self, profile: int) -> float:
         value = self[profile] = self.work_out(profile)
         return value
 
@@ -111,10 +111,20 @@ class Index:
         self.offers = [o for o in everything if o.record_type == "offer" and o.audience == "inwoners"]
         known = {name.casefold(): ranges for name, ranges in (municipalities or {}).items()}
         self._ranges = [_postcode_ranges(o.area, known) for o in self.offers]
-        profiles: dict[tuple, int] = {}
-        self._profile = array("I", (profiles.setdefault(
-            (Traits.of(o, methods.get(o.method)), tuple(need_fits(o).items())), len(profiles)) for o in self.offers))
-        self._profiles = [(traits, dict(fits)) for traits, fits in profiles]
+        alike: dict[Traits, Traits] = {}
+        self._traits = [alike.setdefault(traits, traits) for traits in (Traits.of(o, methods.get(o.method))
+                                                                         for o in self.offers)]
+        # Offers alike in what the score uses of them share a profile: (traits, need fits).
+        numbers: dict[tuple, int] = {}
+        self._profiles: list[tuple[Traits, dict[Need, float]]] = []
+        self._profile = array("I")
+        for traits, offer in zip(self._traits, self.offers, strict=True):
+            fits = need_fits(offer)
+            key = (traits.free, traits.online_only, traits.groups, traits.evidence, *fits.items())
+            if key not in numbers:
+                numbers[key] = len(self._profiles)
+                self._profiles.append((traits, fits))
+            self._profile.append(numbers[key])
         self._layout()
         self._index_texts({method.id: f"{method.name.nl} {method.kern.nl} {' '.join(method.keywords)}"
                            for method in methods.values()})
@@ -284,16 +294,16 @@ class Index:
         context = Context.of(query, understood, age, by_word)
         passes = self._filters(query, age)
         rest = _PerProfile(lambda profile: sum(term[2] for term in score_terms(
-            *self._profiles[profile], -1, False, context)) if passes(self._profiles[profile][0]) else None)
+            *self._profiles[profile], -1, False, context)))
         word_scores = [scores for _, scores in by_word]
-        offer_at, profile_of, ranges, national_end = self._offer_at, self._profile, self._ranges, self._national_end
-        postcode = query.postcode_area
+        offer_at, traits, profile_of = self._offer_at, self._traits, self._profile
+        ranges, national_end, postcode = self._ranges, self._national_end, query.postcode_area
         scored, found_at = [], {}
         for position in candidates:
             number = offer_at[position]
-            score = rest[profile_of[number]]
-            if score is None:
+            if not passes(traits[number]):
                 continue
+            score = rest[profile_of[number]]
             if position >= national_end:
                 if not any(a <= postcode <= b for a, b in ranges[number]):  # type: ignore[union-attr]
                     continue
@@ -366,8 +376,8 @@ class Index:
 
     def _terms(self, number: int, position: int, context: Context) -> list[Term]:
         """The scoring terms of one offer for one query (``scoring.score_terms``). The score is their sum."""
-        return score_terms(*self._profiles[self._profile[number]], position, position >= self._national_end,
-                           context)
+        return score_terms(self._traits[number], self._profiles[self._profile[number]][1], position,
+                           position >= self._national_end, context)
 
     def _match(self, ranking: _Ranking, score: float, number: int) -> Match:
         return explain(self.offers[number], score, self._terms(number, ranking.position[number], ranking.context),
