@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 import time
 from dataclasses import replace
 
@@ -192,18 +193,19 @@ async def test_while_a_new_catalogue_of_20000_offers_loads_searches_and_other_an
                                               name=Text(f"Breiclub {n}"), area=Area(national=True)))}
             for n in range(20_000)])
 
-    started = time.perf_counter()
-    await mia.says("breiclub")
-    searched = time.perf_counter() - started
-    building = app.dispatcher["catalogue"].building
-    assert building is not None and not building.done(), "the new index is still being built"
-    assert "Ik vond niets dat precies past" in mia.sees().text, "the previous index answered"
-    started = time.perf_counter()
-    await piet.says("Wat is er voor mij?")
-    answered = time.perf_counter() - started
-    assert "Iemand om mee te praten" in piet.sees().buttons
-    assert not building.done(), "both answers came while the index was being built"
-    assert searched < 0.15 and answered < 0.15, (searched, answered)
+    searched, answered = [], []
+    for _ in range(5):  # a few times, so that one hiccup of a busy machine does not decide
+        started = time.perf_counter()
+        await mia.says("breiclub")
+        searched.append(time.perf_counter() - started)
+        assert "Ik vond niets dat precies past" in mia.sees().text, "the previous index answered"
+        started = time.perf_counter()
+        await piet.says("Wat is er voor mij?")
+        answered.append(time.perf_counter() - started)
+        assert "Iemand om mee te praten" in piet.sees().buttons
+    building = app.dispatcher["catalogue"].refreshing
+    assert building is not None and not building.done(), "all answers came while the new index was being built"
+    assert statistics.median(searched) < 0.15 and statistics.median(answered) < 0.15, (searched, answered)
 
     await building
     await mia.says("breiclub")

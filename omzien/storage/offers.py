@@ -89,11 +89,11 @@ async def by_ids(session: AsyncSession, ids: Sequence[str]) -> list[Offer]:
 class Catalogue:
     """The offers in memory with their search index, built anew when the stored catalogue has changed.
 
-    A build never holds up the bot: the rows are read in a short read of their own (not in an update's
-    transaction), a few hundred at a time, and the index is built in a thread. Meanwhile searches go on with
-    the previous index; one build runs at a time. Only the very first search, with no index yet, waits for
-    it (well under a second at a few thousand offers) — a resident would rather wait a moment than hear
-    that there is nothing.
+    Neither the look at the stored catalogue nor a build holds up the bot: a search starts them in the
+    background (one at a time) and answers with the index it has. The rows are read in a short read of
+    their own (not in an update's transaction), a few hundred at a time, and the index is built in a thread.
+    Only the very first search, with no index yet, waits for it (well under a second at a few thousand
+    offers) — a resident would rather wait a moment than hear that there is nothing.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -102,22 +102,25 @@ class Catalogue:
         self.index = Index(())
         self.by_id: dict[str, Offer] = {}
         self.has_local = False  # whether any offer is local: only then is a postcode worth asking for
-        self.building: asyncio.Task[None] | None = None
+        self.refreshing: asyncio.Task[None] | None = None
 
-    async def current(self, session: AsyncSession) -> Catalogue:
-        """The catalogue as it is in memory; a new build starts when the stored catalogue has changed."""
-        if await _version(session) != self.version and self.building is None:
-            self.building = asyncio.create_task(self._build())
-            self.building.add_done_callback(lambda task: task.cancelled() or task.exception())  # logged there
-        if self.version is None and self.building is not None:
-            await asyncio.shield(self.building)
+    async def current(self) -> Catalogue:
+        """The catalogue as it is in memory; whether the stored one has changed is looked at meanwhile."""
+        if self.refreshing is None:
+            self.refreshing = asyncio.create_task(self._refresh())
+            self.refreshing.add_done_callback(lambda task: task.cancelled() or task.exception())  # logged there
+        if self.version is None:
+            await asyncio.shield(self.refreshing)
         return self
 
-    async def _build(self) -> None:
+    async def _refresh(self) -> None:
         try:
             async with self.sessions() as session:
                 await session.connection(execution_options={db.READ_ONLY: True})
-                version = await _version(session)
+                version = tuple((await session.execute(
+                    select(func.count(), func.max(OfferRecord.updated_at)))).one())
+                if version == self.version:
+                    return
                 rows = await session.stream_scalars(  # as JSON text: read in the thread
                     select(cast(OfferRecord.columns, String)).order_by(OfferRecord.id))
                 texts = [text async for part in rows.partitions(PART) for text in part]
@@ -129,17 +132,12 @@ class Catalogue:
             log.error("Offer index not built: %s", type(error).__name__)
             raise
         finally:
-            self.building = None
+            self.refreshing = None
 
 
 PART = 250
 """Rows read at a time while building: the bot answers others in between."""
 SWITCH = 0.0001
-
-
-async def _version(session: AsyncSession) -> tuple[object, ...]:
-    """What changes when the stored catalogue changes: the number of rows and the last update."""
-    return tuple((await session.execute(select(func.count(), func.max(OfferRecord.updated_at)))).one())
 
 
 def _prepared(texts: list[str]) -> tuple[list[Offer], Index]:
