@@ -178,6 +178,12 @@ async def test_english_speakers_get_english(app: Omzien, catalogue) -> None:
     assert offers_in(sam.sees().text) and "Why: " in sam.sees().text
 
 
+async def timed(person: Person, text: str) -> float:
+    started = time.perf_counter()
+    await person.says(text)
+    return time.perf_counter() - started
+
+
 async def test_while_a_new_catalogue_of_20000_offers_loads_searches_and_other_answers_do_not_wait(
         app: Omzien, catalogue) -> None:
     mia, piet = await resident(app), await resident(app, "Piet")
@@ -192,20 +198,21 @@ async def test_while_a_new_catalogue_of_20000_offers_loads_searches_and_other_an
              "columns": offer_columns(replace(templates[n % len(templates)], id=f"extra-{n}",
                                               name=Text(f"Breiclub {n}"), area=Area(national=True)))}
             for n in range(20_000)])
+    without_build = statistics.median([await timed(piet, "Wat is er voor mij?") for _ in range(3)])
 
     searched, answered = [], []
-    for _ in range(5):  # a few times, so that one hiccup of a busy machine does not decide
-        started = time.perf_counter()
-        await mia.says("breiclub")
-        searched.append(time.perf_counter() - started)
+    for _ in range(7):  # a few times, so that one hiccup of a busy machine does not decide
+        searched.append(await timed(mia, "breiclub"))  # the first one starts the new index
         assert "Ik vond niets dat precies past" in mia.sees().text, "the previous index answered"
-        started = time.perf_counter()
-        await piet.says("Wat is er voor mij?")
-        answered.append(time.perf_counter() - started)
+        answered.append(await timed(piet, "Wat is er voor mij?"))
         assert "Iemand om mee te praten" in piet.sees().buttons
     building = app.dispatcher["catalogue"].refreshing
     assert building is not None and not building.done(), "all answers came while the new index was being built"
-    assert statistics.median(searched) < 0.15 and statistics.median(answered) < 0.15, (searched, answered)
+    # Within 150 ms (the goal for answers); on a machine so busy that answers take longer anyway, no more
+    # than 150 ms later than without a build. Building the index in the update took seconds.
+    allowed = max(0.15, without_build + 0.15)
+    assert statistics.median(searched) < allowed and statistics.median(answered) < allowed, (
+        without_build, searched, answered)
 
     await building
     await mia.says("breiclub")

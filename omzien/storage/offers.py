@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -124,7 +125,7 @@ class Catalogue:
                 rows = await session.stream_scalars(  # as JSON text: read in the thread
                     select(cast(OfferRecord.columns, String)).order_by(OfferRecord.id))
                 texts = [text async for part in rows.partitions(PART) for text in part]
-            offers, index = await asyncio.to_thread(_prepared, texts)
+            offers, index = await asyncio.get_running_loop().run_in_executor(_BUILDER, _prepared, texts)
             self.index, self.by_id, self.version = index, {o.id: o for o in offers}, version
             self.has_local = any(o.local for o in offers)
             log.info("Offer index built: %d offers", len(offers))
@@ -137,13 +138,18 @@ class Catalogue:
 
 PART = 250
 """Rows read at a time while building: the bot answers others in between."""
-SWITCH = 0.0001
+SWITCH = 0.001
+
+
+_BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offer-index")
+"""The thread that builds offer indexes."""
 
 
 def _prepared(texts: list[str]) -> tuple[list[Offer], Index]:
-    """The offers and their index, from the stored columns as JSON text (in a thread: this takes seconds
-    for a large catalogue). Meanwhile the thread hands Python over to the event loop more often (every
-    ``SWITCH`` seconds instead of 5 ms), so that an update, which needs it dozens of times, is not held up.
+    """The offers and their index, from the stored columns as JSON text (in a thread of its own: this takes
+    seconds for a large catalogue). Meanwhile the thread hands Python over to the event loop more often
+    (every ``SWITCH`` seconds instead of 5 ms), so that an update, which needs it dozens of times, is not
+    held up.
     """
     usual = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH)
