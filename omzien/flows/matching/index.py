@@ -14,7 +14,9 @@ catalogue's own compounds are indexed by their parts too) and, when the catalogu
 known words it is a typo of ("wandelgroeb" → wandelgroep).
 
 Speed: offers are laid out national first, then by postcode region, so that a query reads only the
-national part and the part of its own region from each posting list.
+national part and the part of its own region from each posting list. The build reads each offer once and
+does the rest on whole arrays (numpy); a query works out the terms that do not depend on the words once per
+profile of alike offers, and the reasons only for the offers shown.
 """
 
 from __future__ import annotations
@@ -87,18 +89,6 @@ class _Ranking:
     scored: tuple[tuple[float, int], ...]  # (score, offer number)
     position: Mapping[int, int]  # offer number → the position it was found at
     context: Context
-
-
-class _PerProfile(dict[int, float]):
-    """What one query makes of each profile (traits and need fits), worked out when first needed."""
-
-    def __init__(self, work_out: Callable[[int], float]) -> None:
-        super().__init__()
-        self.work_out = work_out
-
-    def __missing__(self, profile: int) -> float:
-        value = self[profile] = self.work_out(profile)
-        return value
 
 
 class Index:
@@ -293,8 +283,7 @@ class Index:
             candidates = (position for start, end in spans for position in range(start, end))
         context = Context.of(query, understood, age, by_word)
         passes = self._filters(query, age)
-        rest = _PerProfile(lambda profile: sum(term[2] for term in score_terms(
-            *self._profiles[profile], -1, False, context)))
+        rest: dict[int, float] = {}  # per profile: what all terms but the words and "nearby" add
         word_scores = [scores for _, scores in by_word]
         offer_at, traits, profile_of = self._offer_at, self._traits, self._profile
         ranges, national_end, postcode = self._ranges, self._national_end, query.postcode_area
@@ -303,7 +292,10 @@ class Index:
             number = offer_at[position]
             if not passes(traits[number]):
                 continue
-            score = rest[profile_of[number]]
+            score = rest.get(profile := profile_of[number])
+            if score is None:
+                score = rest[profile] = sum(term[2] for term in score_terms(*self._profiles[profile], -1, False,
+                                                                            context))
             if position >= national_end:
                 if not any(a <= postcode <= b for a, b in ranges[number]):  # type: ignore[union-attr]
                     continue
