@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -149,15 +150,20 @@ def _prepared(texts: list[str]) -> tuple[list[Offer], Index]:
     """The offers and their index, from the stored columns as JSON text (in a thread of its own: this takes
     seconds for a large catalogue). Meanwhile the thread hands Python over to the event loop more often
     (every ``SWITCH`` seconds instead of 5 ms), so that an update, which needs it dozens of times, is not
-    held up.
+    held up; and the garbage collector waits: a full collection amid a build holds Python for a quarter of a
+    second or more. What was built is then frozen (``gc.freeze``): later collections need not look through
+    the whole catalogue again. (A previous index is freed all the same, when nothing refers to it any more.)
     """
     usual = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH)
+    gc.disable()
     try:
         offers, errors = catalogue.from_columns(json.loads(text) for text in texts)
         assert not errors, errors[:3]
         return offers, Index(offers)
     finally:
+        gc.freeze()
+        gc.enable()
         sys.setswitchinterval(usual)
 
 

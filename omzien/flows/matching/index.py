@@ -25,7 +25,6 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import count
 from math import log
 
@@ -118,7 +117,7 @@ class Index:
         self._layout()
         self._index_texts({method.id: f"{method.name.nl} {method.kern.nl} {' '.join(method.keywords)}"
                            for method in methods.values()})
-        self._rank = lru_cache(maxsize=64)(self._ranking)
+        self._ranked: dict[Query, _Ranking] = {}  # the last few rankings (not an lru_cache: no cycle to self)
 
     def search(self, query: Query, limit: int = 3, offset: int = 0) -> list[Match]:
         """The offers that fit best, ``limit`` of them from ``offset`` (for "more results")."""
@@ -132,6 +131,11 @@ class Index:
     def count_local(self, query: Query) -> int:
         """How many of those are local (not national): a search without any shows a gap in the local offer."""
         return sum(1 for _score, number in self._rank(query).scored if self._ranges[number] is not None)
+
+    def _rank(self, query: Query) -> _Ranking:
+        if query not in self._ranked:
+            self._ranked = {**dict(list(self._ranked.items())[-63:]), query: self._ranking(query)}
+        return self._ranked[query]
 
     # Building
 
@@ -153,11 +157,10 @@ class Index:
     def _index_texts(self, method_texts: Mapping[str, str]) -> None:
         """BM25F impacts per position (a word weighs more in a short field and in the name); idf per term.
 
-        Each offer is read once into one flat array of word numbers (its fields separated by a break); the
-        rest is done on whole arrays: field lengths, the terms each word stands for (its stem, and the parts
-        of a compound), the impact of each term in each offer, and then the postings: three flat arrays
-        sorted by term, positions ascending within a term (``_starts[t]:_starts[t + 1]`` are term t's).
-        An offer in several regions is scored once. A need is a term too, weighted by how well it fits.
+        Each offer is read once into a flat array of word numbers (fields separated by a break); the rest is
+        done on whole arrays: field lengths, the terms of each word (its stem, the parts of a compound), each
+        term's impact in each offer (once per offer), and the postings, sorted by term and position: term t's
+        are ``_starts[t]:_starts[t + 1]``. A need is a term too, weighted by how well it fits.
         """
         word_number: dict[str, int] = defaultdict(count(1).__next__, {FIELD_BREAK: 0})
         numbers, sizes = array("I"), array("I")
