@@ -231,7 +231,8 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
         log.info("Omzien runs as @%s", me.username)
         sender = Sender(bot, sessions)
         dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
-        background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions))]
+        background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions)),
+                      asyncio.create_task(dispatcher["catalogue"].current())]  # the offer index, before anyone asks
         scheduler = start_scheduler(sessions, i18n, sender.wake)
         # One update at a time: an update is confirmed to Telegram only after it was handled (and
         # committed), so a crash never loses one; the handled-updates table stops a repeat.
