@@ -127,9 +127,11 @@ class Catalogue:
                     select(cast(OfferRecord.columns, String)).order_by(OfferRecord.id))
                 texts = [text async for part in rows.partitions(PART) for text in part]
             offers, index = await asyncio.get_running_loop().run_in_executor(_BUILDER, _prepared, texts)
+            previous = [self.index]
             self.index, self.by_id, self.version = index, {o.id: o for o in offers}, version
             self.has_local = any(o.local for o in offers)
             log.info("Offer index built: %d offers", len(offers))
+            await asyncio.get_running_loop().run_in_executor(_BUILDER, _let_go, previous)
         except Exception as error:
             log.error("Offer index not built: %s", type(error).__name__)
             raise
@@ -165,6 +167,14 @@ def _prepared(texts: list[str]) -> tuple[list[Offer], Index]:
         gc.freeze()
         gc.enable()
         sys.setswitchinterval(usual)
+
+
+def _let_go(previous: list[Index]) -> None:
+    """Frees a previous index in the builder thread, its offers a part at a time: freeing them all at once
+    would hold Python for a few hundred milliseconds at 100,000 offers."""
+    offers = previous.pop().offers
+    while offers:
+        del offers[-PART:]
 
 
 def _to_the_hour(moment: datetime) -> datetime:
