@@ -65,7 +65,7 @@ def make_dispatcher(sessions: async_sessionmaker[AsyncSession], i18n: I18n, sett
                     wake_outbox: Callable[[], None], clock: Callable[[], datetime] = utcnow,
                     metrics: Metrics | None = None) -> Dispatcher:
     dispatcher = Dispatcher(storage=DatabaseStorage(sessions), disable_fsm=True,
-                            settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(),
+                            settings=settings, i18n=i18n, clock=clock, catalogue=Catalogue(sessions),
                             membership=Membership(), link_attempts=Attempts(LINK_TRIES, 3600))
     if metrics is not None:
         dispatcher.update.outer_middleware(UpdateMetrics(metrics))
@@ -245,7 +245,8 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
         log.info("Omzien runs as @%s", me.username)
         sender = Sender(bot, sessions)
         dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake, metrics=metrics)
-        background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions))]
+        background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions)),
+                      asyncio.create_task(dispatcher["catalogue"].current())]  # the offer index, before anyone asks
         scheduler = start_scheduler(sessions, i18n, sender.wake, metrics)
         with i18n.context():
             server = await web.start(settings, token, bot, dispatcher, sessions, metrics)

@@ -119,7 +119,7 @@ async def _show_case_again(session: AsyncSession, chat_id: int, message_id: int,
 async def _show_referral(session: AsyncSession, state: FSMContext, data: dict, area: int,  # type: ignore[type-arg]
                          catalogue: offers.Catalogue, chat_id: int, message_id: int, signal) -> None:  # type: ignore[no-untyped-def]
     """The same matching residents get, with the signal's area preset; the worker picks one or more."""
-    current = await catalogue.current(session)
+    current = await catalogue.current()
     query = Query(text=data["typed"], needs=frozenset(Need(need) for need in data["needs"]), postcode_area=area)
     matches = current.index.search(query, limit=SHOWN) if data["typed"] or data["needs"] else []
     data["shown"] = [match.offer.id for match in matches]
@@ -147,7 +147,7 @@ async def referral_button(callback: CallbackQuery, callback_data: Refer, session
         if reference is None:
             return _not_yours(callback)
         await state.clear()
-        current = await catalogue.current(session)
+        current = await catalogue.current()
         names = [current.by_id[i].name(i18n.current_locale) for i in data["picked"] if i in current.by_id]
         outbox.edit(session, callback.message.chat.id, callback.message.message_id,
                     closed_payload(reference, Outcome.REFERRED, signal_id, offers=names))

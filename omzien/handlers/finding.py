@@ -95,7 +95,7 @@ async def begin(chat_id: int, state: FSMContext, session: AsyncSession) -> None:
 async def _answer(chat_id: int, draft: FindDraft, state: FSMContext, session: AsyncSession,
                   catalogue: offers.Catalogue, now: datetime) -> None:
     """Search with what is known, show the first three, and note the choices (not the words) for the figures."""
-    current = await catalogue.current(session)
+    current = await catalogue.current()
     query = draft.query()
     total = current.index.count(query)
     matches = current.index.search(query, limit=views.SHOWN)
@@ -114,7 +114,7 @@ async def _answer(chat_id: int, draft: FindDraft, state: FSMContext, session: As
 async def _answer_or_ask_postcode(chat_id: int, draft: FindDraft, state: FSMContext, session: AsyncSession,
                                   catalogue: offers.Catalogue, now: datetime) -> None:
     """After a typed sentence: first the postcode, if it was not asked yet and local offers could fit."""
-    current = await catalogue.current(session)
+    current = await catalogue.current()
     if draft.area is None and not draft.area_asked and current.has_local:
         draft.area_asked = True
         await _save(state, draft, FindStep.POSTCODE)
@@ -204,7 +204,7 @@ def _call_consent(session: AsyncSession, chat_id: int, message_id: int, yes: boo
 async def _results_button(callback: CallbackQuery, action: FindAction, value: str, draft: FindDraft,
                           state: FSMContext, session: AsyncSession, catalogue: offers.Catalogue):  # type: ignore[no-untyped-def]
     chat_id = callback.message.chat.id
-    current = await catalogue.current(session)
+    current = await catalogue.current()
     if action is FindAction.OPEN:
         offer = current.by_id.get(value)
         if offer is None:
@@ -279,7 +279,7 @@ async def idle_text(message: Message, state: FSMContext, session: AsyncSession, 
                     clock: Callable[[], datetime]) -> None:
     """A sentence typed outside any question: an answer if its words find offers, otherwise the fallback."""
     text = (message.text or "").strip()
-    current = await catalogue.current(session)
+    current = await catalogue.current()
     found = current.index.search(Query(text=text), limit=1)
     if not any(r.code is Why.WORDS for match in found for r in match.reasons):
         raise SkipHandler  # not a question about offers: the fallback explains what the bot does

@@ -3,6 +3,8 @@
 SQLite is the embedded default. Every SQLite transaction starts with ``BEGIN IMMEDIATE``: it
 takes the write lock at once, so two updates handled at the same time queue instead of
 failing halfway (a deferred transaction that reads and then writes can't wait for the lock).
+A transaction that only reads, started with the execution option ``READ_ONLY``, begins deferred: it reads
+a snapshot and neither takes nor waits for the write lock (the offer index is built from such a read).
 PostgreSQL needs nothing special: its row locks do the same work.
 
 Engines hide statement parameters: an error must never print an address or a note. Each engine carries
@@ -31,8 +33,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from omzien.storage import sealing
-from omzien.storage.offers import ensure_shipped
+from omzien.storage import offers, sealing
 from omzien.storage.sealing import Keyring
 
 current_session: ContextVar[AsyncSession | None] = ContextVar("omzien_session", default=None)
@@ -63,9 +64,12 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
+
+
+READ_ONLY = "omzien_read_only"
 
 
 class InUse(Exception):
@@ -106,7 +110,7 @@ async def prepare(engine: AsyncEngine) -> None:
     """The newest schema, and the catalogue that comes with Omzien up to date (both change nothing twice)."""
     await upgrade(engine)
     async with session_factory(engine).begin() as session:
-        await ensure_shipped(session)
+        await offers.ensure_shipped(session)
 
 
 async def upgrade(engine: AsyncEngine) -> None:

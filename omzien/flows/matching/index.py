@@ -14,24 +14,27 @@ catalogue's own compounds are indexed by their parts too) and, when the catalogu
 known words it is a typo of ("wandelgroeb" → wandelgroep).
 
 Speed: offers are laid out national first, then by postcode region, so that a query reads only the
-national part and the part of its own region from each posting list.
+national part and the part of its own region from each posting list. The build reads each offer once and
+does the rest on whole arrays (numpy); a query works out the terms that do not depend on the words once per
+profile of alike offers, and the reasons only for the offers shown.
 """
 
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from itertools import count
 from math import log
 
+import numpy
 from rapidfuzz import fuzz
 
 from omzien.flows.matching.scoring import (
     FIELDS,
     K1,
+    NEARBY,
     PART,
     SYNONYM,
     TYPO,
@@ -48,7 +51,15 @@ from omzien.flows.matching.scoring import (
     score_terms,
 )
 from omzien.flows.matching.understanding import understand
-from omzien.flows.matching.words import SYNONYM_STEMS, content_words, dutch_stems, english_stems, trigrams
+from omzien.flows.matching.words import (
+    FIELD_BREAK,
+    STOPWORDS,
+    SYNONYM_STEMS,
+    dutch_stems,
+    english_stems,
+    field_words,
+    trigrams,
+)
 from omzien.flows.offers import Area, Need, Offer
 
 REGION = 100  # postcode areas per region: 3044 lies in region 30
@@ -69,27 +80,14 @@ def _regions(ranges: Sequence[tuple[int, int]]) -> set[int]:
     return {region for first, last in ranges for region in range(first // REGION, last // REGION + 1)}
 
 
-@dataclass
-class _Postings:
-    """Positions (ascending) where a term occurs, with its weight there."""
-
-    positions: array = field(default_factory=lambda: array("I"))
-    weights: array = field(default_factory=lambda: array("f"))
-
-    def within(self, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, float]]:
-        for start, end in spans:
-            first = bisect_left(self.positions, start)
-            last = bisect_left(self.positions, end, first)
-            yield from zip(self.positions[first:last], self.weights[first:last], strict=True)
-
-
 @dataclass(frozen=True)
 class _Ranking:
-    """One query's results, best first, with their scoring terms."""
+    """One query's results, best first, and what it takes to explain them."""
 
     query: Query
     scored: tuple[tuple[float, int], ...]  # (score, offer number)
-    terms: Mapping[int, list[Term]]
+    position: Mapping[int, int]  # offer number → the position it was found at
+    context: Context
 
 
 class Index:
@@ -102,13 +100,24 @@ class Index:
         self.offers = [o for o in everything if o.record_type == "offer" and o.audience == "inwoners"]
         known = {name.casefold(): ranges for name, ranges in (municipalities or {}).items()}
         self._ranges = [_postcode_ranges(o.area, known) for o in self.offers]
-        self._traits = [Traits.of(o, methods.get(o.method)) for o in self.offers]
-        self._fits = [need_fits(o) for o in self.offers]
+        alike: dict[Traits, Traits] = {}
+        self._traits = [alike.setdefault(traits, traits) for traits in (Traits.of(o, methods.get(o.method))
+                                                                         for o in self.offers)]
+        # Offers alike in what the score uses of them share a profile: (traits, need fits).
+        numbers: dict[tuple, int] = {}
+        self._profiles: list[tuple[Traits, dict[Need, float]]] = []
+        self._profile = array("I")
+        for traits, offer in zip(self._traits, self.offers, strict=True):
+            fits = need_fits(offer)
+            key = (traits.free, traits.online_only, traits.groups, traits.evidence, *fits.items())
+            if key not in numbers:
+                numbers[key] = len(self._profiles)
+                self._profiles.append((traits, fits))
+            self._profile.append(numbers[key])
         self._layout()
-        method_words = {method.id: content_words(f"{method.name.nl} {method.kern.nl} {' '.join(method.keywords)}")
-                        for method in methods.values()}
-        self._index_texts(lambda offer: _texts(offer, method_words.get(offer.method, [])))
-        self._rank = lru_cache(maxsize=64)(self._ranking)
+        self._index_texts({method.id: f"{method.name.nl} {method.kern.nl} {' '.join(method.keywords)}"
+                           for method in methods.values()})
+        self._ranked: dict[Query, _Ranking] = {}  # the last few rankings (not an lru_cache: no cycle to self)
 
     def search(self, query: Query, limit: int = 3, offset: int = 0) -> list[Match]:
         """The offers that fit best, ``limit`` of them from ``offset`` (for "more results")."""
@@ -122,6 +131,11 @@ class Index:
     def count_local(self, query: Query) -> int:
         """How many of those are local (not national): a search without any shows a gap in the local offer."""
         return sum(1 for _score, number in self._rank(query).scored if self._ranges[number] is not None)
+
+    def _rank(self, query: Query) -> _Ranking:
+        if query not in self._ranked:
+            self._ranked = {**dict(list(self._ranked.items())[-63:]), query: self._ranking(query)}
+        return self._ranked[query]
 
     # Building
 
@@ -140,62 +154,92 @@ class Index:
             self._offer_at.extend(by_region[region])
             self._region_span[region] = (start, len(self._offer_at))
 
-    def _index_texts(self, texts: Callable[[Offer], dict[tuple[str, str], list[str]]]) -> None:
+    def _index_texts(self, method_texts: Mapping[str, str]) -> None:
         """BM25F impacts per position (a word weighs more in a short field and in the name); idf per term.
 
-        The words are first gathered for the vocabulary and the field lengths, kept as one string per field.
+        Each offer is read once into a flat array of word numbers (fields separated by a break); the rest is
+        done on whole arrays: field lengths, the terms of each word (its stem, the parts of a compound), each
+        term's impact in each offer (once per offer), and the postings, sorted by term and position: term t's
+        are ``_starts[t]:_starts[t + 1]``. A need is a term too, weighted by how well it fits.
         """
-        lengths: Counter[tuple[str, str]] = Counter()
-        vocabulary: dict[str, set[str]] = {"nl": set(), "en": set()}
-        kept = []
+        word_number: dict[str, int] = defaultdict(count(1).__next__, {FIELD_BREAK: 0})
+        numbers, sizes = array("I"), array("I")
         for offer in self.offers:
-            fields = texts(offer)
-            for (language, name), tokens in fields.items():
-                lengths[language, name] += len(tokens)
-                vocabulary[language].update(tokens)
-            kept.append(tuple(" ".join(tokens) for tokens in fields.values()))
-        keys = list(fields) if self.offers else []
-        average = {key: max(total / max(len(self.offers), 1), 1.0) for key, total in lengths.items()}
-        self._learn_vocabulary(vocabulary)
-        self._postings: dict[str, _Postings] = defaultdict(_Postings)
-        self._need_postings: dict[Need, _Postings] = defaultdict(_Postings)
-        frequency: Counter[str] = Counter()
-        counted: set[int] = set()
-        for position, number in enumerate(self._offer_at):
-            impacts = self._impacts(dict(zip(keys, (text.split() for text in kept[number]), strict=True)), average)
-            for term, impact in impacts.items():
-                postings = self._postings[term]
-                postings.positions.append(position)
-                postings.weights.append(impact)
-            for need, fit in self._fits[number].items():
-                self._need_postings[need].positions.append(position)
-                self._need_postings[need].weights.append(fit)
-            if number not in counted:
-                counted.add(number)
-                frequency.update(impacts.keys())
-        self._postings, self._need_postings = dict(self._postings), dict(self._need_postings)
-        total = len(self.offers)
-        self._idf = {term: log(1 + (total - df + 0.5) / (df + 0.5)) for term, df in frequency.items()}
+            found = field_words(_texts(offer, method_texts.get(offer.method, "")))
+            numbers.extend(map(word_number.__getitem__, found))
+            sizes.append(len(found))
+        vocabulary = list(word_number)
+        offers, fields = len(self.offers), len(FIELD_KEYS)
+        ids = numpy.frombuffer(numbers, dtype=numpy.uint32)
+        sizes = numpy.frombuffer(sizes, dtype=numpy.uint32)
+        offer = numpy.repeat(numpy.arange(offers, dtype=numpy.int64), sizes)
+        kept = numpy.array([w == FIELD_BREAK or (len(w) > 1 and w not in STOPWORDS and not w.isdigit())
+                            for w in vocabulary])[ids]
+        ids, offer = ids[kept], offer[kept]
+        breaks = numpy.cumsum(ids == 0, dtype=numpy.int32)
+        field = numpy.minimum(breaks - breaks[_firsts(numpy.bincount(offer, minlength=offers))][offer], fields - 1)
+        ids, offer, field = ids[ids > 0], offer[ids > 0], field[ids > 0]
+        english = numpy.array([key[0] == "en" for key in FIELD_KEYS])[field]
+        self._learn_vocabulary({"nl": {vocabulary[i] for i in numpy.unique(ids[~english]).tolist()},
+                                "en": {vocabulary[i] for i in numpy.unique(ids[english]).tolist()}})
+        lengths = numpy.bincount(offer * fields + field, minlength=offers * fields).reshape(offers, fields)
+        average = numpy.maximum(lengths.sum(axis=0) / max(offers, 1), 1.0)
+        norm = numpy.array([FIELDS[key] for key in FIELD_KEYS]) / (1 - B + B * lengths / average)
+        # The terms a word stands for, in Dutch (row 2w) and in English (row 2w + 1), with their weights; then
+        # the needs, each with its own row.
+        term_number: dict[object, int] = defaultdict(count().__next__)
+        rows = []
+        for word, dutch, english_stem in zip(vocabulary, dutch_stems(vocabulary), english_stems(vocabulary),
+                                             strict=True):
+            rows.append([(term_number[dutch], 1.0), *((term_number[part], PART) for part in self._parts.get(word, ()))])
+            rows.append([(term_number[english_stem], 1.0)])
+        words = len(term_number)
+        rows.extend([(term_number["need", need], 1.0)] for need in Need)
+        row_sizes = numpy.array([len(row) for row in rows])
+        row_terms = numpy.array([term for row in rows for term, _ in row], dtype=numpy.int64)
+        row_weights = numpy.array([weight for row in rows for _, weight in row])
+        row = ids.astype(numpy.int64) * 2 + english
+        weight = norm[offer, field]
+        fits = [(number, 2 * len(vocabulary) + list(Need).index(need), fit)
+                for number, profile in enumerate(self._profile) for need, fit in self._profiles[profile][1].items()]
+        if fits:
+            need_offer, need_row, fit = zip(*fits, strict=True)
+            offer, row, weight = (numpy.concatenate((offer, need_offer)), numpy.concatenate((row, need_row)),
+                                  numpy.concatenate((weight, fit)))
+        at = _gather(_firsts(row_sizes)[row], row_sizes[row])
+        terms = len(term_number)
+        pairs, which = numpy.unique(numpy.repeat(offer, row_sizes[row]) * terms + row_terms[at], return_inverse=True)
+        frequency = numpy.bincount(which, weights=numpy.repeat(weight, row_sizes[row]) * row_weights[at])
+        pair_offer, pair_term = pairs // terms, pairs % terms
+        impact = numpy.where(pair_term < words, frequency * (K1 + 1) / (frequency + K1), frequency)
+        documents = numpy.bincount(pair_term, minlength=terms).tolist()
+        self._idf = {name: log(1 + (offers - df + 0.5) / (df + 0.5))
+                     for name, df in zip(list(term_number)[:words], documents, strict=False) if df}
+        # The (offer, term) pairs, sorted by offer, at each position in turn; then sorted by term.
+        offer_at = numpy.frombuffer(self._offer_at, dtype=numpy.uint32)
+        pair_counts = numpy.bincount(pair_offer, minlength=offers)
+        at = _gather(_firsts(pair_counts)[offer_at], pair_counts[offer_at])
+        order = numpy.argsort(pair_term[at].astype(numpy.uint32), kind="stable")
+        self._term_id = dict(term_number)
+        self._positions = numpy.repeat(numpy.arange(len(offer_at), dtype=numpy.uint32), pair_counts[offer_at])[order]
+        self._weights = impact[at][order].astype(numpy.float32)
+        self._starts = numpy.concatenate(([0], numpy.cumsum(numpy.bincount(pair_term[at], minlength=terms))))
 
-    def _impacts(self, fields: dict[tuple[str, str], list[str]],
-                 average: Mapping[tuple[str, str], float]) -> dict[str, float]:
-        frequency: dict[str, float] = defaultdict(float)
-        for (language, name), tokens in fields.items():
-            if not tokens:
-                continue
-            norm = FIELDS[language, name] / (1 - B + B * len(tokens) / average[language, name])
-            for term, n in Counter(english_stems(tokens) if language == "en" else dutch_stems(tokens)).items():
-                frequency[term] += n * norm
-            if language == "nl":
-                for compound in self._parts.keys() & set(tokens):
-                    for part in self._parts[compound]:
-                        frequency[part] += PART * tokens.count(compound) * norm
-        return {term: tf * (K1 + 1) / (tf + K1) for term, tf in frequency.items()}
+    def _within(self, term: object, spans: Iterable[tuple[int, int]]) -> Iterator[tuple[int, float]]:
+        """(position, weight) of a term, for the positions within the spans."""
+        if (number := self._term_id.get(term)) is None:
+            return
+        start, end = int(self._starts[number]), int(self._starts[number + 1])
+        positions = self._positions[start:end]
+        for first, last in spans:
+            [a, b] = numpy.searchsorted(positions, (first, last)).tolist()
+            yield from zip(positions[a:b].tolist(), self._weights[start + a:start + b].tolist(), strict=True)
 
     def _learn_vocabulary(self, vocabulary: Mapping[str, set[str]]) -> None:
-        """The catalogue's words: to split compounds and to correct typos."""
-        self._dutch_stems = frozenset(dutch_stems(list(vocabulary["nl"])))
-        self._parts = {word: parts for word in vocabulary["nl"] if (parts := self._split(word))}
+        """The catalogue's words: their stems, to split compounds and to correct typos."""
+        dutch = sorted(vocabulary["nl"])
+        self._dutch_stems = frozenset(dutch_stems(dutch))
+        self._parts = {word: parts for word in dutch if (parts := self._split(word))}
         self._trigrams: dict[str, list[str]] = defaultdict(list)
         for word in vocabulary["nl"] | vocabulary["en"]:
             if len(word) >= 4:
@@ -224,7 +268,11 @@ class Index:
 
     def _ranking(self, query: Query) -> _Ranking:
         """Candidates from the posting lists of the typed words and the chips (every offer in reach when
-        nothing was typed or chosen), the hard filters, the scoring terms, and the cut below the best.
+        nothing was typed or chosen), the hard filters, the score, and the cut below the best.
+
+        An offer's score is the sum of its scoring terms (``score_terms``): what its words add, what the rest
+        adds — the same for all offers with the same profile, so worked out once per profile — and "nearby".
+        The terms themselves are listed only for the offers shown.
         """
         understood = understand(query.text)
         age = query.age if query.age is not None else understood.age
@@ -232,21 +280,35 @@ class Index:
         if query.postcode_area is not None and query.postcode_area // REGION in self._region_span:
             spans.append(self._region_span[query.postcode_area // REGION])
         by_word = self._word_scores(understood.words, understood.language, spans)
-        chosen = {position for need in query.needs
-                  for position, _ in self._need_postings.get(need, _Postings()).within(spans)}
+        chosen = {position for need in query.needs for position, _ in self._within(("need", need), spans)}
         candidates: Iterable[int] = chosen.union(*(scores for _, scores in by_word))
         if not understood.words and not query.needs:
             candidates = (position for start, end in spans for position in range(start, end))
         context = Context.of(query, understood, age, by_word)
         passes = self._filters(query, age)
-        terms, scored = {}, []
+        rest: dict[int, float] = {}  # per profile: what all terms but the words and "nearby" add
+        word_scores = [scores for _, scores in by_word]
+        offer_at, traits, profile_of = self._offer_at, self._traits, self._profile
+        ranges, national_end, postcode = self._ranges, self._national_end, query.postcode_area
+        scored, found_at = [], {}
         for position in candidates:
-            number = self._offer_at[position]
-            if passes(number, position):
-                terms[number] = found = self._terms(number, position, context)
-                scored.append((-sum(term[2] for term in found), number))
+            number = offer_at[position]
+            if not passes(traits[number]):
+                continue
+            score = rest.get(profile := profile_of[number])
+            if score is None:
+                score = rest[profile] = sum(term[2] for term in score_terms(*self._profiles[profile], -1, False,
+                                                                            context))
+            if position >= national_end:
+                if not any(a <= postcode <= b for a, b in ranges[number]):  # type: ignore[union-attr]
+                    continue
+                score += NEARBY
+            for scores in word_scores:
+                score += scores.get(position, 0.0)
+            scored.append((-score, number))
+            found_at[number] = position
         kept = best_first(scored)
-        return _Ranking(query, kept, {number: terms[number] for _, number in kept})
+        return _Ranking(query, kept, {number: found_at[number] for _, number in kept}, context)
 
     def _word_scores(self, typed: Sequence[str], language: str,
                      spans: Sequence[tuple[int, int]]) -> list[tuple[str, dict[int, float]]]:
@@ -259,7 +321,7 @@ class Index:
             best: dict[int, float] = {}
             for term, weight in forms.items():
                 factor = weight * self._idf[term]
-                for position, impact in self._postings[term].within(spans):
+                for position, impact in self._within(term, spans):
                     score = impact * factor
                     if score > best.get(position, 0.0):
                         best[position] = score
@@ -296,36 +358,43 @@ class Index:
         close = [(other, fuzz.ratio(word, other)) for other, n in shared.items() if n >= enough]
         return [(other, ratio / 100) for other, ratio in sorted(close, key=lambda c: -c[1])[:2] if ratio >= 80]
 
-    def _filters(self, query: Query, age: int | None) -> Callable[[int, int], bool]:
-        """The hard filters of one query, as a test of (offer number, position); a national position needs
-        no postcode check.
-        """
-        traits, ranges, national_end, postcode = self._traits, self._ranges, self._national_end, query.postcode_area
+    @staticmethod
+    def _filters(query: Query, age: int | None) -> Callable[[Traits], bool]:
+        """The hard filters of one query on an offer's traits (the postcode is checked by position)."""
         free_only, home = query.free_only, query.going_out is GoingOut.HOME
         remote = query.going_out is GoingOut.REMOTE
 
-        def passes(number: int, position: int) -> bool:
-            offer = traits[number]
-            if position >= national_end and not any(a <= postcode <= b for a, b in ranges[number]):  # type: ignore
-                return False
+        def passes(offer: Traits) -> bool:
             return ((age is None or offer.min_age <= age <= offer.max_age) and (offer.free or not free_only)
                     and not (home and offer.outside_only) and (offer.remote or not remote))
         return passes
 
     def _terms(self, number: int, position: int, context: Context) -> list[Term]:
         """The scoring terms of one offer for one query (``scoring.score_terms``). The score is their sum."""
-        return score_terms(self._traits[number], self._fits[number], position, position >= self._national_end,
-                           context)
+        return score_terms(self._traits[number], self._profiles[self._profile[number]][1], position,
+                           position >= self._national_end, context)
 
     def _match(self, ranking: _Ranking, score: float, number: int) -> Match:
-        return explain(self.offers[number], score, ranking.terms[number], ranking.query)
+        return explain(self.offers[number], score, self._terms(number, ranking.position[number], ranking.context),
+                       ranking.query)
 
 
-def _texts(offer: Offer, method_words: list[str]) -> dict[tuple[str, str], list[str]]:
-    """The searchable words of an offer per (language, field); the words of its method count for it too."""
-    texts = {
-        ("nl", "name"): offer.name.nl, ("nl", "keywords"): " ".join(offer.keywords), ("nl", "kern"): offer.kern.nl,
-        ("nl", "description"): offer.description.nl,
-        ("en", "name"): offer.name.en, ("en", "kern"): offer.kern.en, ("en", "description"): offer.description.en,
-    }
-    return {key: content_words(text) for key, text in texts.items()} | {("nl", "method"): method_words}
+FIELD_KEYS = (("nl", "name"), ("nl", "keywords"), ("nl", "kern"), ("nl", "description"), ("nl", "method"),
+              ("en", "name"), ("en", "kern"), ("en", "description"))
+
+
+def _texts(offer: Offer, method_text: str) -> tuple[str, ...]:
+    """The searchable texts of an offer, as ``FIELD_KEYS``; the words of its method count for it too."""
+    return (offer.name.nl, " ".join(offer.keywords), offer.kern.nl, offer.description.nl, method_text,
+            offer.name.en, offer.kern.en, offer.description.en)
+
+
+def _firsts(sizes: Sequence[int] | numpy.ndarray) -> numpy.ndarray:
+    """Where each of consecutive runs of these sizes starts."""
+    sizes = numpy.asarray(sizes, dtype=numpy.int64)
+    return numpy.cumsum(sizes) - sizes
+
+
+def _gather(starts: numpy.ndarray, sizes: numpy.ndarray) -> numpy.ndarray:
+    """The indexes of the runs [start, start + size), one after another."""
+    return numpy.repeat(starts - _firsts(sizes), sizes) + numpy.arange(int(sizes.sum()))

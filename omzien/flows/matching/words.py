@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import Stemmer
 
@@ -84,6 +84,17 @@ def words(text: str) -> list[str]:
 def content_words(text: str) -> list[str]:
     """The words that carry meaning: no little words, no numbers (ages are read by ``understand``)."""
     return [w for w in _WORD_WITH_A_LETTER.findall(_plain(text)) if len(w) > 1 and w not in STOPWORDS]
+
+
+FIELD_BREAK = "\x1f"
+_WORD_OR_BREAK = re.compile(r"[a-z0-9]+|\x1f")
+
+
+def field_words(texts: Sequence[str]) -> list[str]:
+    """The words of several texts in one go, with ``FIELD_BREAK`` between the texts: ``content_words`` with the
+    little words, single letters and numbers still in (for the index, which reads a whole catalogue).
+    """
+    return _WORD_OR_BREAK.findall(_plain(FIELD_BREAK.join(texts)))
 
 
 def dutch_stems(tokens: list[str]) -> list[str]:
