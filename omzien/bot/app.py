@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from omzien.bot.database import NoKeys, engine_for
 from omzien.bot.middlewares import AccountMiddleware, FloodGuard, LocaleMiddleware, UpdateTransaction
+from omzien.bot.polling import poll
 from omzien.bot.sender import Sender
 from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
 from omzien.core.logs import error_summary
@@ -233,11 +234,10 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
         dispatcher = make_dispatcher(sessions, i18n, settings, sender.wake)
         background = [asyncio.create_task(sender.run()), asyncio.create_task(housekeeping(sessions))]
         scheduler = start_scheduler(sessions, i18n, sender.wake)
-        # One update at a time: an update is confirmed to Telegram only after it was handled (and
-        # committed), so a crash never loses one; the handled-updates table stops a repeat.
-        await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types(),
-                                       handle_as_tasks=False, handle_signals=handle_signals,
-                                       close_bot_session=False)
+        # Updates side by side, each chat's in order; one is confirmed to Telegram only after it was
+        # handled (and committed), so a crash never loses one; the handled-updates table stops a repeat.
+        await poll(dispatcher, bot, allowed_updates=dispatcher.resolve_used_update_types(),
+                   handle_signals=handle_signals)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
