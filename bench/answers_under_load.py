@@ -106,28 +106,30 @@ class People:
         for report in range(self.reports):
             for step in STEPS:
                 await asyncio.sleep(self.think * random.uniform(0.5, 1.5))
-                update_id = next(self.update_ids)
                 if step.startswith("tap:"):
                     label = step[4:]
                     await self.telegram.until(lambda label=label: self._with_button(chat.id, label) is not None)
-                    on = self._with_button(chat.id, label)
-                    assert on is not None
-                    message = Message(message_id=on.message_id, date=utcnow(), chat=chat, from_user=BOT_USER,
-                                      text=on.text, reply_markup=inline(on.markup))
-                    update = Update(update_id=update_id, callback_query=CallbackQuery(
-                        id=str(update_id), from_user=user, chat_instance="bench", message=message,
-                        data=on.data_of(label)))
-                    answered = self.telegram.watch(
-                        lambda m, q=str(update_id): isinstance(m, AnswerCallbackQuery) and m.callback_query_id == q)
+                    update, answered = self._tap(user, chat, label, next(self.update_ids))
                 else:
-                    update = Update(update_id=update_id, message=Message(
-                        message_id=100_000_000 + update_id, date=utcnow(), chat=chat, from_user=user,
-                        text=step.format(n=number * 100 + report + 1)))
-                    answered = self.telegram.watch(
-                        lambda m: isinstance(m, SendMessage | EditMessageText | SendPhoto)
-                        and int(m.chat_id or 0) == chat.id)
+                    update, answered = self._says(user, chat, step.format(n=number * 100 + report + 1),
+                                                  next(self.update_ids))
                 arrived = self.telegram.push(update)
                 self.latencies.append((await asyncio.wait_for(answered, 60)) - arrived)
+
+    def _tap(self, user: User, chat: Chat, label: str, update_id: int) -> tuple[Update, asyncio.Future[float]]:
+        on = self._with_button(chat.id, label)
+        message = Message(message_id=on.message_id, date=utcnow(), chat=chat, from_user=BOT_USER,
+                          text=on.text, reply_markup=inline(on.markup))
+        update = Update(update_id=update_id, callback_query=CallbackQuery(
+            id=str(update_id), from_user=user, chat_instance="bench", message=message, data=on.data_of(label)))
+        return update, self.telegram.watch(
+            lambda m: isinstance(m, AnswerCallbackQuery) and m.callback_query_id == str(update_id))
+
+    def _says(self, user: User, chat: Chat, text: str, update_id: int) -> tuple[Update, asyncio.Future[float]]:
+        update = Update(update_id=update_id, message=Message(
+            message_id=100_000_000 + update_id, date=utcnow(), chat=chat, from_user=user, text=text))
+        return update, self.telegram.watch(
+            lambda m: isinstance(m, SendMessage | EditMessageText | SendPhoto) and int(m.chat_id or 0) == chat.id)
 
     def _with_button(self, chat_id: int, label: str) -> Any:
         shown = [m for m in self.telegram.shown(chat_id) if any(label in b for b in m.buttons)]
