@@ -155,6 +155,8 @@ async def scenario(url: str, people: int, rtt: float, concurrent: bool, think: f
         await asyncio.gather(*(crowd.play(n) for n in range(1, people + 1)))
     finally:
         seconds = time.perf_counter() - start
+        if not concurrent:
+            await dispatcher.stop_polling()
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
