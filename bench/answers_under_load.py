@@ -158,8 +158,9 @@ async def scenario(url: str, people: int, rtt: float, concurrent: bool, think: f
         if not concurrent:
             await dispatcher.stop_polling()
         for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+            while not task.done():  # Python 3.11's wait_for can swallow a cancel that meets a wake-up
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.1)
         await engine.dispose()
     ms = sorted(latency * 1000 for latency in crowd.latencies)
     return {"database": url.split("+")[0], "people": people, "rtt_ms": round(rtt * 1000),
