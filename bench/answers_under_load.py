@@ -161,6 +161,7 @@ async def scenario(url: str, people: int, rtt: float, concurrent: bool, think: f
             while not task.done():  # Python 3.11's wait_for can swallow a cancel that meets a wake-up
                 task.cancel()
                 await asyncio.wait({task}, timeout=0.1)
+        await asyncio.gather(*sender.in_flight.values(), return_exceptions=True)
         await engine.dispose()
     ms = sorted(latency * 1000 for latency in crowd.latencies)
     return {"database": url.split("+")[0], "people": people, "rtt_ms": round(rtt * 1000),
