@@ -106,10 +106,13 @@ class WriteTurn:
         lock = self.locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
         if self.holder is not None and self.holder.done() and lock.locked():
             lock.release()  # its task ended without giving the connection back
-        try:
-            await asyncio.wait_for(lock.acquire(), self.TIMEOUT)
-        except TimeoutError:
-            raise TimeoutError(f"the database stayed locked for {self.TIMEOUT:.0f} s") from None
+        if not lock.locked():
+            await lock.acquire()  # free: taken at once, without a round through the event loop
+        else:
+            try:
+                await asyncio.wait_for(lock.acquire(), self.TIMEOUT)
+            except TimeoutError:
+                raise TimeoutError(f"the database stayed locked for {self.TIMEOUT:.0f} s") from None
         self.holder = task
         return lock
 
