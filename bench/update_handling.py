@@ -2,9 +2,11 @@
 
 Both dispatchers get the same kinds of updates and answer through the same in-process
 Telegram stand-in (no network). Omzien's time includes its database transaction, the
-conversation state and sending the outbox. Prints JSON; the ratio is what to compare.
+conversation state and sending the outbox. SQLite always, and each ``--database-url`` given
+(PostgreSQL), in the same run. Prints JSON; the ratio is what to compare. The statements and
+transactions per update are counted apart for handling the update and for sending its answers.
 
-    python bench/update_handling.py [--reports 200] [--database-url URL]
+    python bench/update_handling.py [--reports 200] [--database-url postgresql+asyncpg://...]
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from pathlib import Path
 
 from aiogram import Bot, Dispatcher, F
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -35,9 +39,40 @@ STEPS = ["3044 AB {n}", "tap:Overvolle brievenbus", "tap:Verder", "tap:Weet ik n
          "tap:Nee", "tap:Versturen"]
 
 
+class Counter:
+    """Statements and transactions on an engine, counted apart while handling and while sending."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.phase = "handling"
+        self.counts = {"handling": [0, 0], "sending": [0, 0]}
+        self.seconds = {"handling": 0.0, "sending": 0.0}
+        self.since = time.perf_counter()
+        event.listen(engine.sync_engine, "before_cursor_execute", self._statement)
+        event.listen(engine.sync_engine, "begin", self._transaction)
+
+    def switch(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[self.phase] += now - self.since
+        self.phase, self.since = phase, now
+
+    def _statement(self, *_args: object) -> None:
+        self.counts[self.phase][0] += 1
+
+    def _transaction(self, *_args: object) -> None:
+        self.counts[self.phase][1] += 1
+
+    def per_update(self, updates: int) -> dict[str, float]:
+        self.switch(self.phase)
+        return {f"{what}_per_update_{phase}": round(count[i] / updates, 1)
+                for phase, count in self.counts.items() for i, what in enumerate(("statements", "transactions"))} \
+            | {f"ms_per_update_{phase}": round(seconds / updates * 1000, 3) for phase, seconds in self.seconds.items()}
+
+
 class Driver:
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, telegram: FakeTelegram, after=None) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, telegram: FakeTelegram, after=None,
+                 counter: Counter | None = None) -> None:
         self.dispatcher, self.bot, self.telegram, self.after = dispatcher, bot, telegram, after
+        self.counter = counter
         self.update_id = 0
 
     async def feed(self, user: User, step: str, n: int) -> None:
@@ -55,10 +90,14 @@ class Driver:
         else:
             update = Update(update_id=self.update_id, message=Message(
                 message_id=self.update_id, date=utcnow(), chat=chat, from_user=user, text=step.format(n=n)))
+        if self.counter:
+            self.counter.switch("handling")
         result = await self.dispatcher.feed_update(self.bot, update)
         if result is not None and hasattr(result, "as_"):
             await self.bot(result)
         if self.after:
+            if self.counter:
+                self.counter.switch("sending")
             await self.after()
 
     async def run(self, reports: int) -> float:
@@ -85,35 +124,52 @@ def echo_dispatcher() -> Dispatcher:
     return dispatcher
 
 
+async def echo(reports: int) -> float:
+    telegram = FakeTelegram()
+    return await Driver(echo_dispatcher(), Bot("4242:BENCH", session=telegram), telegram).run(reports)
+
+
+async def fresh_engine(url: str) -> AsyncEngine:
+    """An engine on an empty database: a PostgreSQL database given to a bench is emptied first."""
+    engine = create_engine(url, Keyring.generate())
+    if engine.dialect.name == "postgresql":
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade(engine)
+    return engine
+
+
+async def omzien(url: str, reports: int) -> tuple[float, Counter]:
+    engine = await fresh_engine(url)
+    sessions = session_factory(engine)
+    telegram = FakeTelegram()
+    bot = Bot("4242:BENCH", session=telegram)
+    sender = Sender(bot, sessions, limiter=RateLimiter(per_second=10**6, chat_interval=0, group_per_minute=10**6))
+    dispatcher = make_dispatcher(sessions, load_i18n(), Settings(), sender.wake)
+    counter = Counter(engine)
+    try:
+        return await Driver(dispatcher, bot, telegram, after=sender.drain, counter=counter).run(reports), counter
+    finally:
+        await engine.dispose()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reports", type=int, default=200)
-    parser.add_argument("--database-url")
+    parser.add_argument("--database-url", action="append", default=[],
+                        help="also this scratch database (PostgreSQL; emptied first); SQLite always")
     args = parser.parse_args()
+    updates = args.reports * len(STEPS)
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
-        engine = create_engine(url, Keyring.generate())
-        await upgrade(engine)
-        sessions = session_factory(engine)
-
-        echo_telegram = FakeTelegram()
-        echo_bot = Bot("4242:BENCH", session=echo_telegram)
-        echo_ms = await Driver(echo_dispatcher(), echo_bot, echo_telegram).run(args.reports)
-
-        telegram = FakeTelegram()
-        bot = Bot("4242:BENCH", session=telegram)
-        sender = Sender(bot, sessions, limiter=RateLimiter(per_second=10**6, chat_interval=0, group_per_minute=10**6))
-        dispatcher = make_dispatcher(sessions, load_i18n(), Settings(), sender.wake)
-        omzien_ms = await Driver(dispatcher, bot, telegram, after=sender.drain).run(args.reports)
-        await engine.dispose()
-    print(json.dumps({
-        "benchmark": "update_handling",
-        "database": engine.url.get_backend_name(),
-        "updates": args.reports * len(STEPS),
-        "echo_ms_per_update": round(echo_ms, 3),
-        "omzien_ms_per_update": round(omzien_ms, 3),
-        "ratio": round(omzien_ms / echo_ms, 1),
-    }, indent=2))
+        for url in [f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", *args.database_url]:
+            echo_ms = await echo(args.reports)  # right before each database: a busy machine changes both
+            omzien_ms, counter = await omzien(url, args.reports)
+            results.append({"database": url.split("+")[0], "echo_ms_per_update": round(echo_ms, 3),
+                            "omzien_ms_per_update": round(omzien_ms, 3), "ratio": round(omzien_ms / echo_ms, 1),
+                            **counter.per_update(updates)})
+    print(json.dumps({"benchmark": "update_handling", "updates": updates, "results": results}, indent=2))
 
 
 if __name__ == "__main__":

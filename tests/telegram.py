@@ -7,6 +7,7 @@ its label; the test then reads what their chat shows.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Callable
@@ -22,6 +23,7 @@ from aiogram.methods import (
     EditMessageText,
     GetChatMember,
     GetMe,
+    GetUpdates,
     SendMessage,
     SendPhoto,
     SetMyCommands,
@@ -34,6 +36,7 @@ from aiogram.types import (
     ChatMemberMember,
     InlineKeyboardMarkup,
     Message,
+    Update,
     User,
 )
 
@@ -84,6 +87,8 @@ class FakeTelegram(BaseSession):
     outsiders: set[tuple[int, int]] = field(default_factory=set)  # (group, user): not in that group
     failures: list[Callable[[TelegramMethod[Any]], Exception | None]] = field(default_factory=list)
     next_id: itertools.count = field(default_factory=lambda: itertools.count(100))
+    updates: list[Update] = field(default_factory=list)  # not yet confirmed by getUpdates' offset
+    offsets: list[int | None] = field(default_factory=list)  # every offset getUpdates was called with
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -107,6 +112,8 @@ class FakeTelegram(BaseSession):
         self.requests.append(method)
         if isinstance(method, GetMe):
             return BOT_USER
+        if isinstance(method, GetUpdates):
+            return await self._get_updates(method)
         if isinstance(method, SetMyCommands):
             return True
         if isinstance(method, GetChatMember):
@@ -146,6 +153,15 @@ class FakeTelegram(BaseSession):
             shown.text, shown.markup, shown.edits = method.text, method.reply_markup, shown.edits + 1
             return True
         raise AssertionError(f"the test Telegram does not know {type(method).__name__}")
+
+    async def _get_updates(self, method: GetUpdates) -> list[Update]:
+        """Like Telegram: forget what the offset confirms, hand out the rest at once or wait a little."""
+        self.offsets.append(method.offset)
+        if method.offset is not None:
+            self.updates = [u for u in self.updates if u.update_id >= method.offset]
+        if not self.updates:
+            await asyncio.sleep(min(method.timeout or 0, 0.01))
+        return self.updates[:method.limit or 100]
 
     def sent(self, method_type: type, chat_id: int | None = None) -> list[Any]:
         return [r for r in self.requests if isinstance(r, method_type)

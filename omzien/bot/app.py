@@ -30,6 +30,7 @@ from omzien.bot import web
 from omzien.bot.database import NoKeys, engine_for
 from omzien.bot.metrics import Metrics, UpdateMetrics
 from omzien.bot.middlewares import AccountMiddleware, FloodGuard, LocaleMiddleware, UpdateTransaction
+from omzien.bot.polling import poll
 from omzien.bot.sender import Sender
 from omzien.core.i18n import LANGUAGES, load_i18n, pick_locale
 from omzien.core.logs import error_summary
@@ -253,11 +254,10 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
         if settings.webhook_url:  # Telegram posts the updates; the web server hands them to the dispatcher
             await web.until_stopped(handle_signals)
             return
-        # One update at a time: an update is confirmed to Telegram only after it was handled (and
-        # committed), so a crash never loses one; the handled-updates table stops a repeat.
-        await dispatcher.start_polling(bot, allowed_updates=dispatcher.resolve_used_update_types(),
-                                       handle_as_tasks=False, handle_signals=handle_signals,
-                                       close_bot_session=False)
+        # Updates side by side, each chat's in order; one is confirmed to Telegram only after it was
+        # handled (and committed), so a crash never loses one; the handled-updates table stops a repeat.
+        await poll(dispatcher, bot, allowed_updates=dispatcher.resolve_used_update_types(),
+                   handle_signals=handle_signals)
     finally:
         if server is not None:
             await server.stop()

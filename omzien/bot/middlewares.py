@@ -16,7 +16,7 @@ from omzien.core.i18n import pick_locale
 from omzien.handlers.limits import Attempts
 from omzien.storage import outbox
 from omzien.storage.accounts import seen
-from omzien.storage.conversations import first_time
+from omzien.storage.conversations import first_time, save_conversations
 from omzien.storage.db import current_session
 from omzien.views.common import payload
 
@@ -71,6 +71,7 @@ class UpdateTransaction(BaseMiddleware):
             data["session"] = session
             try:
                 result = await handler(event, data)
+                await save_conversations(session)
             finally:
                 current_session.reset(token)
         self.wake_outbox()

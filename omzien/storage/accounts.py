@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiogram.types import User
 from sqlalchemy import or_, select
@@ -10,9 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.storage.models import Account, Report, Signal
 
+SEEN_STEP = timedelta(hours=1)
+"""``seen_at`` moves on in steps of this: the privacy rules count in days, and an update need not write it."""
+
 
 async def seen(session: AsyncSession, user: User, *, private_message: bool, now: datetime) -> Account:
-    """The account of ``user``, created on first sight; a private message means the bot may write back."""
+    """The account of ``user``, created on first sight; a private message means the bot may write back.
+
+    Written only when something changed (a name, a language, an hour since ``seen_at``)."""
     account = await session.get(Account, user.id)
     if account is None:
         account = Account(id=user.id, created_at=now)
@@ -20,11 +25,13 @@ async def seen(session: AsyncSession, user: User, *, private_message: bool, now:
     account.first_name = user.first_name[:64]
     account.username = user.username
     account.telegram_language = user.language_code
-    account.seen_at = now
+    if account.seen_at is None or now - account.seen_at >= SEEN_STEP or now < account.seen_at:
+        account.seen_at = now
     if private_message:
         account.started_at = account.started_at or now
         account.blocked_at = None
-    await session.flush()
+    if account in session.new:
+        await session.flush()
     return account
 
 

@@ -3,25 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.storage.db import current_session
-from omzien.storage.models import ConversationState, HandledUpdate
+from omzien.storage.models import ConversationState, HandledUpdate, utcnow
+
+WORKING = "omzien_conversations"
+"""Where a session keeps the conversations its update read (``session.info``), to write back once."""
+
+
+@dataclass
+class Conversation:
+    """One conversation's state and data as the update being handled sees it, and as it was stored."""
+
+    state: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    stored: tuple[str | None, dict[str, Any]] | None = None
+
+    @property
+    def changed(self) -> bool:
+        return (self.state, self.data) != (self.stored or (None, {}))
 
 
 class DatabaseStorage(BaseStorage):
     """aiogram FSM storage in the database, inside the transaction of the update being handled.
 
     So a half-filled report survives a restart, and a state change commits or rolls back
-    together with everything else the update did.
+    together with everything else the update did. An update reads a conversation once; what it
+    changes is written once, when the update is done (``save_conversations``), and only if it changed.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -31,52 +49,68 @@ class DatabaseStorage(BaseStorage):
     def _key(key: StorageKey) -> str:
         return f"{key.bot_id}:{key.chat_id}:{key.user_id}:{key.thread_id or ''}:{key.destiny}"
 
-    async def _write(self, key: StorageKey, **values: Any) -> None:
+    async def _change(self, key: StorageKey, **values: Any) -> None:
         session = current_session.get()
-        if session is None:
-            async with self.sessions.begin() as own:
-                await self._write_in(own, key, values)
-        else:
-            await self._write_in(session, key, values)
+        if session is not None:
+            conversation = await _working(session, self._key(key))
+            for name, value in values.items():
+                setattr(conversation, name, value)
+            return
+        async with self.sessions.begin() as own:
+            conversation = await _working(own, self._key(key))
+            for name, value in values.items():
+                setattr(conversation, name, value)
+            await save_conversations(own)
 
-    async def _write_in(self, session: AsyncSession, key: StorageKey, values: dict[str, Any]) -> None:
-        """Keep a row only while there is something to remember."""
-        record = await session.get(ConversationState, self._key(key))
-        if record is None:
-            record = ConversationState(key=self._key(key), state=None, data={})
-            session.add(record)
-        for name, value in values.items():
-            setattr(record, name, value)
-        if record.state is None and not record.data:
-            if record in session.new:
-                session.expunge(record)
-            else:
-                await session.delete(record)
-        await session.flush()
-
-    async def _read(self, key: StorageKey) -> ConversationState | None:
+    async def _read(self, key: StorageKey) -> Conversation:
         session = current_session.get()
-        if session is None:
-            async with self.sessions() as own:
-                return await own.get(ConversationState, self._key(key))
-        return await session.get(ConversationState, self._key(key))
+        if session is not None:
+            return await _working(session, self._key(key))
+        async with self.sessions() as own:
+            return await _working(own, self._key(key))
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        await self._write(key, state=state.state if isinstance(state, State) else state)
+        await self._change(key, state=state.state if isinstance(state, State) else state)
 
     async def get_state(self, key: StorageKey) -> str | None:
-        record = await self._read(key)
-        return record.state if record else None
+        return (await self._read(key)).state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        await self._write(key, data=dict(data))
+        await self._change(key, data=dict(data))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        record = await self._read(key)
-        return dict(record.data) if record else {}
+        return dict((await self._read(key)).data)
 
     async def close(self) -> None:
         pass
+
+
+async def _working(session: AsyncSession, key: str) -> Conversation:
+    """The conversation under ``key`` as this session sees it: read from the database the first time only."""
+    working: dict[str, Conversation] = session.info.setdefault(WORKING, {})
+    if key not in working:
+        row = (await session.execute(select(ConversationState.state, ConversationState.data)
+                                     .where(ConversationState.key == key))).first()
+        working[key] = Conversation() if row is None else Conversation(
+            row.state, dict(row.data or {}), (row.state, dict(row.data or {})))
+    return working[key]
+
+
+async def save_conversations(session: AsyncSession) -> None:
+    """Write back what the update changed in its conversations: one statement each, none if nothing changed.
+
+    A row is kept only while there is something to remember."""
+    working: dict[str, Conversation] = session.info.pop(WORKING, {})
+    for key, conversation in working.items():
+        if not conversation.changed:
+            continue
+        if conversation.state is None and not conversation.data:
+            await session.execute(delete(ConversationState).where(ConversationState.key == key))
+            continue
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        values = {"state": conversation.state, "data": conversation.data, "updated_at": utcnow()}
+        await session.execute(insert(ConversationState).values(key=key, **values)
+                              .on_conflict_do_update(index_elements=[ConversationState.key], set_=values))
 
 
 async def first_time(session: AsyncSession, update_id: int, now: datetime) -> bool:

@@ -3,6 +3,8 @@
 SQLite is the embedded default. Every SQLite transaction starts with ``BEGIN IMMEDIATE``: it
 takes the write lock at once, so two updates handled at the same time queue instead of
 failing halfway (a deferred transaction that reads and then writes can't wait for the lock).
+Within one process they queue on the event loop first (``WriteTurn``): first come, first served,
+and no sleeping in SQLite's busy handler.
 A transaction that only reads, started with the execution option ``READ_ONLY``, begins deferred: it reads
 a snapshot and neither takes nor waits for the write lock (the offer index is built from such a read).
 PostgreSQL needs nothing special: its row locks do the same work.
@@ -13,9 +15,11 @@ the keyring that seals them at rest (``omzien.storage.sealing``).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from importlib.resources import files
@@ -32,6 +36,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_only
 
 from omzien.storage import offers, sealing
 from omzien.storage.sealing import Keyring
@@ -50,6 +55,7 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
     sealing.attach(engine.dialect, keys)
+    turn = WriteTurn()
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -64,12 +70,63 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if connection.info.get(WriteTurn.HELD) is None:
+            connection.info[WriteTurn.HELD] = await_only(turn.take())
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+        if record is not None and (lock := record.info.pop(WriteTurn.HELD, None)) is not None:
+            turn.give(lock)
 
     return engine
 
 
 READ_ONLY = "omzien_read_only"
+
+
+class WriteTurn:
+    """SQLite has one writer: the transactions of this process take turns, in the order they asked.
+
+    Waiting here costs nothing (an asyncio lock), where SQLite's busy handler sleeps and retries, and
+    serves whoever retries at the right moment rather than who came first. A connection holds its turn
+    from its ``BEGIN IMMEDIATE`` until it goes back to the pool (after its commit or rollback). Other
+    processes (a CLI command) still meet SQLite's busy timeout.
+    """
+
+    HELD = "omzien_write_turn"
+    TIMEOUT = 30.0
+
+    def __init__(self) -> None:
+        self.locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = \
+            weakref.WeakKeyDictionary()
+        self.holder: asyncio.Task[object] | None = None
+
+    async def take(self) -> asyncio.Lock | None:
+        """Wait for the turn and return its lock; None (no turn taken) when this task holds it already."""
+        task = asyncio.current_task()
+        if task is not None and task is self.holder:
+            return None
+        lock = self.locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        if self.holder is not None and self.holder.done() and lock.locked():
+            lock.release()  # its task ended without giving the connection back
+        if not lock.locked():
+            await lock.acquire()  # free: taken at once, without a round through the event loop
+        else:
+            try:
+                await asyncio.wait_for(lock.acquire(), self.TIMEOUT)
+            except TimeoutError:
+                raise TimeoutError(f"the database stayed locked for {self.TIMEOUT:.0f} s") from None
+        self.holder = task
+        return lock
+
+    def give(self, lock: asyncio.Lock) -> None:
+        self.holder = None
+        if lock.locked():
+            lock.release()
 
 
 class InUse(Exception):
