@@ -43,7 +43,7 @@ from omzien import services
 from omzien.core.logs import error_summary
 from omzien.storage import outbox, signals
 from omzien.storage.accounts import mark_blocked
-from omzien.storage.db import SenderLock
+from omzien.storage.db import SenderLock, read_session_factory
 from omzien.storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -56,20 +56,32 @@ PROBES = 20
 
 
 class RateLimiter:
-    """Telegram's limits: sends paced evenly overall, one a second per chat, a window of a minute per group.
+    """Telegram's limits, each kept with a little to spare (``margin``): a 429 costs far more than a few ms.
 
-    Overall sends are spaced evenly rather than let out 30 at once: Telegram counts requests when
-    they arrive, and a burst that leaves within a second can arrive within less. Every interval is
-    a little longer than Telegram's (``margin``): a 429 costs far more than a few milliseconds.
+    Overall, sends follow a fixed schedule, one every ``1/per_second`` s: slot n at t0 + n·interval, not
+    "the last actual send + interval", so a late wake-up is caught up instead of lost (up to half an
+    interval: a sender that had nothing to send does not save up slots). The even spacing
+    matters because Telegram counts requests when they arrive, and a burst that leaves within a second
+    can arrive within less; on top, never more than ``per_second`` go in any second, so catching up after
+    a stall cannot become a burst.
+
+    Per chat, as Telegram's FAQ puts it and the stand-in counts: one a second with a short burst, at most
+    ``chat_burst`` in any ``chat_burst · chat_interval`` seconds. So the two or three messages of one
+    answer go at once. (This is stricter than a token bucket of the same rate and size, so it keeps
+    either reading.) Per group: ``group_per_minute`` in any minute.
     """
 
     def __init__(self, per_second: int = 30, chat_interval: float = 1.0, group_per_minute: int = 20,
-                 clock: Callable[[], float] | None = None, margin: float = 0.05) -> None:
-        self.per_second, self.chat_interval, self.group_per_minute = per_second, chat_interval, group_per_minute
-        self.second, self.minute = 1.0 + margin, 60.0 + margin * 60
+                 clock: Callable[[], float] | None = None, margin: float = 0.02, chat_burst: int = 3,
+                 chat_margin: float = 0.05) -> None:
+        self.per_second, self.chat_burst, self.group_per_minute = per_second, chat_burst, group_per_minute
+        self.interval, self.second = (1.0 + margin) / per_second, 1.0 + margin
+        self.chat_window = chat_burst * chat_interval * (1.0 + chat_margin)
+        self.minute = 60.0 * (1.0 + chat_margin)
         self.clock = clock or asyncio.get_running_loop().time
-        self.last_overall = -math.inf
-        self.last_in_chat: dict[int, float] = {}
+        self.next_slot = -math.inf
+        self.recent: deque[float] = deque()
+        self.recent_in_chat: defaultdict[int, deque[float]] = defaultdict(deque)
         self.recent_in_group: defaultdict[int, deque[float]] = defaultdict(deque)
         self.paused_until: dict[int, float] = {}
 
@@ -78,31 +90,47 @@ class RateLimiter:
         return max(self.chat_wait(chat_id), self.overall_wait())
 
     def overall_wait(self) -> float:
-        return max(0.0, self.last_overall + self.second / self.per_second - self.clock())
+        now = self.clock()
+        return max(0.0, self.next_slot - now, _window_wait(self.recent, self.per_second, self.second, now))
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until ``chat_id`` may get a message, leaving the overall pace aside."""
         now = self.clock()
         waits = [self.paused_until.get(chat_id, now) - now]
-        if chat_id in self.last_in_chat:
-            waits.append(self.last_in_chat[chat_id] + self.chat_interval * self.second - now)
-        if chat_id < 0:
-            window = self.recent_in_group[chat_id]
-            while window and now - window[0] >= self.minute:
-                window.popleft()
-            if len(window) >= self.group_per_minute:
-                waits.append(window[0] + self.minute - now)
+        if chat_id in self.recent_in_chat:
+            waits.append(_window_wait(self.recent_in_chat[chat_id], self.chat_burst, self.chat_window, now))
+        if chat_id in self.recent_in_group:
+            waits.append(_window_wait(self.recent_in_group[chat_id], self.group_per_minute, self.minute, now))
         return max(0.0, *waits)
 
     def record(self, chat_id: int) -> None:
+        """Count a request that goes now; the schedule moves on from its slot, or from now if it fell behind."""
         now = self.clock()
-        self.last_overall = now
-        self.last_in_chat[chat_id] = now
+        self.next_slot = max(self.next_slot, now - self.interval / 2) + self.interval
+        self.recent.append(now)
+        if self.chat_window > 0:
+            self.recent_in_chat[chat_id].append(now)
         if chat_id < 0:
             self.recent_in_group[chat_id].append(now)
 
     def pause(self, chat_id: int, seconds: float) -> None:
         self.paused_until[chat_id] = self.clock() + seconds
+
+    def forget_quiet(self) -> None:
+        """Drop the windows of chats that had nothing within their window (so the limiter does not grow)."""
+        now = self.clock()
+        for windows, seconds in ((self.recent_in_chat, self.chat_window), (self.recent_in_group, self.minute)):
+            for chat_id in [c for c, window in windows.items() if not window or now - window[-1] >= seconds]:
+                del windows[chat_id]
+        for chat_id in [c for c, until in self.paused_until.items() if until <= now]:
+            del self.paused_until[chat_id]
+
+
+def _window_wait(window: deque[float], allowed: int, seconds: float, now: float) -> float:
+    """Seconds until one more fits in a window that lets ``allowed`` through in any ``seconds``."""
+    while window and now - window[0] >= seconds:
+        window.popleft()
+    return window[-allowed] + seconds - now if len(window) >= allowed else 0.0
 
 
 def _markup(data: dict[str, Any] | None) -> Any:
@@ -116,12 +144,23 @@ def _markup(data: dict[str, Any] | None) -> Any:
 
 
 class Sender:
+    """Rows go to a task per chat (one request in flight per chat, so a chat's messages keep their order);
+    each task waits for its turn right before its request, so nothing between the pacing and the request
+    (a database write waiting for SQLite's lock, say) can bunch requests up. Rows are handed over a
+    little ahead of the overall pace (``ahead``), so the pace never waits for a read of the outbox."""
+
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], *,
                  limiter: RateLimiter | None = None, clock: Callable[[], datetime] = utcnow,
-                 batch: int = 30) -> None:
-        self.bot, self.sessions, self.clock, self.batch = bot, sessions, clock, batch
+                 batch: int = 100, ahead: int = 15) -> None:
+        self.bot, self.sessions, self.clock, self.batch, self.ahead = bot, sessions, clock, batch, ahead
+        self.readers = read_session_factory(sessions.kw["bind"])
         self.limiter = limiter or RateLimiter()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
+        self.waiting: set[int] = set()
+        """Chats whose task waits for its first turn."""
+        self._more = False
+        """Whether the last read of the outbox may have left due rows behind (it was full)."""
+        self._gate = asyncio.Lock()
         self._wakeup = asyncio.Event()
         self._recovered = False
         self._standing_by = False
@@ -165,24 +204,33 @@ class Sender:
         return False
 
     async def send_due(self) -> float:
-        """Start sending every due row whose chat is free and within the limits; seconds to the next try."""
+        """Hand every due row whose chat is free and within the limits to a task; seconds to the next try."""
         if not self._recovered:
             async with self.sessions.begin() as session:
                 if lost := await outbox.recover_after_crash(session):
                     log.warning("%s message(s) were on their way when the bot stopped; checking them first", lost)
             self._recovered = True
-        async with self.sessions() as session:
+        room = self.ahead - len(self.waiting)
+        if room <= self.ahead // 2:
+            return 1.0  # enough is waiting for its turn; a task that takes its turn wakes the loop
+        self.limiter.forget_quiet()
+        async with self.readers() as session:
             rows = await outbox.due(session, self.clock(), list(self.in_flight), self.batch)
-        pause = 1.0
+        self._more = len(rows) == self.batch
+        pause, ready = 1.0, []
         for row in rows:
-            wait = self.limiter.chat_wait(row.chat_id)
-            if wait > 0:
+            if len(ready) == room:
+                self._more = True
+                break
+            if (wait := self.limiter.chat_wait(row.chat_id)) > 0:
                 pause = min(pause, wait)
-                continue
-            await asyncio.sleep(self.limiter.overall_wait())  # the overall pace, kept within this pass
-            self.limiter.record(row.chat_id)
+            else:
+                ready.append(row)
+        if ready:  # a trace for after a crash: these may be on their way
             async with self.sessions.begin() as session:
-                await outbox.start_sending(session, [row.id])
+                await outbox.start_sending(session, [row.id for row in ready])
+        for row in ready:
+            self.waiting.add(row.chat_id)
             task = asyncio.create_task(self._deliver(row))
             self.in_flight[row.chat_id] = task
             task.add_done_callback(lambda _t, chat=row.chat_id: self._done(chat))
@@ -190,6 +238,7 @@ class Sender:
 
     def _done(self, chat_id: int) -> None:
         self.in_flight.pop(chat_id, None)
+        self.waiting.discard(chat_id)
         self.wake()
 
     async def drain(self, max_rounds: int = 1000) -> None:
@@ -197,7 +246,7 @@ class Sender:
         for _ in range(max_rounds):
             await self.send_due()
             if not self.in_flight:
-                async with self.sessions() as session:
+                async with self.readers() as session:
                     if not await outbox.due(session, self.clock(), [], 1):
                         return
                 await asyncio.sleep(0.01)
@@ -209,9 +258,8 @@ class Sender:
             message_id = None
             if row.in_doubt and row.method == "send":
                 message_id = await self._find_lost(row)
-                if message_id is None:
-                    await self._take_turn(row.chat_id)
             if message_id is None:
+                await self._take_turn(row.chat_id)
                 message_id = await self._request(row)
         except TelegramRetryAfter as error:
             self.limiter.pause(row.chat_id, error.retry_after)
@@ -232,7 +280,7 @@ class Sender:
             await self._later(row, MAX_BACKOFF, "unexpected error")
         else:
             async with self.sessions.begin() as session:
-                await outbox.mark_sent(session, row.id, row.version, message_id, self.clock())
+                await outbox.mark_sent(session, row, message_id, self.clock())
 
     async def _request(self, row: OutboxMessage) -> int | None:
         payload = dict(row.payload)
@@ -252,7 +300,7 @@ class Sender:
 
     async def _find_lost(self, row: OutboxMessage) -> int | None:
         """The number of this row's message if Telegram got it before the crash; None if it did not."""
-        async with self.sessions() as session:
+        async with self.readers() as session:
             last = await outbox.last_sent_id(session, row.chat_id)
         if last is None:
             return None  # nothing of ours known there: an edit could change a message the records do not know
@@ -275,10 +323,19 @@ class Sender:
         return None
 
     async def _take_turn(self, chat_id: int) -> None:
-        """Wait until one more request to ``chat_id`` keeps Telegram's limits, and count it."""
-        while (wait := self.limiter.wait(chat_id)) > 0:
+        """Wait until one more request to ``chat_id`` keeps Telegram's limits, and count it; the request follows
+        at once. The chat's own limits first (only this task sends to it), then the overall pace, one task
+        at a time in the order they came."""
+        while (wait := self.limiter.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
-        self.limiter.record(chat_id)
+        async with self._gate:
+            while (wait := self.limiter.wait(chat_id)) > 0:
+                await asyncio.sleep(wait)
+            self.limiter.record(chat_id)
+        if chat_id in self.waiting:
+            self.waiting.discard(chat_id)
+            if self._more and len(self.waiting) <= self.ahead // 2:
+                self.wake()  # time to hand out the next rows
 
     async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True,
                      in_doubt: bool = False) -> None:
@@ -304,7 +361,7 @@ class Sender:
     async def _bad_request(self, row: OutboxMessage, description: str) -> None:
         async with self.sessions.begin() as session:
             if "message is not modified" in description:
-                await outbox.mark_sent(session, row.id, row.version, row.message_id, self.clock())
+                await outbox.mark_sent(session, row, row.message_id, self.clock())
                 return
             if row.purpose == "card" and row.method == "edit" and "message to edit not found" in description:
                 await outbox.post_again(session, row.id)

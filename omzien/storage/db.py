@@ -3,6 +3,8 @@
 SQLite is the embedded default. Every SQLite transaction starts with ``BEGIN IMMEDIATE``: it
 takes the write lock at once, so two updates handled at the same time queue instead of
 failing halfway (a deferred transaction that reads and then writes can't wait for the lock).
+Sessions that only read (``read_session_factory``) begin deferred instead: they neither wait for
+nor hold the write lock (WAL lets them read while another writes).
 PostgreSQL needs nothing special: its row locks do the same work.
 
 Engines hide statement parameters: an error must never print an address or a note. Each engine carries
@@ -63,7 +65,7 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -93,6 +95,14 @@ def only_runner(url: str) -> Iterator[None]:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+READ_ONLY = "omzien_read_only"
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reading only: on SQLite they do not take the write lock (nothing they write is kept safe)."""
+    return async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 def _alembic_config(connection: Connection) -> Config:
