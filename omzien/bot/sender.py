@@ -1,9 +1,9 @@
 """The outbox sender: the only place that sends messages to Telegram.
 
-It keeps Telegram's limits (about 30 messages a second overall, one a second per chat,
-20 a minute per group), waits as long as a 429 answer says, retries server errors and
-time-outs with growing pauses, and stops writing to people who blocked the bot. Rows stay
-in the database until Telegram has them, so a restart sends whatever was left.
+It keeps Telegram's limits (``omzien.bot.limits``: about 30 messages a second overall, one a
+second per chat with a short burst, 20 a minute per group), waits as long as a 429 answer says,
+retries server errors and time-outs with growing pauses, and stops writing to people who blocked
+the bot. Rows stay in the database until Telegram has them, so a restart sends whatever was left.
 
 A crash, a time-out or a dropped connection can cut a send off after Telegram took it but
 before the row was marked sent.
@@ -20,10 +20,8 @@ import asyncio
 import base64
 import contextlib
 import logging
-import math
 import random
-from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +38,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboard
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien import services
+from omzien.bot.limits import RateLimiter
 from omzien.core.logs import error_summary
 from omzien.storage import outbox, signals
 from omzien.storage.accounts import mark_blocked
@@ -53,84 +52,6 @@ STANDBY_PAUSE = 5.0
 """Seconds between tries of an instance that stands by to take over sending."""
 PROBES = 20
 """How many message numbers past the last known one to look at for a message lost in a crash."""
-
-
-class RateLimiter:
-    """Telegram's limits, each kept with a little to spare (``margin``): a 429 costs far more than a few ms.
-
-    Overall, sends follow a fixed schedule, one every ``1/per_second`` s: slot n at t0 + n·interval, not
-    "the last actual send + interval", so a late wake-up is caught up instead of lost (up to half an
-    interval: a sender that had nothing to send does not save up slots). The even spacing
-    matters because Telegram counts requests when they arrive, and a burst that leaves within a second
-    can arrive within less; on top, never more than ``per_second`` go in any second, so catching up after
-    a stall cannot become a burst.
-
-    Per chat, as Telegram's FAQ puts it and the stand-in counts: one a second with a short burst, at most
-    ``chat_burst`` in any ``chat_burst · chat_interval`` seconds. So the two or three messages of one
-    answer go at once. (This is stricter than a token bucket of the same rate and size, so it keeps
-    either reading.) Per group: ``group_per_minute`` in any minute.
-    """
-
-    def __init__(self, per_second: int = 30, chat_interval: float = 1.0, group_per_minute: int = 20,
-                 clock: Callable[[], float] | None = None, margin: float = 0.02, chat_burst: int = 3,
-                 chat_margin: float = 0.05) -> None:
-        self.per_second, self.chat_burst, self.group_per_minute = per_second, chat_burst, group_per_minute
-        self.interval, self.second = (1.0 + margin) / per_second, 1.0 + margin
-        self.chat_window = chat_burst * chat_interval * (1.0 + chat_margin)
-        self.minute = 60.0 * (1.0 + chat_margin)
-        self.clock = clock or asyncio.get_running_loop().time
-        self.next_slot = -math.inf
-        self.recent: deque[float] = deque()
-        self.recent_in_chat: defaultdict[int, deque[float]] = defaultdict(deque)
-        self.recent_in_group: defaultdict[int, deque[float]] = defaultdict(deque)
-        self.paused_until: dict[int, float] = {}
-
-    def wait(self, chat_id: int) -> float:
-        """Seconds until a message to ``chat_id`` keeps every limit (0: now)."""
-        return max(self.chat_wait(chat_id), self.overall_wait())
-
-    def overall_wait(self) -> float:
-        now = self.clock()
-        return max(0.0, self.next_slot - now, _window_wait(self.recent, self.per_second, self.second, now))
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until ``chat_id`` may get a message, leaving the overall pace aside."""
-        now = self.clock()
-        waits = [self.paused_until.get(chat_id, now) - now]
-        if chat_id in self.recent_in_chat:
-            waits.append(_window_wait(self.recent_in_chat[chat_id], self.chat_burst, self.chat_window, now))
-        if chat_id in self.recent_in_group:
-            waits.append(_window_wait(self.recent_in_group[chat_id], self.group_per_minute, self.minute, now))
-        return max(0.0, *waits)
-
-    def record(self, chat_id: int) -> None:
-        """Count a request that goes now; the schedule moves on from its slot, or from now if it fell behind."""
-        now = self.clock()
-        self.next_slot = max(self.next_slot, now - self.interval / 2) + self.interval
-        self.recent.append(now)
-        if self.chat_window > 0:
-            self.recent_in_chat[chat_id].append(now)
-        if chat_id < 0:
-            self.recent_in_group[chat_id].append(now)
-
-    def pause(self, chat_id: int, seconds: float) -> None:
-        self.paused_until[chat_id] = self.clock() + seconds
-
-    def forget_quiet(self) -> None:
-        """Drop the windows of chats that had nothing within their window (so the limiter does not grow)."""
-        now = self.clock()
-        for windows, seconds in ((self.recent_in_chat, self.chat_window), (self.recent_in_group, self.minute)):
-            for chat_id in [c for c, window in windows.items() if not window or now - window[-1] >= seconds]:
-                del windows[chat_id]
-        for chat_id in [c for c, until in self.paused_until.items() if until <= now]:
-            del self.paused_until[chat_id]
-
-
-def _window_wait(window: deque[float], allowed: int, seconds: float, now: float) -> float:
-    """Seconds until one more fits in a window that lets ``allowed`` through in any ``seconds``."""
-    while window and now - window[0] >= seconds:
-        window.popleft()
-    return window[-allowed] + seconds - now if len(window) >= allowed else 0.0
 
 
 def _markup(data: dict[str, Any] | None) -> Any:
@@ -259,8 +180,8 @@ class Sender:
             if row.in_doubt and row.method == "send":
                 message_id = await self._find_lost(row)
             if message_id is None:
-                await self._take_turn(row.chat_id)
-                message_id = await self._request(row)
+                async with self._turn(row.chat_id):
+                    message_id = await self._request(row)
         except TelegramRetryAfter as error:
             self.limiter.pause(row.chat_id, error.retry_after)
             await self._later(row, error.retry_after, f"429 retry after {error.retry_after}s", count=False)
@@ -309,10 +230,10 @@ class Sender:
         markup = _markup(payload.pop("reply_markup", None))
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
         for candidate in range(last + 1, last + 1 + PROBES):
-            await self._take_turn(row.chat_id)
             try:
-                await self.bot.edit_message_text(chat_id=row.chat_id, message_id=candidate, reply_markup=markup,
-                                                 **payload)
+                async with self._turn(row.chat_id):
+                    await self.bot.edit_message_text(chat_id=row.chat_id, message_id=candidate,
+                                                     reply_markup=markup, **payload)
             except TelegramBadRequest as error:
                 if "message is not modified" in error.message:
                     return candidate
@@ -322,20 +243,27 @@ class Sender:
             return candidate
         return None
 
-    async def _take_turn(self, chat_id: int) -> None:
-        """Wait until one more request to ``chat_id`` keeps Telegram's limits, and count it; the request follows
-        at once. The chat's own limits first (only this task sends to it), then the overall pace, one task
-        at a time in the order they came."""
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait until one more request to ``chat_id`` keeps Telegram's limits and count it, around the request.
+
+        The chat's own limits first (only this task sends to it), then the overall pace, one task at a
+        time in the order they came; the request follows at once, and counts until its answer is back.
+        """
         while (wait := self.limiter.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
         async with self._gate:
             while (wait := self.limiter.wait(chat_id)) > 0:
                 await asyncio.sleep(wait)
-            self.limiter.record(chat_id)
+            request = self.limiter.record(chat_id)
         if chat_id in self.waiting:
             self.waiting.discard(chat_id)
             if self._more and len(self.waiting) <= self.ahead // 2:
                 self.wake()  # time to hand out the next rows
+        try:
+            yield
+        finally:
+            self.limiter.answered(request)
 
     async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True,
                      in_doubt: bool = False) -> None:
