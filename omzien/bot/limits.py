@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 POLL = 0.005
 """Seconds between looks at the limits while they wait for an answer still on its way."""
+CATCH_UP = 0.25
+"""How far back the overall schedule makes up for slots missed while requests were waiting (a stall)."""
 
 
 class Request:
@@ -34,9 +36,10 @@ class RateLimiter:
     network and the clocks do, and costs one round trip per window, not a guessed margin.
 
     Overall, sends also follow a fixed schedule, one every ``(1 + margin)/per_second`` seconds: slot n at
-    t0 + n·interval, not "the last actual send + interval", so a late wake-up is caught up instead of lost
-    (up to half an interval: a sender that had nothing to send does not save up slots). The schedule
-    spreads the requests over the second rather than letting 30 out at once.
+    t0 + n·interval, not "the last actual send + interval", so a late wake-up is caught up instead of lost.
+    While more requests wait, slots missed in a stall are caught up to ``CATCH_UP`` seconds back (the
+    windows still hold); a sender that had nothing to send saves up at most half an interval. The
+    schedule spreads the requests over the second rather than letting 30 out at once.
 
     Per chat, as Telegram's FAQ puts it and the stand-in counts: one a second with a short burst, at most
     ``chat_burst`` in any ``chat_burst · chat_interval`` seconds, so the two or three messages of one
@@ -73,10 +76,10 @@ class RateLimiter:
             waits.append(_window_wait(self.recent_in_group[chat_id], self.group_per_minute, 60.0, now))
         return max(0.0, *waits)
 
-    def record(self, chat_id: int) -> Request:
+    def record(self, chat_id: int, more_waiting: bool = False) -> Request:
         """Count a request that leaves now; tell ``answered`` when its answer (or error) is back."""
         now, request = self.clock(), Request()
-        self.next_slot = max(self.next_slot, now - self.interval / 2) + self.interval
+        self.next_slot = max(self.next_slot, now - (CATCH_UP if more_waiting else self.interval / 2)) + self.interval
         self.recent.append(request)
         if self.chat_window > 0:
             self.recent_in_chat[chat_id].append(request)

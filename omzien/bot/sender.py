@@ -72,7 +72,7 @@ class Sender:
 
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], *,
                  limiter: RateLimiter | None = None, clock: Callable[[], datetime] = utcnow,
-                 batch: int = 100, ahead: int = 15) -> None:
+                 batch: int = 30, ahead: int = 15) -> None:
         self.bot, self.sessions, self.clock, self.batch, self.ahead = bot, sessions, clock, batch, ahead
         self.readers = read_session_factory(sessions.kw["bind"])
         self.limiter = limiter or RateLimiter()
@@ -82,6 +82,8 @@ class Sender:
         self._more = False
         """Whether the last read of the outbox may have left due rows behind (it was full)."""
         self._gate = asyncio.Lock()
+        self.at_gate = 0
+        """Tasks waiting for the overall pace (a stall is caught up only while some wait)."""
         self._wakeup = asyncio.Event()
         self._recovered = False
         self._standing_by = False
@@ -252,10 +254,14 @@ class Sender:
         """
         while (wait := self.limiter.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
-        async with self._gate:
-            while (wait := self.limiter.wait(chat_id)) > 0:
-                await asyncio.sleep(wait)
-            request = self.limiter.record(chat_id)
+        self.at_gate += 1
+        try:
+            async with self._gate:
+                while (wait := self.limiter.wait(chat_id)) > 0:
+                    await asyncio.sleep(wait)
+                request = self.limiter.record(chat_id, more_waiting=self.at_gate > 1)
+        finally:
+            self.at_gate -= 1
         if chat_id in self.waiting:
             self.waiting.discard(chat_id)
             if self._more and len(self.waiting) <= self.ahead // 2:
