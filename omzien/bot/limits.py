@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 POLL = 0.005
 """Seconds between looks at the limits while they wait for an answer still on its way."""
-CATCH_UP = 0.25
+CATCH_UP = 0.5
 """How far back the overall schedule makes up for slots missed while requests were waiting (a stall)."""
 
 
