@@ -8,6 +8,8 @@ from itertools import pairwise
 
 import pytest
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import EditMessageText, SendMessage
 from sqlalchemy import select
@@ -15,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.bot import sender as sender_module
 from omzien.bot.sender import RateLimiter, Sender
+from omzien.sandbox.client import SandboxClient
+from omzien.sandbox.server import Sandbox
 from omzien.storage import outbox
 from omzien.storage.db import create_engine, session_factory
 from omzien.storage.models import Account, OutboxMessage
@@ -134,31 +138,66 @@ async def test_an_identical_edit_is_not_an_error(sessions, clock: Clock) -> None
     assert len(telegram.sent(EditMessageText)) == 1 and telegram.last(501).edits == 0
 
 
+def most_in_any(times: list[float], seconds: float) -> int:
+    return max(sum(start <= t < start + seconds for t in times) for start in times)
+
+
 def test_the_limiter_keeps_telegrams_limits() -> None:
     now = [0.0]
     limiter = RateLimiter(clock=lambda: now[0])
+
+    def send(chat_id: int, round_trip: float = 0.0) -> float:
+        request = limiter.record(chat_id)
+        sent_at = now[0]
+        now[0] += round_trip
+        limiter.answered(request)
+        now[0] = sent_at
+        return sent_at
+
     started = []
-    while now[0] < 1.0:
+    while now[0] < 3.0:
         if limiter.wait(len(started) + 1) == 0:
-            limiter.record(len(started) + 1)
-            started.append(now[0])
+            started.append(send(len(started) + 1))
         now[0] += 0.001
-    assert 28 <= len(started) <= 30, "about 30 a second overall, spread over the second"
-    assert min(b - a for a, b in pairwise(started)) >= 0.034
-    now[0] = 2.0
-    assert limiter.wait(999) == 0
-    limiter.record(999)
-    assert 1.0 <= limiter.wait(999) <= 1.1, "one a second per chat"
+    assert 86 <= len(started) <= 90 and most_in_any(started, 1.0) <= 30, "about 30 a second overall, never more"
+    assert min(b - a for a, b in pairwise(started)) >= 0.016, "spread over the second"
+
+    now[0], late = 10.0, []
+    for _ in range(60):  # each send wakes 5 ms after its slot: the schedule catches up instead of drifting
+        now[0] += limiter.overall_wait() + 0.005
+        late.append(send(1))
+    assert late[-1] - late[0] < 59 * 1.02 / 30, "a late wake-up is not lost"
+
+    now[0], slow = 20.0, []
+    while now[0] < 23.0:  # answers take 50 ms: the window counts from the answer, the latest arrival
+        if limiter.wait(2) == 0:
+            slow.append(send(2, round_trip=0.05) + 0.05)
+        now[0] += 0.001
+    assert most_in_any(slow, 1.0) <= 30, "not 31 in a second even if the first arrived as late as it could"
+
+    now[0] = 30.0
+    for _ in range(3):
+        assert limiter.chat_wait(999) == 0, "a short answer of three goes at once"
+        send(999)
+    assert limiter.chat_wait(999) == 3.0, "then one a second per chat: at most 3 in any 3 seconds"
+    now[0] = 31.5
+    on_its_way = limiter.record(999)
+    now[0] = 40.0
+    assert limiter.chat_wait(999) == 0
+    limiter.record(999), limiter.record(999)
+    assert limiter.chat_wait(999) > 0, "a request still on its way counts until its answer is back"
+    limiter.answered(on_its_way)
+    assert limiter.chat_wait(999) == 3.0
 
     group = -100
     for minute_second in range(20):
-        now[0] = 10.0 + minute_second * 1.5
-        assert limiter.wait(group) == 0
-        limiter.record(group)
-    now[0] = 45.0
-    assert limiter.wait(group) > 0, "20 a minute per group"
-    now[0] = 73.1
-    assert limiter.wait(group) == 0
+        now[0] = 50.0 + minute_second * 1.5
+        assert limiter.chat_wait(group) == 0
+        send(group)
+    now[0] = 85.0
+    assert limiter.chat_wait(group) > 0, "20 a minute per group"
+    now[0] = 110.0
+    assert limiter.chat_wait(group) == 0
     limiter.pause(group, 30)
     assert limiter.wait(group) >= 29.9, "a 429 pauses the chat"
 
@@ -239,3 +278,46 @@ async def test_with_two_instances_on_postgresql_one_sends_and_the_other_takes_ov
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await other_engine.dispose()
+
+
+async def test_a_short_answer_arrives_at_once_and_a_chat_still_keeps_telegrams_limit(sessions) -> None:
+    """Three messages after one tap go together; a fourth waits until the chat's burst allows it; no 429."""
+    token = "123456789:AAHoutboxTestTokenForTheSandbox000"
+    async with Sandbox(token) as sandbox, SandboxClient(sandbox.url) as client:
+        piet = await client.user("Piet")
+        await piet.send("/start")
+        bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(sandbox.url)))
+        sender = Sender(bot, sessions)  # Telegram's own limits, in real time
+        task = asyncio.create_task(sender.run())
+        try:
+            started = asyncio.get_running_loop().time()
+            async with sessions.begin() as session:
+                for n in range(4):
+                    outbox.send(session, piet.id, text(f"antwoord {n}"))
+            sender.wake()
+            await piet.wait_for(lambda messages: len(messages) >= 1 + 3, timeout=10)  # after his /start
+            answered = asyncio.get_running_loop().time() - started
+            await piet.wait_for(lambda messages: len(messages) >= 1 + 4, timeout=10)
+            fourth = asyncio.get_running_loop().time() - started
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await bot.session.close()
+        assert [m["text"] for m in await piet.chat()][1:] == [f"antwoord {n}" for n in range(4)]
+        assert answered < 1.0, "a short answer is not spread over seconds"
+        assert fourth >= 3.0, "at most 3 in any 3 seconds to one chat"
+        assert await client.refusals() == []
+
+
+async def test_the_sender_reads_the_outbox_while_a_handler_holds_the_write_lock(engine, sessions, clock) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    async with sessions.begin() as session:
+        outbox.send(session, 501, text("hallo"))
+    sender = make_sender(FakeTelegram(), sessions, clock)
+    async with sessions.begin() as handler:
+        outbox.send(handler, 502, text("nog niet vastgelegd"))
+        await handler.flush()  # the handler's transaction holds SQLite's write lock until it commits
+        async with sender.readers() as session:
+            due = await asyncio.wait_for(outbox.due(session, clock(), [], 10), timeout=2)
+    assert [row.chat_id for row in due] == [501], "read without waiting; what is not committed is not seen"

@@ -1,9 +1,9 @@
 """The outbox sender: the only place that sends messages to Telegram.
 
-It keeps Telegram's limits (about 30 messages a second overall, one a second per chat,
-20 a minute per group), waits as long as a 429 answer says, retries server errors and
-time-outs with growing pauses, and stops writing to people who blocked the bot. Rows stay
-in the database until Telegram has them, so a restart sends whatever was left.
+It keeps Telegram's limits (``omzien.bot.limits``: about 30 messages a second overall, one a
+second per chat with a short burst, 20 a minute per group), waits as long as a 429 answer says,
+retries server errors and time-outs with growing pauses, and stops writing to people who blocked
+the bot. Rows stay in the database until Telegram has them, so a restart sends whatever was left.
 
 A crash, a time-out or a dropped connection can cut a send off after Telegram took it but
 before the row was marked sent.
@@ -20,10 +20,8 @@ import asyncio
 import base64
 import contextlib
 import logging
-import math
 import random
-from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,10 +38,11 @@ from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, ReplyKeyboard
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien import services
+from omzien.bot.limits import RateLimiter
 from omzien.core.logs import error_summary
 from omzien.storage import outbox, signals
 from omzien.storage.accounts import mark_blocked
-from omzien.storage.db import SenderLock
+from omzien.storage.db import SenderLock, read_session_factory
 from omzien.storage.models import OutboxMessage, utcnow
 
 log = logging.getLogger(__name__)
@@ -53,56 +52,6 @@ STANDBY_PAUSE = 5.0
 """Seconds between tries of an instance that stands by to take over sending."""
 PROBES = 20
 """How many message numbers past the last known one to look at for a message lost in a crash."""
-
-
-class RateLimiter:
-    """Telegram's limits: sends paced evenly overall, one a second per chat, a window of a minute per group.
-
-    Overall sends are spaced evenly rather than let out 30 at once: Telegram counts requests when
-    they arrive, and a burst that leaves within a second can arrive within less. Every interval is
-    a little longer than Telegram's (``margin``): a 429 costs far more than a few milliseconds.
-    """
-
-    def __init__(self, per_second: int = 30, chat_interval: float = 1.0, group_per_minute: int = 20,
-                 clock: Callable[[], float] | None = None, margin: float = 0.05) -> None:
-        self.per_second, self.chat_interval, self.group_per_minute = per_second, chat_interval, group_per_minute
-        self.second, self.minute = 1.0 + margin, 60.0 + margin * 60
-        self.clock = clock or asyncio.get_running_loop().time
-        self.last_overall = -math.inf
-        self.last_in_chat: dict[int, float] = {}
-        self.recent_in_group: defaultdict[int, deque[float]] = defaultdict(deque)
-        self.paused_until: dict[int, float] = {}
-
-    def wait(self, chat_id: int) -> float:
-        """Seconds until a message to ``chat_id`` keeps every limit (0: now)."""
-        return max(self.chat_wait(chat_id), self.overall_wait())
-
-    def overall_wait(self) -> float:
-        return max(0.0, self.last_overall + self.second / self.per_second - self.clock())
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until ``chat_id`` may get a message, leaving the overall pace aside."""
-        now = self.clock()
-        waits = [self.paused_until.get(chat_id, now) - now]
-        if chat_id in self.last_in_chat:
-            waits.append(self.last_in_chat[chat_id] + self.chat_interval * self.second - now)
-        if chat_id < 0:
-            window = self.recent_in_group[chat_id]
-            while window and now - window[0] >= self.minute:
-                window.popleft()
-            if len(window) >= self.group_per_minute:
-                waits.append(window[0] + self.minute - now)
-        return max(0.0, *waits)
-
-    def record(self, chat_id: int) -> None:
-        now = self.clock()
-        self.last_overall = now
-        self.last_in_chat[chat_id] = now
-        if chat_id < 0:
-            self.recent_in_group[chat_id].append(now)
-
-    def pause(self, chat_id: int, seconds: float) -> None:
-        self.paused_until[chat_id] = self.clock() + seconds
 
 
 def _markup(data: dict[str, Any] | None) -> Any:
@@ -116,12 +65,25 @@ def _markup(data: dict[str, Any] | None) -> Any:
 
 
 class Sender:
+    """Rows go to a task per chat (one request in flight per chat, so a chat's messages keep their order);
+    each task waits for its turn right before its request, so nothing between the pacing and the request
+    (a database write waiting for SQLite's lock, say) can bunch requests up. Rows are handed over a
+    little ahead of the overall pace (``ahead``), so the pace never waits for a read of the outbox."""
+
     def __init__(self, bot: Bot, sessions: async_sessionmaker[AsyncSession], *,
                  limiter: RateLimiter | None = None, clock: Callable[[], datetime] = utcnow,
-                 batch: int = 30) -> None:
-        self.bot, self.sessions, self.clock, self.batch = bot, sessions, clock, batch
+                 batch: int = 30, ahead: int = 15) -> None:
+        self.bot, self.sessions, self.clock, self.batch, self.ahead = bot, sessions, clock, batch, ahead
+        self.readers = read_session_factory(sessions.kw["bind"])
         self.limiter = limiter or RateLimiter()
         self.in_flight: dict[int, asyncio.Task[None]] = {}
+        self.waiting: set[int] = set()
+        """Chats whose task waits for its first turn."""
+        self._more = False
+        """Whether the last read of the outbox may have left due rows behind (it was full)."""
+        self._gate = asyncio.Lock()
+        self.at_gate = 0
+        """Tasks waiting for the overall pace (a stall is caught up only while some wait)."""
         self._wakeup = asyncio.Event()
         self._recovered = False
         self._standing_by = False
@@ -165,24 +127,33 @@ class Sender:
         return False
 
     async def send_due(self) -> float:
-        """Start sending every due row whose chat is free and within the limits; seconds to the next try."""
+        """Hand every due row whose chat is free and within the limits to a task; seconds to the next try."""
         if not self._recovered:
             async with self.sessions.begin() as session:
                 if lost := await outbox.recover_after_crash(session):
                     log.warning("%s message(s) were on their way when the bot stopped; checking them first", lost)
             self._recovered = True
-        async with self.sessions() as session:
+        room = self.ahead - len(self.waiting)
+        if room <= self.ahead // 2:
+            return 1.0  # enough is waiting for its turn; a task that takes its turn wakes the loop
+        self.limiter.forget_quiet()
+        async with self.readers() as session:
             rows = await outbox.due(session, self.clock(), list(self.in_flight), self.batch)
-        pause = 1.0
+        self._more = len(rows) == self.batch
+        pause, ready = 1.0, []
         for row in rows:
-            wait = self.limiter.chat_wait(row.chat_id)
-            if wait > 0:
+            if len(ready) == room:
+                self._more = True
+                break
+            if (wait := self.limiter.chat_wait(row.chat_id)) > 0:
                 pause = min(pause, wait)
-                continue
-            await asyncio.sleep(self.limiter.overall_wait())  # the overall pace, kept within this pass
-            self.limiter.record(row.chat_id)
+            else:
+                ready.append(row)
+        if ready:  # a trace for after a crash: these may be on their way
             async with self.sessions.begin() as session:
-                await outbox.start_sending(session, [row.id])
+                await outbox.start_sending(session, [row.id for row in ready])
+        for row in ready:
+            self.waiting.add(row.chat_id)
             task = asyncio.create_task(self._deliver(row))
             self.in_flight[row.chat_id] = task
             task.add_done_callback(lambda _t, chat=row.chat_id: self._done(chat))
@@ -190,6 +161,7 @@ class Sender:
 
     def _done(self, chat_id: int) -> None:
         self.in_flight.pop(chat_id, None)
+        self.waiting.discard(chat_id)
         self.wake()
 
     async def drain(self, max_rounds: int = 1000) -> None:
@@ -197,7 +169,7 @@ class Sender:
         for _ in range(max_rounds):
             await self.send_due()
             if not self.in_flight:
-                async with self.sessions() as session:
+                async with self.readers() as session:
                     if not await outbox.due(session, self.clock(), [], 1):
                         return
                 await asyncio.sleep(0.01)
@@ -209,10 +181,9 @@ class Sender:
             message_id = None
             if row.in_doubt and row.method == "send":
                 message_id = await self._find_lost(row)
-                if message_id is None:
-                    await self._take_turn(row.chat_id)
             if message_id is None:
-                message_id = await self._request(row)
+                async with self._turn(row.chat_id):
+                    message_id = await self._request(row)
         except TelegramRetryAfter as error:
             self.limiter.pause(row.chat_id, error.retry_after)
             await self._later(row, error.retry_after, f"429 retry after {error.retry_after}s", count=False)
@@ -232,7 +203,7 @@ class Sender:
             await self._later(row, MAX_BACKOFF, "unexpected error")
         else:
             async with self.sessions.begin() as session:
-                await outbox.mark_sent(session, row.id, row.version, message_id, self.clock())
+                await outbox.mark_sent(session, row, message_id, self.clock())
 
     async def _request(self, row: OutboxMessage) -> int | None:
         payload = dict(row.payload)
@@ -252,7 +223,7 @@ class Sender:
 
     async def _find_lost(self, row: OutboxMessage) -> int | None:
         """The number of this row's message if Telegram got it before the crash; None if it did not."""
-        async with self.sessions() as session:
+        async with self.readers() as session:
             last = await outbox.last_sent_id(session, row.chat_id)
         if last is None:
             return None  # nothing of ours known there: an edit could change a message the records do not know
@@ -261,10 +232,10 @@ class Sender:
         markup = _markup(payload.pop("reply_markup", None))
         markup = markup if isinstance(markup, InlineKeyboardMarkup) else None
         for candidate in range(last + 1, last + 1 + PROBES):
-            await self._take_turn(row.chat_id)
             try:
-                await self.bot.edit_message_text(chat_id=row.chat_id, message_id=candidate, reply_markup=markup,
-                                                 **payload)
+                async with self._turn(row.chat_id):
+                    await self.bot.edit_message_text(chat_id=row.chat_id, message_id=candidate,
+                                                     reply_markup=markup, **payload)
             except TelegramBadRequest as error:
                 if "message is not modified" in error.message:
                     return candidate
@@ -274,11 +245,31 @@ class Sender:
             return candidate
         return None
 
-    async def _take_turn(self, chat_id: int) -> None:
-        """Wait until one more request to ``chat_id`` keeps Telegram's limits, and count it."""
-        while (wait := self.limiter.wait(chat_id)) > 0:
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait until one more request to ``chat_id`` keeps Telegram's limits and count it, around the request.
+
+        The chat's own limits first (only this task sends to it), then the overall pace, one task at a
+        time in the order they came; the request follows at once, and counts until its answer is back.
+        """
+        while (wait := self.limiter.chat_wait(chat_id)) > 0:
             await asyncio.sleep(wait)
-        self.limiter.record(chat_id)
+        self.at_gate += 1
+        try:
+            async with self._gate:
+                while (wait := self.limiter.wait(chat_id)) > 0:
+                    await asyncio.sleep(wait)
+                request = self.limiter.record(chat_id, more_waiting=self.at_gate > 1)
+        finally:
+            self.at_gate -= 1
+        if chat_id in self.waiting:
+            self.waiting.discard(chat_id)
+            if self._more and len(self.waiting) <= self.ahead // 2:
+                self.wake()  # time to hand out the next rows
+        try:
+            yield
+        finally:
+            self.limiter.answered(request)
 
     async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True,
                      in_doubt: bool = False) -> None:
@@ -304,7 +295,7 @@ class Sender:
     async def _bad_request(self, row: OutboxMessage, description: str) -> None:
         async with self.sessions.begin() as session:
             if "message is not modified" in description:
-                await outbox.mark_sent(session, row.id, row.version, row.message_id, self.clock())
+                await outbox.mark_sent(session, row, row.message_id, self.clock())
                 return
             if row.purpose == "card" and row.method == "edit" and "message to edit not found" in description:
                 await outbox.post_again(session, row.id)

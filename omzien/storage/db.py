@@ -4,9 +4,9 @@ SQLite is the embedded default. Every SQLite transaction starts with ``BEGIN IMM
 takes the write lock at once, so two updates handled at the same time queue instead of
 failing halfway (a deferred transaction that reads and then writes can't wait for the lock).
 Within one process they queue on the event loop first (``WriteTurn``): first come, first served,
-and no sleeping in SQLite's busy handler.
-A transaction that only reads, started with the execution option ``READ_ONLY``, begins deferred: it reads
-a snapshot and neither takes nor waits for the write lock (the offer index is built from such a read).
+and no sleeping in SQLite's busy handler. Sessions that only read (``read_session_factory``, or the
+execution option ``READ_ONLY``) begin deferred instead: they neither wait for nor hold the write lock
+(WAL lets them read a snapshot while another writes; the sender's reads and the offer index use them).
 PostgreSQL needs nothing special: its row locks do the same work.
 
 Engines hide statement parameters: an error must never print an address or a note. Each engine carries
@@ -85,9 +85,6 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
     return engine
 
 
-READ_ONLY = "omzien_read_only"
-
-
 class WriteTurn:
     """SQLite has one writer: the transactions of this process take turns, in the order they asked.
 
@@ -154,6 +151,14 @@ def only_runner(url: str) -> Iterator[None]:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+READ_ONLY = "omzien_read_only"
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reading only: on SQLite they do not take the write lock (nothing they write is kept safe)."""
+    return async_sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 def _alembic_config(connection: Connection) -> Config:

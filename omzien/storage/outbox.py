@@ -193,26 +193,31 @@ async def last_sent_id(session: AsyncSession, chat_id: int) -> int | None:
                                 .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "sent"))
 
 
-async def mark_sent(session: AsyncSession, row_id: int, version: int, message_id: int | None,
-                    now: datetime) -> None:
-    """Done; unless the card changed while it was on its way: then it stays, as an edit of what was sent."""
-    row = await session.get_one(OutboxMessage, row_id)
+async def mark_sent(session: AsyncSession, row: OutboxMessage, message_id: int | None, now: datetime) -> None:
+    """Done, in one conditional UPDATE; unless the row changed while it was on its way (a newer version of a
+    card or an overview): then it stays, as an edit of what was sent.
+
+    ``row`` is the row as the sender read it before sending; its purpose, method and version are what
+    went out.
+    """
     if row.purpose == "card" and row.signal_id:  # lock order as in put_card: the signal, then the row
         await session.execute(select(Signal.id).where(Signal.id == row.signal_id).with_for_update())
+        if row.method == "send" and message_id:
+            await signals.card_posted(session, row.signal_id, message_id)
     if row.purpose == "overview":  # and as in put_overview: the point, then the row
         await session.execute(select(Point.id).where(Point.group_chat_id == row.chat_id).with_for_update())
-    row = await session.get_one(OutboxMessage, row_id, populate_existing=True, with_for_update=True)
-    if row.purpose == "card" and row.method == "send" and row.signal_id and message_id:
-        await signals.card_posted(session, row.signal_id, message_id)
-    if row.purpose == "overview" and row.method == "send" and message_id:
-        await points.overview_posted(session, row.id, message_id)
-    if row.version != version:
+        if row.method == "send" and message_id:
+            await points.overview_posted(session, row.id, message_id)
+    done = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.version == row.version)
+        .values(status="sent", sent_at=now, payload={}, last_error=None, in_doubt=False, message_id=message_id)
+        .execution_options(synchronize_session=False))
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        changed: dict[str, Any] = {"status": PENDING}
         if row.method == "send":
-            row.method, row.message_id = "edit", message_id
-        row.status = PENDING
-        return
-    row.status, row.sent_at, row.payload, row.last_error, row.in_doubt = "sent", now, {}, None, False
-    row.message_id = message_id
+            changed.update(method="edit", message_id=message_id)
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**changed)
+                              .execution_options(synchronize_session=False))
 
 
 async def retry_later(session: AsyncSession, row_id: int, not_before: datetime, error: str,
