@@ -70,7 +70,8 @@ async def test_the_command_menu_is_registered_in_both_languages() -> None:
     with i18n.context():
         await register_commands(Bot("4242:TEST-token", session=telegram), i18n)
     menus = {(r.scope.type, r.language_code): [c.command for c in r.commands] for r in telegram.sent(SetMyCommands)}
-    assert menus[("all_private_chats", None)] == ["start", "melden", "taal", "cancel", "tips", "maandbericht", "help", "privacy"]
+    assert menus[("all_private_chats", None)] == ["start", "melden", "taal", "cancel", "tips", "maandbericht", "help",
+                                                  "privacy"]
     assert menus[("all_private_chats", "en")] == menus[("all_private_chats", None)]
     assert menus[("all_group_chats", None)] == ["open", "koppel"]
     english = next(r for r in telegram.sent(SetMyCommands) if r.language_code == "en" and len(r.commands) > 1)

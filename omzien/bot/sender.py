@@ -104,8 +104,11 @@ class Sender:
                 except Exception as error:  # the database away for a moment: keep going, nothing is lost
                     log.error("The outbox sender could not read the outbox: %s", error_summary(error))
                     pause = 5.0
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel that comes as
+                # the wake-up does, and then the bot would not stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=pause)
+                    async with asyncio.timeout(pause):
+                        await self._wakeup.wait()
                 self._wakeup.clear()
         finally:
             await lock.release()
