@@ -113,8 +113,9 @@ class WriteTurn:
         if not lock.locked():
             await lock.acquire()  # free: taken at once, without a round through the event loop
         else:
-            try:
-                await asyncio.wait_for(lock.acquire(), self.TIMEOUT)
+            try:  # asyncio.timeout: wait_for (3.11) can lose a lock it acquired just as it was cancelled
+                async with asyncio.timeout(self.TIMEOUT):
+                    await lock.acquire()
             except TimeoutError:
                 raise TimeoutError(f"the database stayed locked for {self.TIMEOUT:.0f} s") from None
         self.holder = task
