@@ -86,6 +86,8 @@ class Point(Base):
     overview_message_id: Mapped[int | None] = mapped_column(BigInteger)
     overview_outbox_id: Mapped[int | None] = mapped_column(Integer)
     overview_at: Mapped[datetime | None] = mapped_column()
+    # The clock has news for the group that its overview does not show yet (``omzien.services.sweep``).
+    overview_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     summary_at: Mapped[datetime | None] = mapped_column()  # the last morning summary
     follow_up_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")  # "Hoe gaat het nu?"
     # Goals (Kwaliteitskompas): the share of signals to take each step within its deadline, 0 to 1; None: no goal.

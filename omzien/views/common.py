@@ -13,7 +13,6 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_date, format_datetime
 
 from omzien.flows.signal import Observation
@@ -43,13 +42,16 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 
 def grid(buttons: list[InlineKeyboardButton], width: int, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    """``buttons`` ``width`` to a row, then each of ``rows`` as a row of its own."""
-    builder = InlineKeyboardBuilder()
-    builder.add(*buttons)
-    builder.adjust(width)
+    """``buttons`` ``width`` to a row, then each of ``rows`` as a row of its own (split at Telegram's
+    ``MAX_ROW``). Built directly: aiogram's keyboard builder deep-copies every button on each step."""
+    lines = [buttons[at:at + width] for at in range(0, len(buttons), width)]
     for row in rows:
-        builder.row(*row)
-    return builder.as_markup()
+        lines += [row[at:at + MAX_ROW] for at in range(0, len(row), MAX_ROW)]
+    return InlineKeyboardMarkup(inline_keyboard=lines)
+
+
+MAX_ROW = 8
+"""Buttons in one row of an inline keyboard, at most."""
 
 
 def rows(*buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
