@@ -5,7 +5,7 @@ edited in place), each claimer one reminder, each coordinator and fallback conta
 whatever the number of signals that fell due. The morning summary goes out once per working day.
 The messages to people are written to the outbox in the same transaction that moves the clock on,
 with a note for each group whose overview has news (``points.overview_pending``); the overviews
-follow in a short transaction per group that takes the note. So a restart, a second instance or a
+follow in short transactions of a few groups each, which take the notes. So a restart, a second instance or a
 Telegram failure never sends an alert twice or loses one, and no transaction holds SQLite's one
 write lock for long: the cost follows the signals that are due, not those open.
 """
@@ -41,7 +41,7 @@ TO_CLAIMER = {Alert.CONTACT_DUE, Alert.CLOSE_DUE}
 async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]]], taken: dict[int, Point],
                     i18n: I18n, now: datetime, counts: Counter[str]) -> None:
     """Queue what the alerts say to coordinators, fallback contacts and claimers, and note which groups' overviews
-    have news (written after this transaction, each in its own: ``_refresh_overviews``)."""
+    have news (written after this transaction: ``_refresh_overviews``)."""
     groups: set[int] = set()
     coordinators: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)
     fallbacks: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)

@@ -159,6 +159,9 @@ class Signal(Base):
     __tablename__ = "signals"
     __table_args__ = (
         Index("ix_signals_point_status_due", "point_id", "status", "due_claim_at"),
+        # The overview's claimed signals without contact a working day after the deadline, found without
+        # reading every claimed signal of the point.
+        Index("ix_signals_point_status_alert", "point_id", "status", "last_alert", "due_contact_at"),
         Index("ix_signals_next_alert_at", "next_alert_at",
               postgresql_where=text("next_alert_at IS NOT NULL"), sqlite_where=text("next_alert_at IS NOT NULL")),
     )

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import Integer, Select, func, insert, literal, literal_column, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -130,7 +130,7 @@ async def put_overviews(session: AsyncSession, overviews: Sequence[tuple[Point, 
     one read of those rows stays true until the commit. Returns the points whose group gets a new message."""
     targets = [point for point, _ in overviews]
     await _lock_overviews(session, targets)
-    rows = await _overview_rows(session, targets)
+    rows = await _overview_rows(session, targets, now)
     edits: list[tuple[Point, dict[str, Any]]] = []
     posts: list[tuple[Point, dict[str, Any]]] = []
     for point, payload in overviews:
@@ -138,8 +138,7 @@ async def put_overviews(session: AsyncSession, overviews: Sequence[tuple[Point, 
         if pending_send is not None:  # not sent yet: it will be the newest message anyway
             await _new_version(session, pending_send, payload)
             continue
-        current = point.overview_at is not None and point.overview_outbox_id is not None \
-            and now - point.overview_at <= OVERVIEW_FRESH and not later
+        current = _fresh(point, now) and not later
         if not post_new or (not force and current):
             edits.append((point, payload))
         else:
@@ -151,6 +150,9 @@ async def put_overviews(session: AsyncSession, overviews: Sequence[tuple[Point, 
     await _edit_overviews(session, edits)
     return await _post_overviews(session, posts, now)
 
+
+IS_WAITING = OutboxMessage.status.in_([literal_column(f"'{status}'") for status in WAITING])
+"""``ix_outbox_waiting``'s own condition, written out (not bound) so that SQLite can use that partial index."""
 
 OVERVIEW_COLUMNS = (Point.group_chat_id, Point.overview_message_id, Point.overview_outbox_id, Point.overview_at)
 
@@ -164,20 +166,25 @@ async def _lock_overviews(session: AsyncSession, targets: Sequence[Point]) -> No
             set_committed_value(by_id[point_id], column.key, value)
 
 
-async def _overview_rows(session: AsyncSession, targets: Sequence[Point]
+def _fresh(point: Point, now: datetime) -> bool:
+    return point.overview_at is not None and point.overview_outbox_id is not None \
+        and now - point.overview_at <= OVERVIEW_FRESH
+
+
+async def _overview_rows(session: AsyncSession, targets: Sequence[Point], now: datetime
                          ) -> dict[int, tuple[int | None, int | None, bool]]:
     """Per point: its group's overview still to be sent, the pending edit of the one sent, and whether the bot
-    sent anything to the group after it."""
+    sent anything to the group after a fresh one (read only for a fresh one: the rows since it)."""
     def of(point: Point) -> Select[Any]:
         is_overview = (OutboxMessage.chat_id == point.group_chat_id) & (OutboxMessage.purpose == "overview")
-        send = select(OutboxMessage.id).where(is_overview, OutboxMessage.method == "send",
-                                              OutboxMessage.status.in_(WAITING)).limit(1)
-        edit = select(OutboxMessage.id).where(is_overview, OutboxMessage.method == "edit",
+        send = select(OutboxMessage.id).where(is_overview, IS_WAITING, OutboxMessage.method == "send").limit(1)
+        edit = select(OutboxMessage.id).where(is_overview, IS_WAITING, OutboxMessage.method == "edit",
                                               OutboxMessage.message_id == point.overview_message_id,
                                               OutboxMessage.status == PENDING).limit(1)
         later = select(OutboxMessage.id).where(OutboxMessage.chat_id == point.group_chat_id,
                                                OutboxMessage.method == "send",
-                                               OutboxMessage.id > (point.overview_outbox_id or 0)).exists()
+                                               OutboxMessage.id > point.overview_outbox_id).exists() \
+            if _fresh(point, now) else true()
         return select(literal(point.id, Integer), send.scalar_subquery(), edit.scalar_subquery(),
                       later)
     parts = [of(point) for point in targets]
