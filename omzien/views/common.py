@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,7 +14,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from babel.dates import format_date, format_datetime
+from babel import Locale
+from babel.dates import format_date
 
 from omzien.flows.signal import Observation
 from omzien.flows.signallers import ROLE_GROUPS, RoleGroup
@@ -33,8 +35,17 @@ def locale() -> str:
 
 
 def when(moment: datetime, time_zone: str) -> str:
-    """"di 24 nov 10:30" on the wall clock of ``time_zone`` (a point's), in the current language."""
-    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=ZoneInfo(time_zone), locale=locale())
+    """"di 24 nov 10:30" on the wall clock of ``time_zone`` (a point's), in the current language: Babel's
+    "EEE d MMM HH:mm", with its names looked up once per language (an overview shows many moments)."""
+    days, months = _short_names(locale())
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return f"{days[local.weekday()]} {local.day} {months[local.month]} {local:%H:%M}"
+
+
+@cache
+def _short_names(language: str) -> tuple[Mapping[int, str], Mapping[int, str]]:
+    names = Locale.parse(language)
+    return names.days["format"]["abbreviated"], names.months["format"]["abbreviated"]
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
