@@ -5,6 +5,11 @@ waiting, one in five claimed), of which ``--due`` have an alert due now, spread 
 One sweep is timed (median of ``--repeat``, the due rows are reset in between). The baseline in
 the same run is what a sweep that looked at every open signal would at least cost: one count
 over all open signals. ``growth`` is the sweep time at the largest size over the smallest.
+``longest_transaction_ms`` is the longest of the sweep's transactions, from its BEGIN to its COMMIT: on
+SQLite every transaction begins with ``BEGIN IMMEDIATE``, so that is how long the sweep holds the write
+lock at a time (median over the repeats, like the total). ``sweep_cpu_ms`` is the CPU time of this process
+during the sweep (the driver's thread and, on SQLite, the database included): on a busy machine it moves
+less than the wall-clock time.
 
     python bench/sla_sweep.py [--open 100000,1000000] [--due 100] [--database-url URL]
 
@@ -22,14 +27,16 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, event, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from omzien.core.i18n import load_i18n
 from omzien.flows.signal import REFERENCE_ALPHABET
 from omzien.services import sweep
 from omzien.storage.db import create_engine, session_factory, upgrade
-from omzien.storage.models import Account, OutboxMessage, Point, PointArea, Signal
+from omzien.storage.models import Account, OutboxMessage, Point, PointArea, Report, Signal
 from omzien.storage.sealing import Keyring
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Amsterdam
@@ -64,6 +71,12 @@ def signal_rows(count: int, due: set[int], points: int, rng: random.Random):  # 
         }
 
 
+def report_row(signal: dict[str, Any]) -> dict[str, Any]:
+    """Each signal has the one report it came from (ids follow the insertion order)."""
+    return {"signal_id": int(signal["house"]) + 1, "reporter_id": WORKER, "observations": ["mailbox"],
+            "consent": "unknown", "may_contact": False, "created_at": signal["created_at"]}
+
+
 async def prepare(url: str, count: int, due_count: int, points: int):  # type: ignore[no-untyped-def]
     engine = create_engine(url, Keyring.generate())
     if engine.dialect.name == "postgresql":
@@ -87,6 +100,7 @@ async def prepare(url: str, count: int, due_count: int, points: int):  # type: i
             break
         async with sessions.begin() as session:
             await session.execute(insert(Signal), chunk)
+            await session.execute(insert(Report), [report_row(row) for row in chunk])
     async with engine.connect() as connection:  # what autovacuum does in a database that runs for a while
         if engine.dialect.name == "postgresql":
             await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -112,18 +126,50 @@ async def reset(sessions, due: set[int]) -> None:  # type: ignore[no-untyped-def
                                                    overview_message_id=None))
 
 
+class Transactions:
+    """Times every transaction of an engine, from BEGIN to COMMIT or ROLLBACK, while ``on``."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.on = False
+        self.durations: list[float] = []
+        self.started: dict[int, float] = {}
+        event.listen(engine.sync_engine, "begin", self._begin)
+        event.listen(engine.sync_engine, "commit", self._end)
+        event.listen(engine.sync_engine, "rollback", self._end)
+
+    def _begin(self, connection: Any) -> None:
+        self.started[id(connection)] = time.perf_counter()
+
+    def _end(self, connection: Any) -> None:
+        started = self.started.pop(id(connection), None)
+        if self.on and started is not None:
+            self.durations.append(time.perf_counter() - started)
+
+    def measure(self) -> None:
+        self.on, self.durations = True, []
+
+    def longest(self) -> float:
+        self.on = False
+        return max(self.durations, default=0.0)
+
+
 async def measure(url: str, count: int, due_count: int, points: int, repeat: int) -> dict[str, float | int]:
     started = time.perf_counter()
     engine, sessions, due = await prepare(url, count, due_count, points)
     prepared = time.perf_counter() - started
     i18n = load_i18n()
-    sweeps, scans = [], []
+    transactions = Transactions(engine)
+    sweeps, scans, longest, taken, cpus = [], [], [], [], []
     try:
         for _ in range(repeat):
             await reset(sessions, due)
-            started = time.perf_counter()
+            transactions.measure()
+            started, cpu = time.perf_counter(), time.process_time()
             counts = await sweep.sweep(sessions, i18n, NOW)
             sweeps.append(time.perf_counter() - started)
+            cpus.append(time.process_time() - cpu)
+            taken.append(len(transactions.durations))
+            longest.append(transactions.longest())
             assert counts.get("claim_due", 0) + counts.get("contact_due", 0) == due_count, counts
             started = time.perf_counter()
             async with sessions() as session:
@@ -133,6 +179,9 @@ async def measure(url: str, count: int, due_count: int, points: int, repeat: int
         await engine.dispose()
     return {"open": count, "due": due_count, "sweep_ms": round(statistics.median(sweeps) * 1000, 1),
             "per_due_ms": round(statistics.median(sweeps) * 1000 / due_count, 2),
+            "longest_transaction_ms": round(statistics.median(longest) * 1000, 1),
+            "sweep_cpu_ms": round(statistics.median(cpus) * 1000, 1),
+            "transactions": max(taken),
             "count_all_open_ms": round(statistics.median(scans) * 1000, 1), "prepare_s": round(prepared, 1),
             "messages_queued": counts.get("overviews", 0) + counts.get("to_coordinators", 0)
             + counts.get("to_claimers", 0)}

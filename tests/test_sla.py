@@ -7,8 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiogram.exceptions import TelegramServerError
-from aiogram.methods import SendMessage
+from aiogram.methods import EditMessageText, SendMessage
 from aiogram.types import Chat
 from sqlalchemy import func, select, update
 
@@ -304,3 +305,51 @@ async def test_operators_sweep_at_a_moment_and_read_the_figures(app: Omzien, eng
     assert await asyncio.to_thread(main, ["sla", "report", "--point", "99"]) == 2
     assert await asyncio.to_thread(main, ["sla", "sweep", "--at", "kerstavond"]) == 2
     assert "2026-12-24T16:30" in capsys.readouterr().err
+
+
+async def test_the_sweep_leaves_the_overview_of_a_group_without_news_alone(app: Omzien) -> None:
+    anna, bert, piet = app.person("Anna"), app.person("Bert"), app.person("Piet")
+    noord = await linked_group(app, anna)
+    zuid = await linked_group(app, bert, name="Signaalpunt Zuid", postcodes="1000-1099", chat_id=-1005678)
+    await without_morning_summaries(app)
+    await anna.says("/open", in_=noord)
+    await bert.says("/open", in_=zuid)
+    await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
+    await piet.taps("Postbode")
+    await report(piet)  # Monday 10:30, in Noord's postcodes
+    zuid_overview = app.telegram.last(zuid.id)
+    edits, posts = len(app.telegram.sent(EditMessageText, zuid.id)), new_messages(app, zuid.id)
+
+    counts = await sweep_at(app, local(2026, 11, 23, 14, 30))
+    assert counts["claim_half"] == 1 and counts["overviews"] == 1
+    assert "Wachten op iemand die ze oppakt: 1" in app.telegram.last(noord.id).text
+    assert len(app.telegram.sent(EditMessageText, zuid.id)) == edits, "nothing changed in Zuid: no edit"
+    assert new_messages(app, zuid.id) == posts and "Alle signalen zijn opgepakt" in zuid_overview.text
+    async with app.sessions() as session:
+        assert not (await session.scalars(select(Point.name).where(Point.overview_pending))).all()
+
+
+async def test_an_overview_cut_off_by_a_crash_comes_with_the_next_sweep(app: Omzien, monkeypatch) -> None:
+    anna, piet = app.person("Anna"), app.person("Piet")
+    group = await linked_group(app, anna)
+    await without_morning_summaries(app)
+    await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
+    await piet.taps("Postbode")
+    await report(piet)
+    before = new_messages(app, group.id)
+
+    def power_cut(*_: object) -> None:
+        raise RuntimeError("the power went out")
+
+    monkeypatch.setattr(sweep, "refresh_overviews", power_cut)
+    with pytest.raises(RuntimeError):
+        await sweep_at(app, local(2026, 11, 23, 14, 30))
+    monkeypatch.undo()
+    counts = await sweep_at(app, local(2026, 11, 23, 14, 31))
+    assert "claim_half" not in counts, "the alert itself was stored before the power went out"
+    assert counts["overviews"] == 1 and new_messages(app, group.id) == before + 1
+    assert "Wachten op iemand die ze oppakt: 1" in app.telegram.last(group.id).text

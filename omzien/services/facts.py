@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from omzien.flows.address import Address
 from omzien.flows.signal import Consent, EntryKind, Observation, Outcome, Role
 from omzien.flows.sla import DUTCH_TIME, standing
 from omzien.storage.models import CaseEntry, Point, Report, Signal
 from omzien.storage.sla import Overview
-from omzien.views.facts import CaseFacts, EarlierSignal, EntryFacts, OverviewFacts, ReportFacts, SignalFacts
+from omzien.views.facts import (
+    CaseFacts,
+    EarlierSignal,
+    EntryFacts,
+    OverviewFacts,
+    ReportFacts,
+    SignalFacts,
+    SignalLine,
+)
 
 ORDER = list(Observation)
 
@@ -31,6 +40,16 @@ def signal_facts(signal: Signal, now: datetime) -> SignalFacts:
                           due_close=signal.due_close_at, contacted_at=signal.contacted_at,
                           paused_until=signal.paused_until, now=now),
         time_zone=time_zone(signal.point), urgent=signal.urgent)
+
+
+def line_facts(signal: Any, claimer: str | None, zone: str, now: datetime) -> SignalLine:
+    """A line of a list, from a signal or a row with the columns of ``storage.sla.LINE``: no report is read."""
+    return SignalLine(
+        id=signal.id, reference=signal.reference, area=signal.area, claimer=claimer, time_zone=zone,
+        urgent=signal.urgent,
+        standing=standing(signal.status, due_claim=signal.due_claim_at, due_contact=signal.due_contact_at,
+                          due_close=signal.due_close_at, contacted_at=signal.contacted_at,
+                          paused_until=signal.paused_until, now=now))
 
 
 def _report_facts(report: Report) -> ReportFacts:
@@ -67,6 +86,7 @@ def case_facts(signal: Signal, now: datetime, entries: Sequence[CaseEntry] = (),
 def overview_facts(point: Point, overview: Overview, now: datetime) -> OverviewFacts:
     return OverviewFacts(
         point=point.name, time_zone=point.time_zone,
-        waiting=tuple(signal_facts(s, now) for s in overview.waiting), waiting_count=overview.waiting_count,
-        late_count=overview.late_count, without_contact=tuple(signal_facts(s, now) for s in overview.without_contact),
+        waiting=tuple(line_facts(row, row.claimer, point.time_zone, now) for row in overview.waiting),
+        waiting_count=overview.waiting_count, late_count=overview.late_count,
+        without_contact=tuple(line_facts(row, row.claimer, point.time_zone, now) for row in overview.without_contact),
         without_contact_count=overview.without_contact_count)

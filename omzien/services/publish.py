@@ -65,7 +65,7 @@ transaction of the change, so what people are told never runs ahead of what is s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -201,6 +201,18 @@ async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now:
         return await outbox.put_overview(
             session, point, overview_payload(overview_facts(point, overview, now), now), now, post_new,
             replaced=replaced_overview_payload(), force=force)
+
+
+async def refresh_overviews(session: AsyncSession, targets: Sequence[Point], i18n: I18n, now: datetime) -> set[int]:
+    """The clock's news for several groups at once: each overview posted anew unless the current one can be
+    edited. Returns the points whose group gets a new message."""
+    targets = [point for point in targets if point.group_chat_id is not None]
+    if not targets:
+        return set()
+    found = await sla.overviews(session, [point.id for point in targets], now, shown=MAX_LISTED)
+    with speaking_to(i18n, None):
+        rendered = [(point, overview_payload(overview_facts(point, found[point.id], now), now)) for point in targets]
+        return await outbox.put_overviews(session, rendered, now, post_new=True, replaced=replaced_overview_payload())
 
 
 async def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime, closed: bool) -> None:

@@ -3,8 +3,11 @@
 Per sweep, each group gets at most one new message (its overview; otherwise the overview is
 edited in place), each claimer one reminder, each coordinator and fallback contact one message,
 whatever the number of signals that fell due. The morning summary goes out once per working day.
-Everything is written to the outbox in the same transaction that moves the clock on, so a
-restart, a second instance or a Telegram failure never sends an alert twice or loses one.
+The messages to people are written to the outbox in the same transaction that moves the clock on,
+with a note for each group whose overview has news (``points.overview_pending``); the overviews
+follow in short transactions of a few groups each, which take the notes. So a restart, a second instance or a
+Telegram failure never sends an alert twice or loses one, and no transaction holds SQLite's one
+write lock for long: the cost follows the signals that are due, not those open.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from omzien.core.i18n import I18n
 from omzien.flows.sla import Alert
 from omzien.services import followup
-from omzien.services.facts import signal_facts
-from omzien.services.publish import refresh_overview, speaking_to
-from omzien.storage import outbox, points, sla
+from omzien.services.facts import line_facts
+from omzien.services.publish import refresh_overviews, speaking_to
+from omzien.storage import accounts, outbox, points, sla
 from omzien.storage.models import Account, Point, Signal
 from omzien.views.case import reminder_payload
 from omzien.views.coordinator import coordinator_payload, fallback_payload, summary_payload
-from omzien.views.facts import SignalFacts
+from omzien.views.facts import SignalLine
 
 log = logging.getLogger(__name__)
 
@@ -35,50 +38,66 @@ TO_GROUP = {Alert.CLAIM_HALF, Alert.CLAIM_DUE, Alert.CLAIM_LATE, Alert.CONTACT_L
 TO_CLAIMER = {Alert.CONTACT_DUE, Alert.CLOSE_DUE}
 
 
-async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]]], i18n: I18n, now: datetime,
-                    posted: set[int], counts: Counter[str]) -> None:
-    groups: dict[int, Point] = {}
-    coordinators: defaultdict[tuple[int, int], list[Signal]] = defaultdict(list)
-    fallbacks: defaultdict[tuple[int, int], list[Signal]] = defaultdict(list)
-    claimers: defaultdict[int, list[Signal]] = defaultdict(list)
+async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]]], taken: dict[int, Point],
+                    i18n: I18n, now: datetime, counts: Counter[str]) -> None:
+    """Queue what the alerts say to coordinators, fallback contacts and claimers, and note which groups' overviews
+    have news (written after this transaction: ``_refresh_overviews``)."""
+    groups: set[int] = set()
+    coordinators: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)
+    fallbacks: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)
+    claimers: defaultdict[int, list[SignalLine]] = defaultdict(list)
+    reached: dict[int, Account] = {}
     for signal, alerts in fired:
-        point = signal.point
-        assert point is not None
+        point = taken[signal.point_id or 0]
         counts.update(str(alert) for alert in alerts)
+        line = line_facts(signal, signal.claimer.first_name if signal.claimer else None, point.time_zone, now)
         if TO_GROUP.intersection(alerts) and point.group_chat_id is not None:
-            groups[point.id] = point
+            groups.add(point.id)
         if Alert.CLAIM_DUE in alerts:
             for user_id in point.coordinators:
-                coordinators[(user_id, point.id)].append(signal)
+                coordinators[(user_id, point.id)].append(line)
         if Alert.CLAIM_LATE in alerts and point.fallback_chat_id is not None:
-            fallbacks[(point.fallback_chat_id, point.id)].append(signal)
-        if TO_CLAIMER.intersection(alerts) and signal.claimed_by is not None:
-            claimers[signal.claimed_by].append(signal)
-    for point in groups.values():
-        # One new overview per group per sweep at most; later batches of the same sweep edit it.
-        if await refresh_overview(session, point, i18n, now, post_new=point.id not in posted):
-            posted.add(point.id)
-            counts["overviews"] += 1
-    named = {signal.point_id: signal.point for signal, _ in fired}
-    for (user_id, point_id), signals in coordinators.items():
-        with speaking_to(i18n, await session.get(Account, user_id)):
-            outbox.send(session, user_id, coordinator_payload(named[point_id].name, _facts(signals, now)))
-        counts["to_coordinators"] += 1
-    for (chat_id, point_id), signals in fallbacks.items():
-        with speaking_to(i18n, await session.get(Account, chat_id)):
-            outbox.send(session, chat_id, fallback_payload(named[point_id].name, _facts(signals, now)))
-        counts["to_fallback"] += 1
-    for user_id, signals in claimers.items():
-        claimer = signals[0].claimer
-        if claimer is None or claimer.blocked_at is not None:
-            continue
-        with speaking_to(i18n, claimer):
-            outbox.send(session, user_id, reminder_payload(_facts(signals, now)))
-        counts["to_claimers"] += 1
+            fallbacks[(point.fallback_chat_id, point.id)].append(line)
+        if TO_CLAIMER.intersection(alerts) and signal.claimer is not None and signal.claimer.blocked_at is None:
+            claimers[signal.claimer.id].append(line)
+            reached[signal.claimer.id] = signal.claimer
+    if groups:
+        await points.want_overviews(session, groups)
+    reached.update(await accounts.by_ids(session, {chat_id for chat_id, _ in [*coordinators, *fallbacks]}))
+    messages = []
+    for (user_id, point_id), lines in coordinators.items():
+        with speaking_to(i18n, reached.get(user_id)):
+            messages.append((user_id, coordinator_payload(taken[point_id].name, lines)))
+    for (chat_id, point_id), lines in fallbacks.items():
+        with speaking_to(i18n, reached.get(chat_id)):
+            messages.append((chat_id, fallback_payload(taken[point_id].name, lines)))
+    for user_id, lines in claimers.items():
+        with speaking_to(i18n, reached[user_id]):
+            messages.append((user_id, reminder_payload(lines)))
+    await outbox.send_all(session, messages)
+    counts.update({key: len(value) for key, value in (("to_coordinators", coordinators), ("to_fallback", fallbacks),
+                                                      ("to_claimers", claimers)) if value})
 
 
-def _facts(signals: list[Signal], now: datetime) -> list[SignalFacts]:
-    return [signal_facts(signal, now) for signal in signals]
+OVERVIEWS_PER_TRANSACTION = 10
+"""Groups whose overviews one short transaction brings up to date: a few statements for all of them, a few
+milliseconds of SQLite's write lock."""
+
+
+async def _refresh_overviews(sessions: async_sessionmaker[AsyncSession], i18n: I18n, now: datetime,
+                             counts: Counter[str]) -> None:
+    """Each group with news from the clock gets its overview, posted anew (at most once per sweep) unless the
+    current one can be edited; ``OVERVIEWS_PER_TRANSACTION`` groups per short transaction."""
+    async with sessions() as session:
+        wanting = await points.points_wanting_overview(session)
+    for at in range(0, len(wanting), OVERVIEWS_PER_TRANSACTION):
+        async with sessions() as session, session.begin():
+            taken = await points.wanting_overviews(session, wanting[at:at + OVERVIEWS_PER_TRANSACTION])
+            posted = await refresh_overviews(session, taken, i18n, now)
+            if posted:
+                counts["overviews"] += len(posted)
+            for point in taken:
+                points.overview_written(point)
 
 
 async def _summaries(session: AsyncSession, i18n: I18n, now: datetime) -> int:
@@ -100,13 +119,13 @@ async def _summaries(session: AsyncSession, i18n: I18n, now: datetime) -> int:
 async def sweep(sessions: async_sessionmaker[AsyncSession], i18n: I18n, now: datetime) -> dict[str, int]:
     """One sweep at ``now``: every alert that is due, then the morning summaries. Returns what it queued."""
     counts: Counter[str] = Counter()
-    posted: set[int] = set()
     while True:
         async with sessions() as session, session.begin():
-            taken, fired = await sla.take_due(session, now, BATCH)
-            await _announce(session, fired, i18n, now, posted, counts)
+            taken, fired, points_taken = await sla.take_due(session, now, BATCH)
+            await _announce(session, fired, points_taken, i18n, now, counts)
         if taken < BATCH:  # rows another sweep holds are skipped, not waited for
             break
+    await _refresh_overviews(sessions, i18n, now, counts)
     async with sessions() as session, session.begin():
         counts["summaries"] = await _summaries(session, i18n, now)
     while True:  # "Hoe gaat het nu?" and "Heeft het geholpen?", weeks after a close

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from aiogram.types import User
@@ -37,6 +38,13 @@ async def seen(session: AsyncSession, user: User, *, private_message: bool, now:
 
 async def account(session: AsyncSession, user_id: int) -> Account | None:
     return await session.get(Account, user_id)
+
+
+async def by_ids(session: AsyncSession, user_ids: Collection[int]) -> dict[int, Account]:
+    """The accounts of these ids that exist, in one statement."""
+    if not user_ids:
+        return {}
+    return {found.id: found for found in await session.scalars(select(Account).where(Account.id.in_(user_ids)))}
 
 
 def hold_claims(account: Account, now: datetime) -> None:

@@ -89,6 +89,8 @@ class Point(Base):
     overview_message_id: Mapped[int | None] = mapped_column(BigInteger)
     overview_outbox_id: Mapped[int | None] = mapped_column(Integer)
     overview_at: Mapped[datetime | None] = mapped_column()
+    # The clock has news for the group that its overview does not show yet (``omzien.services.sweep``).
+    overview_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     summary_at: Mapped[datetime | None] = mapped_column()  # the last morning summary
     follow_up_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")  # "Hoe gaat het nu?"
     # Goals (Kwaliteitskompas): the share of signals to take each step within its deadline, 0 to 1; None: no goal.
@@ -164,6 +166,9 @@ class Signal(Base):
     __tablename__ = "signals"
     __table_args__ = (
         Index("ix_signals_point_status_due", "point_id", "status", "due_claim_at"),
+        # The overview's claimed signals without contact a working day after the deadline, found without
+        # reading every claimed signal of the point.
+        Index("ix_signals_point_status_alert", "point_id", "status", "last_alert", "due_contact_at"),
         Index("ix_signals_next_alert_at", "next_alert_at",
               postgresql_where=text("next_alert_at IS NOT NULL"), sqlite_where=text("next_alert_at IS NOT NULL")),
     )

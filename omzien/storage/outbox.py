@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Integer, Select, func, insert, literal, literal_column, or_, select, true, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from omzien.storage import points, signals
 from omzien.storage.models import OutboxMessage, Point, Signal
@@ -37,6 +38,13 @@ def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
          signal_id: int | None = None, purpose: str = "chat", not_before: datetime | None = None) -> None:
     session.add(OutboxMessage(chat_id=chat_id, method="send", payload=payload,
                               signal_id=signal_id, purpose=purpose, not_before=not_before))
+
+
+async def send_all(session: AsyncSession, messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Many new messages at once (chat id and payload each), in one statement: the sweep's reminders."""
+    if messages:
+        await session.execute(insert(OutboxMessage), [{"chat_id": chat_id, "method": "send", "payload": payload}
+                                                      for chat_id, payload in messages])
 
 
 async def cancel_later(session: AsyncSession, signal_id: int) -> None:
@@ -110,52 +118,105 @@ async def put_overview(session: AsyncSession, point: Point, payload: dict[str, A
     ``OVERVIEW_FRESH`` old: then it is edited, and nobody gets a notification for it. Otherwise,
     with ``post_new``, a new message goes out and the old one is edited to ``replaced``; ``force``
     posts a new one even when the old one is current (someone asked for it with /open).
-    Returns whether a new message was posted. The point row is locked first, as in ``mark_sent``.
+    Returns whether a new message was posted.
     """
-    await session.refresh(point, with_for_update=True)
-    chat_id = point.group_chat_id
-    assert chat_id is not None
-    pending = await session.scalar(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id, OutboxMessage.purpose == "overview",
-                                    OutboxMessage.method == "send", OutboxMessage.status.in_(WAITING))
-        .with_for_update())
-    if pending is not None:  # not sent yet: it will be the newest message anyway
-        pending.payload, pending.version = payload, pending.version + 1
-        return False
-    if not post_new or (not force and await _overview_is_current(session, point, now)):
-        await _edit_overview(session, point, payload)
-        return False
-    if replaced is not None:
-        await _edit_overview(session, point, replaced)
-    row = OutboxMessage(chat_id=chat_id, method="send", payload=payload, purpose="overview")
-    session.add(row)
-    await session.flush()
-    points.overview_queued(point, row.id, now)
-    return True
+    return bool(await put_overviews(session, [(point, payload)], now, post_new, replaced, force))
 
 
-async def _overview_is_current(session: AsyncSession, point: Point, now: datetime) -> bool:
-    if point.overview_at is None or point.overview_outbox_id is None or now - point.overview_at > OVERVIEW_FRESH:
-        return False
-    later = await session.scalar(select(func.count()).where(
-        OutboxMessage.chat_id == point.group_chat_id, OutboxMessage.method == "send",
-        OutboxMessage.id > point.overview_outbox_id))
-    return not later
+async def put_overviews(session: AsyncSession, overviews: Sequence[tuple[Point, dict[str, Any]]], now: datetime,
+                        post_new: bool, replaced: dict[str, Any] | None = None, force: bool = False) -> set[int]:
+    """``put_overview`` for several groups at once (the sweep's), in a fixed number of statements: the points are
+    locked first, as in ``mark_sent``; while they are held the sender cannot mark their overview rows sent, so
+    one read of those rows stays true until the commit. Returns the points whose group gets a new message."""
+    targets = [point for point, _ in overviews]
+    await _lock_overviews(session, targets)
+    rows = await _overview_rows(session, targets, now)
+    edits: list[tuple[Point, dict[str, Any]]] = []
+    posts: list[tuple[Point, dict[str, Any]]] = []
+    for point, payload in overviews:
+        pending_send, pending_edit, later = rows[point.id]
+        if pending_send is not None:  # not sent yet: it will be the newest message anyway
+            await _new_version(session, pending_send, payload)
+            continue
+        current = _fresh(point, now) and not later
+        if not post_new or (not force and current):
+            edits.append((point, payload))
+        else:
+            posts.append((point, payload))
+            if replaced is not None:
+                edits.append((point, replaced))
+        if pending_edit is not None and edits and edits[-1][0] is point:
+            await _new_version(session, pending_edit, edits.pop()[1])
+    await _edit_overviews(session, edits)
+    return await _post_overviews(session, posts, now)
 
 
-async def _edit_overview(session: AsyncSession, point: Point, payload: dict[str, Any]) -> None:
-    if point.overview_message_id is None or point.group_chat_id is None:
-        return
-    pending = await session.scalar(
-        select(OutboxMessage).where(OutboxMessage.chat_id == point.group_chat_id,
-                                    OutboxMessage.purpose == "overview", OutboxMessage.method == "edit",
-                                    OutboxMessage.message_id == point.overview_message_id,
-                                    OutboxMessage.status == PENDING).with_for_update())
-    if pending is not None:
-        pending.payload, pending.version = payload, pending.version + 1
-    else:
-        session.add(OutboxMessage(chat_id=point.group_chat_id, method="edit", message_id=point.overview_message_id,
-                                  payload=payload, purpose="overview"))
+IS_WAITING = OutboxMessage.status.in_([literal_column(f"'{status}'") for status in WAITING])
+"""``ix_outbox_waiting``'s own condition, written out (not bound) so that SQLite can use that partial index."""
+
+OVERVIEW_COLUMNS = (Point.group_chat_id, Point.overview_message_id, Point.overview_outbox_id, Point.overview_at)
+
+
+async def _lock_overviews(session: AsyncSession, targets: Sequence[Point]) -> None:
+    """Lock the points and read their overview columns again (not their areas, not their policy)."""
+    by_id = {point.id: point for point in targets}
+    for point_id, *values in await session.execute(
+            select(Point.id, *OVERVIEW_COLUMNS).where(Point.id.in_(by_id)).order_by(Point.id).with_for_update()):
+        for column, value in zip(OVERVIEW_COLUMNS, values, strict=True):
+            set_committed_value(by_id[point_id], column.key, value)
+
+
+def _fresh(point: Point, now: datetime) -> bool:
+    return point.overview_at is not None and point.overview_outbox_id is not None \
+        and now - point.overview_at <= OVERVIEW_FRESH
+
+
+async def _overview_rows(session: AsyncSession, targets: Sequence[Point], now: datetime
+                         ) -> dict[int, tuple[int | None, int | None, bool]]:
+    """Per point: its group's overview still to be sent, the pending edit of the one sent, and whether the bot
+    sent anything to the group after a fresh one (read only for a fresh one: the rows since it)."""
+    def of(point: Point) -> Select[Any]:
+        is_overview = (OutboxMessage.chat_id == point.group_chat_id) & (OutboxMessage.purpose == "overview")
+        send = select(OutboxMessage.id).where(is_overview, IS_WAITING, OutboxMessage.method == "send").limit(1)
+        edit = select(OutboxMessage.id).where(is_overview, IS_WAITING, OutboxMessage.method == "edit",
+                                              OutboxMessage.message_id == point.overview_message_id,
+                                              OutboxMessage.status == PENDING).limit(1)
+        later = select(OutboxMessage.id).where(OutboxMessage.chat_id == point.group_chat_id,
+                                               OutboxMessage.method == "send",
+                                               OutboxMessage.id > point.overview_outbox_id).exists() \
+            if _fresh(point, now) else true()
+        return select(literal(point.id, Integer), send.scalar_subquery(), edit.scalar_subquery(),
+                      later)
+    parts = [of(point) for point in targets]
+    found = await session.execute(parts[0] if len(parts) == 1 else union_all(*parts))
+    return {point_id: (send, edit, bool(later)) for point_id, send, edit, later in found}
+
+
+async def _new_version(session: AsyncSession, row_id: int, payload: dict[str, Any]) -> None:
+    """A message still waiting gets the newest text; the sender sees the version changed if it is on its way."""
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                          .values(payload=payload, version=OutboxMessage.version + 1))
+
+
+async def _edit_overviews(session: AsyncSession, edits: Sequence[tuple[Point, dict[str, Any]]]) -> None:
+    rows = [{"chat_id": point.group_chat_id, "method": "edit", "message_id": point.overview_message_id,
+             "payload": payload, "purpose": "overview"}
+            for point, payload in edits if point.overview_message_id is not None and point.group_chat_id is not None]
+    if rows:
+        await session.execute(insert(OutboxMessage), rows)
+
+
+async def _post_overviews(session: AsyncSession, posts: Sequence[tuple[Point, dict[str, Any]]],
+                          now: datetime) -> set[int]:
+    if not posts:
+        return set()
+    queued = dict((await session.execute(
+        insert(OutboxMessage).returning(OutboxMessage.chat_id, OutboxMessage.id),
+        [{"chat_id": point.group_chat_id, "method": "send", "payload": payload, "purpose": "overview"}
+         for point, payload in posts])).all())
+    for point, _ in posts:
+        points.overview_queued(point, queued[point.group_chat_id], now)
+    return {point.id for point, _ in posts}
 
 
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: int) -> Sequence[OutboxMessage]:

@@ -6,13 +6,14 @@ The only writer of the ``points`` rows.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from omzien.flows import sla
 from omzien.flows.routing import AreaRange, overlaps
@@ -138,6 +139,27 @@ async def move_group(session: AsyncSession, old_chat_id: int, new_chat_id: int) 
 async def overview_posted(session: AsyncSession, outbox_id: int, message_id: int) -> None:
     await session.execute(update(Point).where(Point.overview_outbox_id == outbox_id)
                           .values(overview_message_id=message_id))
+
+
+async def want_overviews(session: AsyncSession, point_ids: Collection[int]) -> None:
+    """The clock has news for these groups: stored with the alerts, so a crash before the overviews are
+    written does not lose it."""
+    await session.execute(update(Point).where(Point.id.in_(point_ids)).values(overview_pending=True))
+
+
+async def points_wanting_overview(session: AsyncSession) -> list[int]:
+    return list(await session.scalars(select(Point.id).where(Point.overview_pending).order_by(Point.id)))
+
+
+async def wanting_overviews(session: AsyncSession, point_ids: Sequence[int]) -> list[Point]:
+    """Lock those of the points whose group still waits for an overview from the clock (another sweep may
+    have written it meanwhile)."""
+    return list(await session.scalars(select(Point).where(Point.id.in_(point_ids), Point.overview_pending)
+                                      .options(lazyload(Point.areas)).order_by(Point.id).with_for_update()))
+
+
+def overview_written(point: Point) -> None:
+    point.overview_pending = False
 
 
 def overview_queued(point: Point, outbox_id: int, now: datetime) -> None:

@@ -14,13 +14,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, case, cast, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Numeric,
+    Row,
+    ScalarSelect,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from omzien.flows import sla
 from omzien.flows.signal import EventKind, Status
 from omzien.flows.sla import COUNT_UP_TO
-from omzien.storage.models import Event, Point, Signal
+from omzien.storage.models import Account, Event, Point, Signal
 from omzien.storage.points import policy_of
 
 PLAN = "plan"
@@ -86,21 +105,35 @@ def pause(signal: Signal, point: Point, now: datetime) -> None:
     replan(signal, point, now)
 
 
+CLOCK = (Signal.reference, Signal.area, Signal.point_id, Signal.status, Signal.urgent, Signal.created_at,
+         Signal.claimed_by, Signal.waiting_since, Signal.due_claim_at, Signal.due_contact_at, Signal.due_close_at,
+         Signal.contacted_at, Signal.paused_until, Signal.next_alert, Signal.next_alert_at, Signal.last_alert)
+"""What the sweep reads of a due signal: its clock and what a line in a list shows, never the address."""
+
+
 async def take_due(session: AsyncSession, now: datetime, limit: int
-                   ) -> tuple[int, list[tuple[Signal, list[sla.Alert]]]]:
+                   ) -> tuple[int, list[tuple[Signal, list[sla.Alert]]], dict[int, Point]]:
     """Lock the signals whose next alert is due, fire what is due on each, and move each on.
 
-    Returns how many rows it took, and each signal with the alerts that fell due, oldest first.
-    A signal whose sweep is late (the bot was down) gets every alert it missed at once; the
-    callers gather them per person.
+    Returns how many rows it took, each signal with the alerts that fell due (oldest first), and the points
+    of the signals taken. A signal whose sweep is late (the bot was down) gets every alert it missed at once;
+    the callers gather them per person. The due rows are found through ``ix_signals_next_alert_at``; only
+    their clock columns and the claimer's name are read.
     """
     rows = (await session.scalars(
         select(Signal).where(Signal.next_alert_at <= now).order_by(Signal.next_alert_at, Signal.id)
+        .options(load_only(*CLOCK), lazyload(Signal.point), lazyload(Signal.reports),
+                 joinedload(Signal.claimer).load_only(Account.first_name, Account.language,
+                                                      Account.telegram_language, Account.blocked_at))
         .limit(limit).with_for_update(skip_locked=True, of=Signal)
     )).unique().all()
+    point_ids = {signal.point_id for signal in rows if signal.point_id is not None}
+    taken = {point.id: point for point in (await session.scalars(
+        select(Point).where(Point.id.in_(point_ids)).options(lazyload(Point.areas)))).all()} if point_ids else {}
     fired: list[tuple[Signal, list[sla.Alert]]] = []
+    events = []
     for signal in rows:
-        point = signal.point
+        point = taken.get(signal.point_id) if signal.point_id is not None else None
         if point is None or _phase(signal) not in sla.CLOCKED:
             _set_next(signal, None)
             continue
@@ -112,13 +145,15 @@ async def take_due(session: AsyncSession, now: datetime, limit: int
         while signal.next_alert_at is not None and signal.next_alert_at <= now:
             alert = sla.Alert(signal.next_alert)
             alerts.append(alert)
-            session.add(Event(signal_id=signal.id, kind=EventKind.ALERT, at=now, detail=alert))
+            events.append({"signal_id": signal.id, "kind": EventKind.ALERT, "at": now, "detail": alert})
             signal.last_alert = alert
             _set_next(signal, sla.following(schedule, alert))
         if alerts:
             fired.append((signal, alerts))
+    if events:
+        await session.execute(insert(Event), events)
     await session.flush()
-    return len(rows), fired
+    return len(rows), fired, taken
 
 
 async def overdue_counts(session: AsyncSession, point_id: int, now: datetime) -> tuple[int, int]:
@@ -138,33 +173,63 @@ async def overdue_counts(session: AsyncSession, point_id: int, now: datetime) ->
 class Overview:
     """What a group's overview shows: the most urgent few, and how many there are in all."""
 
-    waiting: Sequence[Signal]
+    waiting: Sequence[Row[Any]]  # the columns of ``LINE``
     waiting_count: int
     late_count: int
-    without_contact: Sequence[Signal]
+    without_contact: Sequence[Row[Any]]
     without_contact_count: int
 
 
-async def _count(session: AsyncSession, condition: ColumnElement[bool]) -> int:
+LINE = (Signal.id, Signal.reference, Signal.area, Signal.urgent, Signal.status, Signal.due_claim_at,
+        Signal.due_contact_at, Signal.due_close_at, Signal.contacted_at, Signal.paused_until,
+        Account.first_name.label("claimer"))
+"""What a line of the overview shows of a signal (``views.group.signal_line``)."""
+
+
+def _capped(condition: ColumnElement[bool]) -> ScalarSelect[int]:
     """How many signals meet ``condition``, counting no further than ``COUNT_UP_TO`` + 1."""
-    capped = select(Signal.id).where(condition).limit(COUNT_UP_TO + 1).subquery()
-    return await session.scalar(select(func.count()).select_from(capped)) or 0
+    return select(func.count()).select_from(
+        select(Signal.id).where(condition).limit(COUNT_UP_TO + 1).subquery()).scalar_subquery()
+
+
+def _lines(point_id: int, kind: str, condition: ColumnElement[bool], order: ColumnElement[Any],
+           shown: int) -> Select[Any]:
+    return (select(literal(point_id, Integer).label("point"), literal(kind, String).label("kind"),
+                   order.label("sort_at"), *LINE)
+            .outerjoin(Account, Account.id == Signal.claimed_by).where(condition).order_by(order, Signal.id)
+            .limit(shown))
 
 
 async def overview(session: AsyncSession, point_id: int, now: datetime, shown: int) -> Overview:
-    """The point's signals that wait to be picked up (most urgent first), and claimed ones whose contact
-    deadline passed a working day ago (the group hears of those). Reads ``shown`` rows of each, and counts."""
-    waiting = (Signal.point_id == point_id) & (Signal.status == Status.NEW)
-    unreached = ((Signal.point_id == point_id) & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
-                 & (Signal.last_alert == sla.Alert.CONTACT_LATE))
-    return Overview(
-        waiting=(await session.scalars(select(Signal).where(waiting).order_by(Signal.due_claim_at, Signal.id)
-                                       .limit(shown))).all(),
-        waiting_count=await _count(session, waiting),
-        late_count=await _count(session, waiting & (Signal.due_claim_at <= now)),
-        without_contact=(await session.scalars(select(Signal).where(unreached)
-                                               .order_by(Signal.due_contact_at, Signal.id).limit(shown))).all(),
-        without_contact_count=await _count(session, unreached))
+    return (await overviews(session, [point_id], now, shown))[point_id]
+
+
+async def overviews(session: AsyncSession, point_ids: Sequence[int], now: datetime, shown: int) -> dict[int, Overview]:
+    """Per point: its signals that wait to be picked up (most urgent first), and claimed ones whose contact
+    deadline passed a working day ago (the group hears of those). Reads ``shown`` rows of each, and counts;
+    for all the points together in two statements of the columns a line shows, each part of them through
+    ``ix_signals_point_status_due``."""
+    waiting = {point_id: (Signal.point_id == point_id) & (Signal.status == Status.NEW) for point_id in point_ids}
+    unreached = {point_id: (Signal.point_id == point_id) & (Signal.status == Status.CLAIMED)
+                 & Signal.contacted_at.is_(None) & (Signal.last_alert == sla.Alert.CONTACT_LATE)
+                 for point_id in point_ids}
+    counted = (await session.execute(select(*(
+        count for point_id in point_ids for count in (
+            _capped(waiting[point_id]), _capped(waiting[point_id] & (Signal.due_claim_at <= now)),
+            _capped(unreached[point_id])))))).one()
+    counts = {point_id: counted[3 * at:3 * at + 3] for at, point_id in enumerate(point_ids)}
+    parts = [_lines(point_id, "waiting", waiting[point_id], Signal.due_claim_at, shown)
+             for point_id in point_ids if counts[point_id][0]]
+    parts += [_lines(point_id, "unreached", unreached[point_id], Signal.due_contact_at, shown)
+              for point_id in point_ids if counts[point_id][2]]
+    rows = [] if not parts else (await session.execute(
+        parts[0] if len(parts) == 1 else union_all(*(part.subquery().select() for part in parts))
+        .order_by(text("point"), text("kind"), text("sort_at"), text("id")))).all()
+    return {point_id: Overview(
+        waiting=[row for row in rows if row.point == point_id and row.kind == "waiting"],
+        waiting_count=counts[point_id][0], late_count=counts[point_id][1],
+        without_contact=[row for row in rows if row.point == point_id and row.kind == "unreached"],
+        without_contact_count=counts[point_id][2]) for point_id in point_ids}
 
 
 async def new_since(session: AsyncSession, point_id: int, since: datetime) -> int:
@@ -184,7 +249,7 @@ def summary_due(point: Point, now: datetime) -> bool:
 
 async def points_for_summary(session: AsyncSession, now: datetime) -> list[Point]:
     points = (await session.scalars(select(Point).where(Point.group_chat_id.is_not(None)).order_by(Point.id)
-                                    .with_for_update(skip_locked=True))).all()
+                                    .options(lazyload(Point.areas)).with_for_update(skip_locked=True))).all()
     return [point for point in points if summary_due(point, now)]
 
 

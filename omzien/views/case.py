@@ -13,7 +13,7 @@ from omzien.flows.signal import CLAIMER_OUTCOMES, Attempt, EntryKind, Forward, O
 from omzien.views import texts
 from omzien.views.buttons import CaseAction, CaseButton, CaseMore, FollowUp, FollowUpAction, Undo
 from omzien.views.common import button, grid, observations, payload, rows, when
-from omzien.views.facts import CaseFacts, ReportFacts, SignalFacts
+from omzien.views.facts import CaseFacts, ReportFacts, SignalFacts, SignalLine
 from omzien.views.group import MAX_LISTED, listed
 
 MAX_REPORTS_SHOWN = 3
@@ -181,14 +181,14 @@ def paused_text(signal: SignalFacts, reason: PauseReason) -> str:
         reason=texts.PAUSE_REASONS[reason])
 
 
-def reminder_payload(signals: list[SignalFacts]) -> dict[str, Any]:
+def reminder_payload(signals: list[SignalLine]) -> dict[str, Any]:
     """To a claimer: the signals they hold whose deadline passed, with what they can do about each."""
     lines = [_("<b>Herinnering</b>: bij deze signalen is een termijn verlopen."), *listed(signals),
              _("Heb je contact gehad? Is de persoon een tijd weg? Of lukt het niet? Tik hieronder.")]
     return payload("\n".join(lines), rows(*(_reminder_row(signal) for signal in signals[:MAX_LISTED])))
 
 
-def _reminder_row(signal: SignalFacts) -> list[InlineKeyboardButton]:
+def _reminder_row(signal: SignalLine) -> list[InlineKeyboardButton]:
     first = button("✅ " + signal.reference, FollowUp(signal_id=signal.id, action=FollowUpAction.SHOW)) \
         if signal.contacted else \
         button("📞 " + signal.reference, FollowUp(signal_id=signal.id, action=FollowUpAction.CONTACT))

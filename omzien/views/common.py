@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.dates import format_date, format_datetime
+from babel import Locale
+from babel.dates import format_date
 
 from omzien.core.i18n import get_i18n
 from omzien.core.i18n import gettext as _
@@ -34,8 +35,17 @@ def locale() -> str:
 
 
 def when(moment: datetime, time_zone: str) -> str:
-    """"di 24 nov 10:30" on the wall clock of ``time_zone`` (a point's), in the current language."""
-    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=ZoneInfo(time_zone), locale=locale())
+    """"di 24 nov 10:30" on the wall clock of ``time_zone`` (a point's), in the current language: Babel's
+    "EEE d MMM HH:mm", with its names looked up once per language (an overview shows many moments)."""
+    days, months = _short_names(locale())
+    local = moment.astimezone(ZoneInfo(time_zone))
+    return f"{days[local.weekday()]} {local.day} {months[local.month]} {local:%H:%M}"
+
+
+@cache
+def _short_names(language: str) -> tuple[Mapping[int, str], Mapping[int, str]]:
+    names = Locale.parse(language)
+    return names.days["format"]["abbreviated"], names.months["format"]["abbreviated"]
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
@@ -43,13 +53,16 @@ def button(text: str, data: CallbackData) -> InlineKeyboardButton:
 
 
 def grid(buttons: list[InlineKeyboardButton], width: int, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    """``buttons`` ``width`` to a row, then each of ``rows`` as a row of its own."""
-    builder = InlineKeyboardBuilder()
-    builder.add(*buttons)
-    builder.adjust(width)
+    """``buttons`` ``width`` to a row, then each of ``rows`` as a row of its own (split at Telegram's
+    ``MAX_ROW``). Built directly: aiogram's keyboard builder deep-copies every button on each step."""
+    lines = [buttons[at:at + width] for at in range(0, len(buttons), width)]
     for row in rows:
-        builder.row(*row)
-    return builder.as_markup()
+        lines += [row[at:at + MAX_ROW] for at in range(0, len(row), MAX_ROW)]
+    return InlineKeyboardMarkup(inline_keyboard=lines)
+
+
+MAX_ROW = 8
+"""Buttons in one row of an inline keyboard, at most."""
 
 
 def rows(*buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:

@@ -9,17 +9,17 @@ from omzien.core.i18n import gettext as _
 from omzien.core.i18n import ngettext
 from omzien.views.buttons import AllowClaims, ReportsHeld
 from omzien.views.common import button, payload, rows
-from omzien.views.facts import SignalFacts
+from omzien.views.facts import SignalFacts, SignalLine
 from omzien.views.group import listed
 
 
-def coordinator_payload(point: str, signals: list[SignalFacts]) -> dict[str, Any]:
+def coordinator_payload(point: str, signals: list[SignalLine]) -> dict[str, Any]:
     lines = [_("<b>{point}</b>: deze signalen zijn niet op tijd opgepakt.").format(point=escape(point)),
              *listed(signals), _("Ze staan in het overzicht in de groep. Kun je zorgen dat iemand ze oppakt?")]
     return payload("\n".join(lines))
 
 
-def fallback_payload(point: str, signals: list[SignalFacts]) -> dict[str, Any]:
+def fallback_payload(point: str, signals: list[SignalLine]) -> dict[str, Any]:
     lines = [_("<b>{point}</b>: deze signalen wachten al drie keer zo lang als afgesproken op iemand die ze "
                "oppakt.").format(point=escape(point)), *listed(signals),
              _("U bent het regionale vangnet van dit signaalpunt. Wilt u contact opnemen met het signaalpunt?")]

@@ -10,27 +10,33 @@ from omzien.flows.signal import Consent, Observation, Outcome, Role
 from omzien.flows.sla import Phase, Standing
 
 
-@dataclass(frozen=True)
-class SignalFacts:
-    """What the group, a coordinator and a claimer's reminder may know: never the address, a note or a name of
-    the reporter."""
+@dataclass(frozen=True, kw_only=True)
+class SignalLine:
+    """What one line of a list shows of a signal (the overview, a reminder): its reference, area and deadline."""
 
     id: int
     reference: str
     area: int
-    reported_at: datetime
-    seen: tuple[Observation, ...]  # what all reports noticed, in the order of the signal cards
-    consent: Consent  # as the first report said
-    reports: int
-    claimer: str | None  # the first name of the worker who has it
-    outcome: Outcome | None
     standing: Standing
     time_zone: str  # the point's
+    claimer: str | None = None  # the first name of the worker who has it
     urgent: bool = False  # a report points to a crisis
 
     @property
     def contacted(self) -> bool:
         return self.standing.phase is Phase.CLOSE
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignalFacts(SignalLine):
+    """What the group, a coordinator and a claimer's reminder may know: never the address, a note or a name of
+    the reporter."""
+
+    reported_at: datetime
+    seen: tuple[Observation, ...]  # what all reports noticed, in the order of the signal cards
+    consent: Consent  # as the first report said
+    reports: int
+    outcome: Outcome | None
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,8 @@ class OverviewFacts:
 
     point: str
     time_zone: str
-    waiting: tuple[SignalFacts, ...]
+    waiting: tuple[SignalLine, ...]
     waiting_count: int
     late_count: int
-    without_contact: tuple[SignalFacts, ...]
+    without_contact: tuple[SignalLine, ...]
     without_contact_count: int

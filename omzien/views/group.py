@@ -3,6 +3,7 @@ that reminders and escalations share."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -12,13 +13,13 @@ from omzien.flows.sla import COUNT_UP_TO, Phase
 from omzien.views import texts
 from omzien.views.buttons import ClaimButton
 from omzien.views.common import button, grid, observations, payload, when
-from omzien.views.facts import OverviewFacts, SignalFacts
+from omzien.views.facts import OverviewFacts, SignalFacts, SignalLine
 
 MAX_LISTED = 20
 """Signals named in one overview or reminder; more are counted, not listed (a message holds 4096 characters)."""
 
 
-def deadline_line(signal: SignalFacts) -> str:
+def deadline_line(signal: SignalLine) -> str:
     """The deadline that matters now, in words: "oppakken vóór di 24 nov 10:00", "contact: over tijd sinds …",
     "gepauzeerd tot …"; empty when none does."""
     standing, zone = signal.standing, signal.time_zone
@@ -67,14 +68,14 @@ def card_payload(signal: SignalFacts) -> dict[str, Any]:
     return payload("\n".join(lines), markup)
 
 
-def signal_line(signal: SignalFacts) -> str:
+def signal_line(signal: SignalLine) -> str:
     """One line of a list: "⚠️ S-4K7Q · 3044 · oppakken: over tijd sinds …"."""
     return "{mark} {reference} · {area} · {deadline}".format(
         mark="🔴" if signal.urgent else "⚠️" if signal.standing.late else "•", reference=signal.reference,
         area=signal.area, deadline=deadline_line(signal))
 
 
-def listed(signals: tuple[SignalFacts, ...] | list[SignalFacts]) -> list[str]:
+def listed(signals: Sequence[SignalLine]) -> list[str]:
     """The first ``MAX_LISTED`` as lines, and how many more there are."""
     return [signal_line(s) for s in signals[:MAX_LISTED]] + more(len(signals), min(len(signals), MAX_LISTED))
 
