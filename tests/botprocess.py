@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
+"""The token of the bot the process tests run against the stand-in."""
+
 
 class BotProcess:
     """Starts, kills and restarts ``omzien run``; its log goes to a file the test can show."""

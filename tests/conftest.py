@@ -22,8 +22,10 @@ from omzien.bot.app import make_dispatcher
 from omzien.bot.sender import RateLimiter, Sender
 from omzien.core.i18n import load_i18n
 from omzien.core.settings import Settings
+from omzien.sandbox.server import Sandbox
 from omzien.storage.db import create_engine, session_factory, upgrade
 from omzien.storage.sealing import load_keyring
+from tests.botprocess import TOKEN
 from tests.telegram import BOT_USER, FakeTelegram, Shown, inline
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -176,3 +178,12 @@ class Person:
 @pytest.fixture
 async def app(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Omzien:
     return Omzien(sessions, clock)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    """The Bot API stand-in over HTTP, for the bot run as a process (``tests.botprocess``)."""
+    sandbox = Sandbox(TOKEN)
+    await sandbox.start(host="127.0.0.1", port=0)
+    yield sandbox
+    await sandbox.stop()

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from omzien.sandbox.client import SandboxClient
-from omzien.sandbox.server import Sandbox
-from tests.botprocess import BotProcess
+from tests.botprocess import TOKEN, BotProcess
 
-TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
 PATIENCE = 60  # seconds a person waits for the bot (a busy CI machine can be slow; the bot is a separate process)
 
 
@@ -20,14 +16,6 @@ def texts(messages: list[dict]) -> list[str]:
 
 def shows(fragment: str):
     return lambda messages: any(fragment in m["text"] for m in messages)
-
-
-@pytest.fixture
-async def sandbox():
-    sandbox = Sandbox(TOKEN)
-    await sandbox.start(host="127.0.0.1", port=0)
-    yield sandbox
-    await sandbox.stop()
 
 
 async def test_a_report_travels_from_deliverer_to_worker_and_back(sandbox, tmp_path) -> None:

@@ -16,12 +16,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from omzien.sandbox.client import SandboxClient
-from omzien.sandbox.server import Sandbox
 from omzien.sandbox.state import BOT_ID
-from tests.botprocess import BotProcess
+from tests.botprocess import TOKEN, BotProcess
 from tests.webserve import NOTE, PATIENCE, free_port, get, report, shows, total, until_listening
 
-TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
 URL = os.environ.get("OMZIEN_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not URL.startswith("postgresql"),
                                 reason="OMZIEN_TEST_DATABASE_URL is not PostgreSQL: several instances need it")
@@ -84,14 +82,6 @@ async def sent_messages(database_url: str) -> int:
             "SELECT count(*) FROM outbox WHERE status = 'sent' AND method IN ('send', 'photo')"))
     await engine.dispose()
     return count or 0
-
-
-@pytest.fixture
-async def sandbox():
-    sandbox = Sandbox(TOKEN)
-    await sandbox.start(host="127.0.0.1", port=0)
-    yield sandbox
-    await sandbox.stop()
 
 
 async def test_two_instances_behind_one_webhook_both_handle_and_one_sends(sandbox, tmp_path) -> None:

@@ -24,12 +24,11 @@ from omzien.sandbox.server import Sandbox
 from omzien.storage import outbox, sla
 from omzien.storage.gauges import signals_by_point
 from omzien.storage.models import OutboxMessage, Signal, utcnow
+from tests.botprocess import TOKEN
 from tests.conftest import Omzien
 from tests.test_signal_chain import linked_group
 from tests.test_sla import file_many
 from tests.webserve import total
-
-TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
 
 
 class Receiver:
@@ -105,14 +104,6 @@ async def test_the_stand_in_posts_updates_in_order_again_until_answered_and_carr
         assert (await api(sandbox, "deleteWebhook"))[0] == 200
         assert (await api(sandbox, "getUpdates"))[0] == 200, "polling again once the webhook is gone"
     await runner.cleanup()
-
-
-@pytest.fixture
-async def sandbox():
-    sandbox = Sandbox(TOKEN)
-    await sandbox.start(host="127.0.0.1", port=0)
-    yield sandbox
-    await sandbox.stop()
 
 
 async def test_readyz_names_a_late_outbox_and_an_unreachable_telegram_and_metrics_count_429s(sandbox,

@@ -5,22 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
-import pytest
 
 from omzien.sandbox.client import SandboxClient
-from omzien.sandbox.server import Sandbox
-from tests.botprocess import BotProcess
+from tests.botprocess import TOKEN, BotProcess
 from tests.webserve import NOTE, PATIENCE, free_port, get, label_values, report, shows, total, until_listening
-
-TOKEN = "123456789:AAHendToEndTestTokenForTheSandbox00"
-
-
-@pytest.fixture
-async def sandbox():
-    sandbox = Sandbox(TOKEN)
-    await sandbox.start(host="127.0.0.1", port=0)
-    yield sandbox
-    await sandbox.stop()
 
 
 async def test_a_report_comes_in_over_the_webhook_and_a_wrong_secret_is_refused(sandbox, tmp_path) -> None:
