@@ -15,9 +15,22 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, insert, literal, literal_column, or_, select, true, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -174,22 +187,33 @@ def _fresh(point: Point, now: datetime) -> bool:
 async def _overview_rows(session: AsyncSession, targets: Sequence[Point], now: datetime
                          ) -> dict[int, tuple[int | None, int | None, bool]]:
     """Per point: its group's overview still to be sent, the pending edit of the one sent, and whether the bot
-    sent anything to the group after a fresh one (read only for a fresh one: the rows since it)."""
-    def of(point: Point) -> Select[Any]:
-        is_overview = (OutboxMessage.chat_id == point.group_chat_id) & (OutboxMessage.purpose == "overview")
+    sent anything to the group after a fresh one (only a fresh one needs the rows since it)."""
+    bound: dict[str, Any] = {}
+    for at, point in enumerate(targets):
+        bound |= {f"point{at}": point.id, f"chat{at}": point.group_chat_id,
+                  f"message{at}": point.overview_message_id, f"since{at}": point.overview_outbox_id,
+                  f"stale{at}": not _fresh(point, now)}
+    found = await session.execute(_overview_rows_statement(len(targets)), bound)
+    return {point_id: (send, edit, bool(later)) for point_id, send, edit, later in found}
+
+
+@cache
+def _overview_rows_statement(points: int) -> Any:
+    """The statement of ``_overview_rows`` for ``points`` points, built once (the values are bound)."""
+    parts = []
+    for at in range(points):
+        chat = bindparam(f"chat{at}", type_=BigInteger)
+        is_overview = (OutboxMessage.chat_id == chat) & (OutboxMessage.purpose == "overview")
         send = select(OutboxMessage.id).where(is_overview, IS_WAITING, OutboxMessage.method == "send").limit(1)
         edit = select(OutboxMessage.id).where(is_overview, IS_WAITING, OutboxMessage.method == "edit",
-                                              OutboxMessage.message_id == point.overview_message_id,
+                                              OutboxMessage.message_id == bindparam(f"message{at}", type_=Integer),
                                               OutboxMessage.status == PENDING).limit(1)
-        later = select(OutboxMessage.id).where(OutboxMessage.chat_id == point.group_chat_id,
-                                               OutboxMessage.method == "send",
-                                               OutboxMessage.id > point.overview_outbox_id).exists() \
-            if _fresh(point, now) else true()
-        return select(literal(point.id, Integer), send.scalar_subquery(), edit.scalar_subquery(),
-                      later)
-    parts = [of(point) for point in targets]
-    found = await session.execute(parts[0] if len(parts) == 1 else union_all(*parts))
-    return {point_id: (send, edit, bool(later)) for point_id, send, edit, later in found}
+        later = or_(bindparam(f"stale{at}", type_=Boolean), select(OutboxMessage.id).where(
+            OutboxMessage.chat_id == chat, OutboxMessage.method == "send",
+            OutboxMessage.id > bindparam(f"since{at}", type_=Integer)).exists())
+        parts.append(select(bindparam(f"point{at}", type_=Integer), send.scalar_subquery(), edit.scalar_subquery(),
+                            later))
+    return parts[0] if points == 1 else union_all(*parts)
 
 
 async def _new_version(session: AsyncSession, row_id: int, payload: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     String,
+    bindparam,
     case,
     cast,
     func,
@@ -192,12 +194,31 @@ def _capped(condition: ColumnElement[bool]) -> ScalarSelect[int]:
         select(Signal.id).where(condition).limit(COUNT_UP_TO + 1).subquery()).scalar_subquery()
 
 
-def _lines(point_id: int, kind: str, condition: ColumnElement[bool], order: ColumnElement[Any],
-           shown: int) -> Select[Any]:
-    return (select(literal(point_id, Integer).label("point"), literal(kind, String).label("kind"),
+def _lines(at: int, kind: str, condition: ColumnElement[bool], order: ColumnElement[Any], shown: int) -> Select[Any]:
+    return (select(bindparam(f"point{at}", type_=Integer).label("point"), literal(kind, String).label("kind"),
                    order.label("sort_at"), *LINE)
             .outerjoin(Account, Account.id == Signal.claimed_by).where(condition).order_by(order, Signal.id)
             .limit(shown))
+
+
+@cache
+def _overview_statements(points: int, shown: int) -> tuple[Select[Any], Any]:
+    """The two statements of ``overviews`` for ``points`` points, built once: the point ids and the moment are
+    bound parameters (``point0``…, ``now``), so a sweep does not build ~50 selects for every ten groups."""
+    now = bindparam("now", type_=Signal.due_claim_at.type)
+    waiting, unreached = [], []
+    for at in range(points):
+        point = Signal.point_id == bindparam(f"point{at}", type_=Integer)
+        waiting.append(point & (Signal.status == Status.NEW))
+        unreached.append(point & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
+                         & (Signal.last_alert == sla.Alert.CONTACT_LATE))
+    counts = select(*(count for at in range(points) for count in (
+        _capped(waiting[at]), _capped(waiting[at] & (Signal.due_claim_at <= now)), _capped(unreached[at]))))
+    parts = [_lines(at, "waiting", waiting[at], Signal.due_claim_at, shown) for at in range(points)]
+    parts += [_lines(at, "unreached", unreached[at], Signal.due_contact_at, shown) for at in range(points)]
+    lines = union_all(*(part.subquery().select() for part in parts)).order_by(
+        text("point"), text("kind"), text("sort_at"), text("id"))
+    return counts, lines
 
 
 async def overview(session: AsyncSession, point_id: int, now: datetime, shown: int) -> Overview:
@@ -209,22 +230,11 @@ async def overviews(session: AsyncSession, point_ids: Sequence[int], now: dateti
     deadline passed a working day ago (the group hears of those). Reads ``shown`` rows of each, and counts;
     for all the points together in two statements of the columns a line shows, each part of them through
     ``ix_signals_point_status_due``."""
-    waiting = {point_id: (Signal.point_id == point_id) & (Signal.status == Status.NEW) for point_id in point_ids}
-    unreached = {point_id: (Signal.point_id == point_id) & (Signal.status == Status.CLAIMED)
-                 & Signal.contacted_at.is_(None) & (Signal.last_alert == sla.Alert.CONTACT_LATE)
-                 for point_id in point_ids}
-    counted = (await session.execute(select(*(
-        count for point_id in point_ids for count in (
-            _capped(waiting[point_id]), _capped(waiting[point_id] & (Signal.due_claim_at <= now)),
-            _capped(unreached[point_id])))))).one()
+    counts_of, lines_of = _overview_statements(len(point_ids), shown)
+    bound = {"now": now, **{f"point{at}": point_id for at, point_id in enumerate(point_ids)}}
+    counted = (await session.execute(counts_of, bound)).one()
     counts = {point_id: counted[3 * at:3 * at + 3] for at, point_id in enumerate(point_ids)}
-    parts = [_lines(point_id, "waiting", waiting[point_id], Signal.due_claim_at, shown)
-             for point_id in point_ids if counts[point_id][0]]
-    parts += [_lines(point_id, "unreached", unreached[point_id], Signal.due_contact_at, shown)
-              for point_id in point_ids if counts[point_id][2]]
-    rows = [] if not parts else (await session.execute(
-        parts[0] if len(parts) == 1 else union_all(*(part.subquery().select() for part in parts))
-        .order_by(text("point"), text("kind"), text("sort_at"), text("id")))).all()
+    rows = (await session.execute(lines_of, bound)).all() if any(c[0] or c[2] for c in counts.values()) else []
     return {point_id: Overview(
         waiting=[row for row in rows if row.point == point_id and row.kind == "waiting"],
         waiting_count=counts[point_id][0], late_count=counts[point_id][1],
