@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from aiogram.types import User
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.storage.models import Account, Report, Signal
@@ -20,9 +22,11 @@ async def seen(session: AsyncSession, user: User, *, private_message: bool, now:
 
     Written only when something changed (a name, a language, an hour since ``seen_at``)."""
     account = await session.get(Account, user.id)
-    if account is None:
-        account = Account(id=user.id, created_at=now)
-        session.add(account)
+    if account is None:  # the same person's two first updates may be handled at once (several instances)
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        await session.execute(insert(Account).values(id=user.id, created_at=now, first_name=user.first_name[:64])
+                              .on_conflict_do_nothing(index_elements=[Account.id]))
+        account = await session.get_one(Account, user.id)
     account.first_name = user.first_name[:64]
     account.username = user.username
     account.telegram_language = user.language_code
@@ -31,8 +35,6 @@ async def seen(session: AsyncSession, user: User, *, private_message: bool, now:
     if private_message:
         account.started_at = account.started_at or now
         account.blocked_at = None
-    if account in session.new:
-        await session.flush()
     return account
 
 
