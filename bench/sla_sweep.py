@@ -24,20 +24,24 @@ import asyncio
 import json
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.update_handling import fresh_engine
 from omzien.core.i18n import load_i18n
 from omzien.flows.signal import REFERENCE_ALPHABET
 from omzien.services import sweep
-from omzien.storage.db import create_engine, session_factory, upgrade
+from omzien.storage.db import session_factory
 from omzien.storage.models import Account, OutboxMessage, Point, PointArea, Report, Signal
-from omzien.storage.sealing import Keyring
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday, 13:00 in Amsterdam
 WORKER = 4242
@@ -78,12 +82,7 @@ def report_row(signal: dict[str, Any]) -> dict[str, Any]:
 
 
 async def prepare(url: str, count: int, due_count: int, points: int):  # type: ignore[no-untyped-def]
-    engine = create_engine(url, Keyring.generate())
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    await upgrade(engine)
+    engine = await fresh_engine(url)
     sessions = session_factory(engine)
     rng = random.Random(count)
     due = set(rng.sample(range(count), due_count))
