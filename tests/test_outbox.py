@@ -243,6 +243,29 @@ async def test_a_message_cut_off_by_a_crash_is_found_instead_of_sent_twice(sessi
     assert all(r.status == "sent" and not r.in_doubt for r in await rows(sessions))
 
 
+async def test_a_message_sent_but_not_marked_sent_is_not_sent_again(sessions, clock: Clock, monkeypatch) -> None:
+    """The database fails right after Telegram took a message: it is found, not sent a second time."""
+    telegram = FakeTelegram()
+    async with sessions.begin() as session:
+        outbox.send(session, -100, text("gekoppeld"))
+    sender = make_sender(telegram, sessions, clock)
+    await sender.drain()
+    mark_sent, failures = outbox.mark_sent, []
+
+    async def fails_once(*args, **kwargs):
+        if not failures:
+            failures.append(True)
+            raise OSError("disk I/O error")
+        return await mark_sent(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "mark_sent", fails_once)
+    async with sessions.begin() as session:
+        outbox.send(session, -100, text("kaart"))
+    await sender.drain()
+    assert failures and [m.text for m in telegram.shown(-100)] == ["gekoppeld", "kaart"]
+    assert all(r.status == "sent" for r in await rows(sessions))
+
+
 async def test_with_two_instances_on_postgresql_one_sends_and_the_other_takes_over(
         engine, sessions, clock: Clock, monkeypatch) -> None:
     if engine.dialect.name != "postgresql":

@@ -24,6 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.core.logs import error_summary
+from omzien.storage.db import background
 from omzien.storage.gauges import OutboxDepth, outbox_depth, signals_by_point
 from omzien.storage.models import utcnow
 
@@ -64,7 +65,8 @@ class DatabaseCounts(Collector):
     """Outbox depth and lag, open and late signals per point: read by ``refresh`` right before a scrape."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]) -> None:
-        self.sessions, self.clock = sessions, clock
+        self.sessions = async_sessionmaker(background(sessions.kw["bind"]))  # counts over every open signal
+        self.clock = clock
         self.up = False
         self.outbox: OutboxDepth | None = None
         self.points: dict[int, tuple[int, int]] = {}

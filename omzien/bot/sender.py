@@ -79,6 +79,8 @@ class Sender:
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.waiting: set[int] = set()
         """Chats whose task waits for its first turn."""
+        self.found = False
+        """Whether the last read of the outbox found rows due."""
         self._more = False
         """Whether the last read of the outbox may have left due rows behind (it was full)."""
         self._gate = asyncio.Lock()
@@ -142,6 +144,7 @@ class Sender:
         self.limiter.forget_quiet()
         async with self.readers() as session:
             rows = await outbox.due(session, self.clock(), list(self.in_flight), self.batch)
+        self.found = bool(rows)
         self._more = len(rows) == self.batch
         pause, ready = 1.0, []
         for row in rows:
@@ -172,9 +175,8 @@ class Sender:
         for _ in range(max_rounds):
             await self.send_due()
             if not self.in_flight:
-                async with self.readers() as session:
-                    if not await outbox.due(session, self.clock(), [], 1):
-                        return
+                if not self.found and not self.waiting:
+                    return
                 await asyncio.sleep(0.01)
             else:
                 await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
@@ -205,8 +207,12 @@ class Sender:
             log.error("Outbox row %s to chat %s failed: %s", row.id, row.chat_id, error_summary(error))
             await self._later(row, MAX_BACKOFF, "unexpected error")
         else:
-            async with self.sessions.begin() as session:
-                await outbox.mark_sent(session, row, message_id, self.clock())
+            try:
+                async with self.sessions.begin() as session:
+                    await outbox.mark_sent(session, row, message_id, self.clock())
+            except Exception as error:  # sent, but not noted: as after a crash, it is checked before it can go again
+                log.error("Outbox row %s was sent but not marked sent: %s", row.id, error_summary(error))
+                self._recovered = False
 
     async def _request(self, row: OutboxMessage) -> int | None:
         payload = dict(row.payload)

@@ -21,6 +21,7 @@ from omzien.services.figures import gather
 from omzien.services.publish import speaking_to
 from omzien.storage import accounts, outbox, points
 from omzien.storage import figures as counted
+from omzien.storage.db import background
 from omzien.storage.models import Account, Point
 from omzien.storage.points import all_points, policy_of
 from omzien.views import charts
@@ -42,7 +43,8 @@ async def points_coordinated_by(session: AsyncSession, user_id: int) -> list[Poi
 async def queue(session: AsyncSession, i18n: I18n, point: Point, user_ids: list[int], since: datetime,
                 until: datetime, now: datetime) -> None:
     """The summary and the two charts of ``since``–``until`` to each of ``user_ids``, in their language."""
-    figures = await gather(session, point, since, until, "month", now)
+    async with async_sessionmaker(background(session.bind), expire_on_commit=False)() as reading:
+        figures = await gather(reading, point, since, until, "month", now)  # a long read holds no one up
     for user_id in user_ids:
         with speaking_to(i18n, await session.get(Account, user_id)):
             month = format_date(since, "MMMM yyyy", locale=locale())

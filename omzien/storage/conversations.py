@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -85,12 +86,34 @@ class DatabaseStorage(BaseStorage):
         pass
 
 
+# The statements of every update, built once (their values are bound): building a statement costs more than
+# SQLite takes to run it.
+_READ = select(ConversationState.state, ConversationState.data).where(ConversationState.key == bindparam("key"))
+_FORGET = delete(ConversationState).where(ConversationState.key == bindparam("key"))
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {"state": bindparam("new_state"), "data": bindparam("new_data", type_=ConversationState.data.type),
+              "updated_at": bindparam("at", type_=ConversationState.updated_at.type)}
+    return insert(ConversationState.__table__).values(key=bindparam("of"), **values) \
+        .on_conflict_do_update(index_elements=[ConversationState.key], set_=values)
+
+
+@cache
+def _note_handled(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(HandledUpdate.__table__).values(update_id=bindparam("handled", type_=HandledUpdate.update_id.type),
+                                        handled_at=bindparam("now", type_=HandledUpdate.handled_at.type)) \
+        .on_conflict_do_nothing()
+
+
 async def _working(session: AsyncSession, key: str) -> Conversation:
     """The conversation under ``key`` as this session sees it: read from the database the first time only."""
     working: dict[str, Conversation] = session.info.setdefault(WORKING, {})
     if key not in working:
-        row = (await session.execute(select(ConversationState.state, ConversationState.data)
-                                     .where(ConversationState.key == key))).first()
+        row = (await session.execute(_READ, {"key": key})).first()
         working[key] = Conversation() if row is None else Conversation(
             row.state, dict(row.data or {}), (row.state, dict(row.data or {})))
     return working[key]
@@ -105,20 +128,15 @@ async def save_conversations(session: AsyncSession) -> None:
         if not conversation.changed:
             continue
         if conversation.state is None and not conversation.data:
-            await session.execute(delete(ConversationState).where(ConversationState.key == key))
+            await session.execute(_FORGET, {"key": key})
             continue
-        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-        values = {"state": conversation.state, "data": conversation.data, "updated_at": utcnow()}
-        await session.execute(insert(ConversationState).values(key=key, **values)
-                              .on_conflict_do_update(index_elements=[ConversationState.key], set_=values))
+        await session.execute(_upsert(session.bind.dialect.name), {
+            "of": key, "new_state": conversation.state, "new_data": conversation.data, "at": utcnow()})
 
 
 async def first_time(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Note the update as handled; False if it was handled before (Telegram sent it again)."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(
-        insert(HandledUpdate).values(update_id=update_id, handled_at=now).on_conflict_do_nothing()
-    )
+    result = await session.execute(_note_handled(session.bind.dialect.name), {"handled": update_id, "now": now})
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 

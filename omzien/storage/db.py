@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import sqlite3
 import time
 import weakref
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
+from sqlalchemy.dialects import registry
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -41,6 +43,8 @@ from sqlalchemy.util import await_only
 from omzien.storage import offers, sealing
 from omzien.storage.sealing import Keyring
 
+registry.register("sqlite.inline", "omzien.storage.sqlite_inline", "InlineSQLiteDialect")
+
 current_session: ContextVar[AsyncSession | None] = ContextVar("omzien_session", default=None)
 """The session of the update being handled, for code aiogram calls without it (the FSM storage)."""
 
@@ -53,7 +57,8 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+    engine = create_async_engine(parsed.set(drivername="sqlite+inline"), hide_parameters=True,
+                                 connect_args={"timeout": BUSY_TIMEOUT})
     sealing.attach(engine.dialect, keys)
     turn = WriteTurn()
 
@@ -64,18 +69,19 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         cursor.execute("PRAGMA secure_delete=ON")  # what is deleted or overwritten is zeroed, not left behind
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
+        raw = connection.connection.dbapi_connection
         if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
+            raw.execute("BEGIN")
             return
         if connection.info.get(WriteTurn.HELD) is None:
             connection.info[WriteTurn.HELD] = await_only(turn.take())
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _begin_immediate(raw)
 
     @event.listens_for(engine.sync_engine.pool, "checkin")
     def _on_checkin(_dbapi_connection, record):  # type: ignore[no-untyped-def]
@@ -83,6 +89,68 @@ def create_engine(url: str, keys: Keyring) -> AsyncEngine:
             turn.give(lock)
 
     return engine
+
+
+BUSY_TIMEOUT = 30.0
+"""Seconds to wait for another process's write lock (a CLI command, a backup) before giving up."""
+
+
+def _begin_immediate(raw: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE`` without blocking the event loop: SQLite's own busy wait would sleep on the loop's
+    thread, so while another process writes this asks again after an ``asyncio.sleep``."""
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        pause, deadline = 0.001, time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+            await_only(asyncio.sleep(pause))
+            pause = min(pause * 2, 0.05)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+
+
+def background(engine: AsyncEngine) -> AsyncEngine:
+    """An engine for reads that can take long (the figures, the gauges), so the bot goes on meanwhile.
+
+    On SQLite the bot's own engine runs statements on the event loop's thread; this one is aiosqlite on the
+    same file, which runs them on a thread of its own (``PRAGMA query_only``: it cannot write). It is made once
+    per engine and disposed with it. On PostgreSQL it is the engine itself.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    if (found := _BACKGROUND.get(engine.sync_engine)) is not None:
+        return found
+    found = create_async_engine(engine.url.set(drivername="sqlite+aiosqlite"), hide_parameters=True,
+                                connect_args={"timeout": BUSY_TIMEOUT})
+    sealing.attach(found.dialect, sealing.keys_of(engine.dialect))
+
+    @event.listens_for(found.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(found.sync_engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")  # one snapshot for all the statements of a read
+
+    @event.listens_for(engine.sync_engine, "engine_disposed")
+    def _on_disposed(_engine):  # type: ignore[no-untyped-def]
+        _BACKGROUND.pop(engine.sync_engine, None)
+        await_only(found.dispose())
+
+    _BACKGROUND[engine.sync_engine] = found
+    return found
+
+
+_BACKGROUND: weakref.WeakKeyDictionary[object, AsyncEngine] = weakref.WeakKeyDictionary()
 
 
 class WriteTurn:
@@ -205,8 +273,7 @@ async def migrate(engine: AsyncEngine, step: Callable[[Config, str], None], revi
 
 async def _pragma(connection: AsyncConnection, pragma: str) -> None:
     raw = await connection.get_raw_connection()
-    assert raw.driver_connection is not None
-    await raw.driver_connection.execute(pragma)
+    raw.driver_connection.execute(pragma)  # type: ignore[union-attr]
 
 
 SENDER_LOCK = 0x6F6D7A69

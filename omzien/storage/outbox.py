@@ -246,18 +246,24 @@ async def _post_overviews(session: AsyncSession, posts: Sequence[tuple[Point, di
 async def due(session: AsyncSession, now: datetime, busy: Sequence[int], limit: int) -> Sequence[OutboxMessage]:
     """The oldest pending row of each chat, if it is due and its chat has no request in flight. A row that
     waits for its moment (``LATER``) does not hold up its chat meanwhile."""
+    return (await session.scalars(_DUE, {"now": now, "busy": list(busy), "limit": limit})).all()
+
+
+def _due_statement() -> Any:
+    """The statement of ``due``, built once: the sender asks it after every message."""
+    now = bindparam("now", type_=OutboxMessage.not_before.type)
     heads = (select(func.min(OutboxMessage.id))
-             .where(OutboxMessage.status.in_(WAITING),
-                    or_(OutboxMessage.purpose != LATER, OutboxMessage.not_before <= now))
+             .where(IS_WAITING, or_(OutboxMessage.purpose != LATER, OutboxMessage.not_before <= now))
              .group_by(OutboxMessage.chat_id))
-    query = (select(OutboxMessage)
-             .where(OutboxMessage.id.in_(heads),
-                    or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now))
-             .order_by(OutboxMessage.id)
-             .limit(limit))
-    if busy:
-        query = query.where(OutboxMessage.chat_id.not_in(busy))
-    return (await session.scalars(query)).all()
+    return (select(OutboxMessage)
+            .where(OutboxMessage.id.in_(heads),
+                   or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
+                   OutboxMessage.chat_id.not_in(bindparam("busy", expanding=True)))
+            .order_by(OutboxMessage.id)
+            .limit(bindparam("limit", type_=Integer)))
+
+
+_DUE = _due_statement()
 
 
 async def recover_after_crash(session: AsyncSession) -> int:
@@ -269,7 +275,11 @@ async def recover_after_crash(session: AsyncSession) -> int:
 
 async def start_sending(session: AsyncSession, row_ids: Sequence[int]) -> None:
     """Note that these rows are about to go out, so a crash in the middle leaves a trace."""
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(row_ids)).values(status=SENDING))
+    await session.execute(_START_SENDING, {"ids": list(row_ids)})
+
+
+_START_SENDING = update(OutboxMessage).where(OutboxMessage.id.in_(bindparam("ids", expanding=True))) \
+    .values(status=SENDING).execution_options(synchronize_session=False)
 
 
 async def last_sent_id(session: AsyncSession, chat_id: int) -> int | None:
@@ -293,16 +303,21 @@ async def mark_sent(session: AsyncSession, row: OutboxMessage, message_id: int |
         await session.execute(select(Point.id).where(Point.group_chat_id == row.chat_id).with_for_update())
         if row.method == "send" and message_id:
             await points.overview_posted(session, row.id, message_id)
-    done = await session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.version == row.version)
-        .values(status="sent", sent_at=now, payload={}, last_error=None, in_doubt=False, message_id=message_id)
-        .execution_options(synchronize_session=False))
+    done = await session.execute(_MARK_SENT, {"row": row.id, "seen_version": row.version, "at": now,
+                                              "sent_as": message_id})
     if done.rowcount == 0:  # type: ignore[attr-defined]
         changed: dict[str, Any] = {"status": PENDING}
         if row.method == "send":
             changed.update(method="edit", message_id=message_id)
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**changed)
                               .execution_options(synchronize_session=False))
+
+
+_MARK_SENT = update(OutboxMessage) \
+    .where(OutboxMessage.id == bindparam("row"), OutboxMessage.version == bindparam("seen_version")) \
+    .values(status="sent", sent_at=bindparam("at", type_=OutboxMessage.sent_at.type), payload={},
+            last_error=None, in_doubt=False, message_id=bindparam("sent_as", type_=OutboxMessage.message_id.type)) \
+    .execution_options(synchronize_session=False)
 
 
 async def retry_later(session: AsyncSession, row_id: int, not_before: datetime, error: str,

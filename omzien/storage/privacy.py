@@ -15,6 +15,8 @@ bytes are gone from both files, not only from the rows.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from omzien.flows.signal import OPEN_STATUSES, EventKind, Status
 from omzien.storage import followup, outbox
+from omzien.storage.db import BUSY_TIMEOUT
 from omzien.storage.models import Account, CaseEntry, Event, Point, Report, Signal
 
 DEFAULT_RETENTION_DAYS = 90
@@ -143,12 +146,21 @@ async def _forget_accounts(session: AsyncSession, now: datetime) -> int:
 
 
 async def scrub_files(engine: AsyncEngine) -> None:
-    """SQLite keeps old bytes in free pages and in its write-ahead log: rewrite the file and empty the log."""
-    if engine.dialect.name != "sqlite":
+    """SQLite keeps old bytes in free pages and in its write-ahead log: rewrite the file and empty the log.
+
+    On a thread with a connection of its own: rewriting a large file takes seconds, and the bot's own
+    connections run on the event loop (``omzien.storage.sqlite_inline``), which must go on meanwhile.
+    """
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
         return
-    async with engine.connect() as connection:
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
-        await driver.execute("VACUUM")
-        await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await asyncio.to_thread(_scrub, engine.url.database)
+
+
+def _scrub(path: str) -> None:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    try:
+        connection.execute("PRAGMA secure_delete=ON")
+        connection.execute("VACUUM")
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
