@@ -21,7 +21,7 @@ from pathlib import Path
 
 from aiogram import Bot, Dispatcher, F
 from aiogram.types import CallbackQuery, Chat, Message, Update, User
-from sqlalchemy import event, text
+from sqlalchemy import JSON, bindparam, event, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -31,7 +31,7 @@ from omzien.bot.sender import RateLimiter, Sender
 from omzien.core.i18n import load_i18n
 from omzien.core.settings import Settings
 from omzien.storage.db import create_engine, session_factory, upgrade
-from omzien.storage.models import utcnow
+from omzien.storage.models import OutboxMessage, utcnow
 from omzien.storage.sealing import Keyring
 from tests.telegram import BOT_USER, FakeTelegram, inline
 
@@ -132,6 +132,45 @@ async def echo(reports: int) -> tuple[float, float]:
     return await Driver(echo_dispatcher(), Bot("4242:BENCH", session=telegram), telegram).run(reports)
 
 
+def floor_dispatcher(sessions) -> Dispatcher:  # type: ignore[no-untyped-def]
+    """The echo bot made durable the least a bot can: each update one write transaction that queues its answer
+    as a row, and one more that marks it sent. What Omzien costs above this is its own work."""
+    dispatcher = Dispatcher()
+    table = OutboxMessage.__table__
+    queue = insert(table).values(chat_id=bindparam("chat"), method="send", payload=bindparam("payload", type_=JSON))
+
+    async def answer(chat_id: int, text: str) -> None:
+        async with sessions.begin() as session:
+            row = (await session.execute(queue.returning(table.c.id), {"chat": chat_id, "payload": {"text": text}}))
+            row_id = row.scalar_one()
+        await dispatcher["bot"].send_message(chat_id, text)
+        async with sessions.begin() as session:
+            await session.execute(update(table).where(table.c.id == row_id).values(status="sent", payload={}))
+
+    @dispatcher.message(F.text)
+    async def echo(message: Message) -> None:
+        await answer(message.chat.id, message.text or "")
+
+    @dispatcher.callback_query()
+    async def tapped(callback: CallbackQuery):  # type: ignore[no-untyped-def]
+        await answer(callback.message.chat.id, "ok")
+        return callback.answer()
+
+    return dispatcher
+
+
+async def floor(url: str, reports: int) -> tuple[float, float]:
+    engine = await fresh_engine(url)
+    telegram = FakeTelegram()
+    bot = Bot("4242:BENCH", session=telegram)
+    dispatcher = floor_dispatcher(session_factory(engine))
+    dispatcher["bot"] = bot
+    try:
+        return await Driver(dispatcher, bot, telegram).run(reports)
+    finally:
+        await engine.dispose()
+
+
 async def fresh_engine(url: str) -> AsyncEngine:
     """An engine on an empty database: a PostgreSQL database given to a bench is emptied first."""
     engine = create_engine(url, Keyring.generate())
@@ -168,12 +207,15 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for url in [f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", *args.database_url]:
             (echo_ms, echo_cpu) = await echo(args.reports)  # right before each database: a busy machine changes both
+            (floor_ms, floor_cpu) = await floor(url, args.reports)
             (omzien_ms, omzien_cpu), counter = await omzien(url, args.reports)
             results.append({"database": url.split("+")[0], "echo_ms_per_update": round(echo_ms, 3),
                             "omzien_ms_per_update": round(omzien_ms, 3), "ratio": round(omzien_ms / echo_ms, 1),
                             "echo_cpu_ms_per_update": round(echo_cpu, 3),
                             "omzien_cpu_ms_per_update": round(omzien_cpu, 3),
-                            "cpu_ratio": round(omzien_cpu / echo_cpu, 1), **counter.per_update(updates)})
+                            "cpu_ratio": round(omzien_cpu / echo_cpu, 1),
+                            "floor_ms_per_update": round(floor_ms, 3), "floor_ratio": round(floor_ms / echo_ms, 1),
+                            "floor_cpu_ratio": round(floor_cpu / echo_cpu, 1), **counter.per_update(updates)})
     print(json.dumps({"benchmark": "update_handling", "updates": updates, "results": results}, indent=2))
 
 

@@ -43,7 +43,7 @@ from omzien.core.logs import error_summary
 from omzien.storage import outbox, signals
 from omzien.storage.accounts import mark_blocked
 from omzien.storage.db import SenderLock, read_session_factory
-from omzien.storage.models import OutboxMessage, utcnow
+from omzien.storage.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class Sender:
             else:
                 await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _deliver(self, row: outbox.Taken) -> None:
         try:
             message_id = None
             if row.in_doubt and row.method == "send":
@@ -214,7 +214,7 @@ class Sender:
                 log.error("Outbox row %s was sent but not marked sent: %s", row.id, error_summary(error))
                 self._recovered = False
 
-    async def _request(self, row: OutboxMessage) -> int | None:
+    async def _request(self, row: outbox.Taken) -> int | None:
         payload = dict(row.payload)
         markup = _markup(payload.pop("reply_markup", None))
         if row.method == "send":
@@ -230,7 +230,7 @@ class Sender:
                                          reply_markup=markup, **payload)
         return row.message_id
 
-    async def _find_lost(self, row: OutboxMessage) -> int | None:
+    async def _find_lost(self, row: outbox.Taken) -> int | None:
         """The number of this row's message if Telegram got it before the crash; None if it did not."""
         async with self.readers() as session:
             last = await outbox.last_sent_id(session, row.chat_id)
@@ -280,7 +280,7 @@ class Sender:
         finally:
             self.limiter.answered(request)
 
-    async def _later(self, row: OutboxMessage, seconds: float, error: str, count: bool = True,
+    async def _later(self, row: outbox.Taken, seconds: float, error: str, count: bool = True,
                      in_doubt: bool = False) -> None:
         log.warning("Outbox row %s to chat %s: %s; retry in %.0fs", row.id, row.chat_id, error, seconds)
         async with self.sessions.begin() as session:
@@ -292,7 +292,7 @@ class Sender:
         async with self.sessions.begin() as session:
             await services.points.group_moved(session, old, new)
 
-    async def _forbidden(self, row: OutboxMessage, description: str) -> None:
+    async def _forbidden(self, row: outbox.Taken, description: str) -> None:
         log.warning("Chat %s does not accept messages from the bot: %s", row.chat_id, description)
         async with self.sessions.begin() as session:
             if row.chat_id > 0:
@@ -301,7 +301,7 @@ class Sender:
             dropped = await outbox.drop_chat(session, row.chat_id, f"403: {description}")
         log.warning("Dropped %s waiting message(s) for chat %s", dropped, row.chat_id)
 
-    async def _bad_request(self, row: OutboxMessage, description: str) -> None:
+    async def _bad_request(self, row: outbox.Taken, description: str) -> None:
         async with self.sessions.begin() as session:
             if "message is not modified" in description:
                 await outbox.mark_sent(session, row, row.message_id, self.clock())

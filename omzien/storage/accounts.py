@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram.types import User
 from sqlalchemy import or_, select
@@ -27,14 +28,15 @@ async def seen(session: AsyncSession, user: User, *, private_message: bool, now:
         await session.execute(insert(Account).values(id=user.id, created_at=now, first_name=user.first_name[:64])
                               .on_conflict_do_nothing(index_elements=[Account.id]))
         account = await session.get_one(Account, user.id)
-    account.first_name = user.first_name[:64]
-    account.username = user.username
-    account.telegram_language = user.language_code
+    changes: dict[str, Any] = {"first_name": user.first_name[:64], "username": user.username,
+                               "telegram_language": user.language_code}
     if account.seen_at is None or now - account.seen_at >= SEEN_STEP or now < account.seen_at:
-        account.seen_at = now
+        changes["seen_at"] = now
     if private_message:
-        account.started_at = account.started_at or now
-        account.blocked_at = None
+        changes.update(started_at=account.started_at or now, blocked_at=None)
+    for name, value in changes.items():
+        if getattr(account, name) != value:  # an attribute set to what it was still costs the flush its work
+            setattr(account, name, value)
     return account
 
 
