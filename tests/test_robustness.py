@@ -8,15 +8,16 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from aiogram.methods import GetMe, SetMyCommands
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from omzien.bot import app as app_module
 from omzien.bot.app import StartupError, check_bot, register_commands
 from omzien.core.i18n import load_i18n
 from omzien.core.logs import configure_logging
 from omzien.storage import signals
+from omzien.storage.db import create_engine
 from omzien.storage.models import Signal
-from tests.conftest import Omzien
+from tests.conftest import KEYS, Omzien
 from tests.telegram import FakeTelegram
 from tests.test_signal_chain import NOTE, linked_group, report
 
@@ -90,3 +91,34 @@ async def test_the_address_and_the_note_never_reach_the_logs(app: Omzien, caplog
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "Outbox row" in logged or "does not accept" in logged
     assert "287" not in logged and "3044 AB" not in logged and "3044AB" not in logged and NOTE not in logged
+
+
+async def test_after_postgresql_restarted_the_next_update_is_answered_as_usual(app: Omzien, engine) -> None:
+    """The pool holds connections the server closed (a restart, a failover): the first update notices, and is
+    handled on a new connection, not answered with an error."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("about PostgreSQL's connections")
+    piet = app.person("Piet")
+    await piet.says("/start")
+    welcome = piet.sees().text
+    admin = create_engine(engine.url.render_as_string(hide_password=False), KEYS)
+    async with admin.connect() as connection:
+        closed = await connection.scalar(text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    await admin.dispose()
+    assert closed >= 1, "the bot's pooled connections were closed"
+    await piet.says("/start")
+    assert piet.sees().text == welcome
+    assert not any("er ging bij mij iets mis" in t for t in app.telegram.texts_to(piet.user.id))
+
+
+async def test_every_filter_runs_on_the_event_loop(app: Omzien) -> None:
+    """aiogram would run a plain function filter on a thread: four hand-offs for a check of microseconds."""
+    def on_threads(router) -> list[object]:  # type: ignore[no-untyped-def]
+        return [check.callback for observer in router.observers.values()
+                for handler in (observer._handler, *observer.handlers)
+                for check in [handler, *(handler.filters or ())] if not check.awaitable] \
+            + [found for child in router.sub_routers for found in on_threads(child)]
+
+    assert on_threads(app.dispatcher) == []

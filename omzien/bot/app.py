@@ -111,7 +111,7 @@ def _filters_inline(router: Router) -> None:
     such as ``F.data == "x"`` takes microseconds but costs four hand-offs between threads. Omzien's filters only
     look at the update, so they run on the event loop."""
     for observer in router.observers.values():
-        for handler in observer.handlers:
+        for handler in (observer._handler, *observer.handlers):  # the router's own filters, then each handler's
             for check in handler.filters or ():
                 if not check.awaitable:
                     check.callback, check.awaitable = _on_the_loop(check.callback), True

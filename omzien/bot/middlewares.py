@@ -10,6 +10,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.core.i18n import pick_locale
@@ -64,8 +65,20 @@ class UpdateTransaction(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
+        try:
+            return await self._handle(handler, event, data)
+        except _StaleConnection:  # the database restarted since this connection was opened: once more, on a new one
+            return await self._handle(handler, event, data)
+
+    async def _handle(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
         async with self.sessions.begin() as session:
-            if not await first_time(session, event.update_id, self.clock()):
+            try:
+                first = await first_time(session, event.update_id, self.clock())
+            except DBAPIError as error:  # nothing done yet: safe to start again
+                if error.connection_invalidated:
+                    raise _StaleConnection from error
+                raise
+            if not first:
                 return None
             token = current_session.set(session)
             data["session"] = session
@@ -76,6 +89,10 @@ class UpdateTransaction(BaseMiddleware):
                 current_session.reset(token)
         self.wake_outbox()
         return result
+
+
+class _StaleConnection(Exception):
+    """The pool handed out a connection the database had closed (the engine does not ping each one first)."""
 
 
 class AccountMiddleware(BaseMiddleware):

@@ -52,7 +52,9 @@ current_session: ContextVar[AsyncSession | None] = ContextVar("omzien_session", 
 def create_engine(url: str, keys: Keyring) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_async_engine(url, hide_parameters=True, pool_pre_ping=True)
+        # No ping before each use (a round trip per transaction): a connection the server closed is noticed when
+        # it fails, and the pool then drops every older one (the bot's update middleware tries once more).
+        engine = create_async_engine(url, hide_parameters=True)
         sealing.attach(engine.dialect, keys)
         return engine
     if parsed.database and parsed.database != ":memory:":
