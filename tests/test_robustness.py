@@ -117,8 +117,9 @@ async def test_every_filter_runs_on_the_event_loop(app: Omzien) -> None:
     """aiogram would run a plain function filter on a thread: four hand-offs for a check of microseconds."""
     def on_threads(router) -> list[object]:  # type: ignore[no-untyped-def]
         return [check.callback for observer in router.observers.values()
-                for handler in (observer._handler, *observer.handlers)
-                for check in [handler, *(handler.filters or ())] if not check.awaitable] \
+                for check in [*(observer._handler.filters or ()), *observer.handlers,
+                              *(f for handler in observer.handlers for f in handler.filters or ())]
+                if not check.awaitable] \
             + [found for child in router.sub_routers for found in on_threads(child)]
 
     assert on_threads(app.dispatcher) == []
