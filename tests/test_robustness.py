@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 
 import pytest
 from aiogram import Bot
@@ -14,9 +16,9 @@ from omzien.bot import app as app_module
 from omzien.bot.app import StartupError, check_bot, register_commands
 from omzien.core.i18n import load_i18n
 from omzien.core.logs import configure_logging
-from omzien.storage import signals
+from omzien.storage import outbox, signals
 from omzien.storage.db import create_engine
-from omzien.storage.models import Signal
+from omzien.storage.models import OutboxMessage, Signal
 from tests.conftest import KEYS, Omzien
 from tests.telegram import FakeTelegram
 from tests.test_signal_chain import NOTE, linked_group, report
@@ -123,3 +125,35 @@ async def test_every_filter_runs_on_the_event_loop(app: Omzien) -> None:
             + [found for child in router.sub_routers for found in on_threads(child)]
 
     assert on_threads(app.dispatcher) == []
+
+
+async def test_while_another_process_writes_to_sqlite_the_bot_waits_without_stopping(engine, sessions) -> None:
+    """A command writing to the same file (``omzien points add``, a backup) holds SQLite's write lock: a write
+    of the bot waits for it without holding up the event loop, so other people's answers go on."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("about SQLite's one writer")
+    other = sqlite3.connect(engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def write() -> None:
+        async with sessions.begin() as session:
+            outbox.send(session, 501, {"text": "na het wachten"})
+
+    running = asyncio.create_task(ticker())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.5)
+    assert not writing.done(), "it waited for the other writer"
+    assert ticks >= 25, f"the event loop went on meanwhile ({ticks} ticks of 10 ms in 0.5 s)"
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(writing, 5)
+    running.cancel()
+    async with sessions() as session:
+        assert (await session.scalars(select(OutboxMessage.chat_id))).all() == [501]
