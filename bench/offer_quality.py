@@ -25,7 +25,8 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from omzien.flows.matching import Index, Match, Query, content_words
+from omzien.flows.matching import Match, Query, content_words
+from omzien.flows.matching.index import Index
 from omzien.flows.offers import Need, Offer
 from omzien.storage.catalogue import shipped
 

@@ -31,7 +31,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from omzien.flows import matching
-from omzien.flows.matching import GoingOut, Index, Query, understand
+from omzien.flows.matching import GoingOut, Query, understand
+from omzien.flows.matching.index import Index
 from omzien.flows.matching.scoring import Context as _Context
 from omzien.flows.offers import Area, Cost, Group, Need, Offer, Text
 from omzien.storage.catalogue import shipped

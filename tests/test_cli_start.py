@@ -14,11 +14,43 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from omzien.cli import Commands, commands, main
+from omzien.cli import Commands, build_parser, commands, main
 from omzien.core.i18n import Catalogues
 
-HEAVY = ["aiogram", "omzien.flows.matching", "omzien.sandbox.spec", "omzien.bot.app", "matplotlib"]
-"""The bot, the offer matcher, the Bot API spec of the stand-in and the charts: none is needed to list points."""
+HEAVY = ["aiogram", "omzien.flows.matching.index", "numpy", "omzien.sandbox.spec", "omzien.bot.app", "matplotlib"]
+"""The bot, the offer matcher's index (with numpy), the Bot API spec of the stand-in and the charts: none is
+needed to list points."""
+
+BOT = {"run", "demo"}
+"""The commands that start the bot: only they may load it."""
+
+COMMANDS = {
+    "points add": ["--name", "Signaalpunt Zuid", "--postcodes", "3050-3059"],
+    "points list": [],
+    "points code": ["1"],
+    "points set-policy": ["1", "--claim", "2"],
+    "points set-goals": ["1", "--claim-within", "90%"],
+    "signals unrouted": [],
+    "signals erase": ["--address", "3044 AB 12"],
+    "partners add": ["--point", "1", "--name", "Depot Noord", "--bot-username", "omzien_bot"],
+    "partners list": ["--bot-username", "omzien_bot"],
+    "poster": ["--point", "1", "--bot-username", "omzien_bot", "--output", "poster.pdf"],
+    "offers export": ["--output", "exported.csv"],
+    "offers import": ["offers.csv"],
+    "offers search": ["wandelen met anderen", "--postcode", "3044"],
+    "sla sweep": [],
+    "sla report": [],
+    "stats": [],
+    "privacy purge": [],
+    "privacy rotate-key": [],
+    "audit": ["S-AAAA"],
+    "db upgrade": [],
+}
+"""Every command but the bot's, with what it needs on a database with point 1 and a catalogue file."""
+
+NEEDED = {"offers search": ["omzien.flows.matching.index", "numpy"]}
+FAILING = {"audit": 2}
+"""There is no signal S-AAAA: the answer says so, after looking in the database."""
 
 LOADED = """
 import json, sys
@@ -45,6 +77,38 @@ def run_command(*argv: str, folder: Path) -> tuple[dict, str]:
 
 def loaded_of(modules: list[str], names: list[str]) -> list[str]:
     return [m for m in modules if any(m == name or m.startswith(name + ".") for name in names)]
+
+
+def typed(parser: argparse.ArgumentParser) -> set[str]:
+    """Each command of ``parser`` as it is typed, down to its last word: "points add", "stats"."""
+    choices = next((a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if not choices:
+        return {""}
+    return {f"{name} {rest}".strip() for name, sub in choices.items() for rest in typed(sub)}
+
+
+@pytest.fixture(scope="module")
+def with_a_point(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a database that holds point 1 (3040-3049) and the catalogue written out as offers.csv."""
+    folder = tmp_path_factory.mktemp("cli")
+    for argv in (["points", "add", "--name", "Signaalpunt Noord", "--postcodes", "3040-3049"],
+                 ["offers", "export", "--output", "offers.csv"]):
+        assert run_command(*argv, folder=folder)[0]["code"] == 0
+    return folder
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_no_command_but_the_bots_loads_the_bot(command: str, with_a_point: Path) -> None:
+    result, _printed = run_command(*command.split(), *COMMANDS[command], folder=with_a_point)
+    assert result["code"] == FAILING.get(command, 0)
+    assert "sqlalchemy" in result["modules"]
+    assert not loaded_of(result["modules"], [name for name in HEAVY if name not in NEEDED.get(command, [])])
+
+
+def test_every_command_is_checked_for_what_it_loads() -> None:
+    with Catalogues().context():
+        every = {command for name in commands() for command in typed(build_parser([name])) if command.startswith(name)}
+    assert every - BOT == set(COMMANDS)
 
 
 def test_listing_the_points_loads_neither_the_bot_nor_the_matcher_nor_the_spec(tmp_path: Path) -> None:

@@ -7,13 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omzien.core.i18n import load_i18n
-from omzien.flows.matching import (
-    GoingOut,
-    Index,
-    Query,
-    Why,
-    understand,
-)
+from omzien.flows.matching import GoingOut, Query, Why, understand
+from omzien.flows.matching.index import Index
 from omzien.flows.offers import Area, Cost, Form, Group, Kind, Need, Offer, Setting, Text
 from omzien.storage.catalogue import shipped
 from omzien.views.offers import why

@@ -90,7 +90,8 @@ async def import_offers(session: Any, args: argparse.Namespace) -> int:
 
 
 async def search(session: Any, args: argparse.Namespace) -> int:
-    from omzien.flows.matching import Index, Query  # the matcher, and the views behind why: only for a search
+    from omzien.flows.matching import Query  # the matcher, and the views behind why: only for a search
+    from omzien.flows.matching.index import Index
     from omzien.views.offers import why
 
     try:

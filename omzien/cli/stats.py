@@ -19,7 +19,6 @@ from omzien.flows.sla import DUTCH_TIME
 from omzien.services import figures as figures_service
 from omzien.storage import points
 from omzien.storage.models import utcnow
-from omzien.views import charts, figures_report
 from omzien.views.figures import column_name, row_name
 
 
@@ -63,10 +62,13 @@ async def show(session: Any, args: argparse.Namespace) -> int:
     if figures.empty:
         print(_("Er zijn nog geen signalen of zoekvragen in deze periode. Er is dus nog niets te tellen."))
         return 0
-    if args.chart:
-        Path(args.chart).write_bytes(charts.months_chart(figures))
-    if args.report:
-        Path(args.report).write_text(figures_report.html(figures), encoding="utf-8")
+    if args.chart or args.report:
+        from omzien.views import charts, figures_report  # matplotlib: only for a chart
+
+        if args.chart:
+            Path(args.chart).write_bytes(charts.months_chart(figures))
+        if args.report:
+            Path(args.report).write_text(figures_report.html(figures), encoding="utf-8")
     if args.format == "json":
         print(json.dumps(as_json(figures), indent=2, ensure_ascii=False))
     elif args.format == "csv":

@@ -9,13 +9,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.filters.chat_member_updated import KICKED, MEMBER, ChatMemberUpdatedFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import (
-    CallbackQuery,
-    ChatMemberUpdated,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-)
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +35,7 @@ from omzien.views.buttons import (
     TipButton,
 )
 from omzien.views.common import (
+    button,
     forget_question_payload,
     known_role_payload,
     menu_keyboard,
@@ -49,6 +44,7 @@ from omzien.views.common import (
     payload,
     privacy_payload,
     role_payload,
+    rows,
     welcome_payload,
     worker_payload,
 )
@@ -125,9 +121,8 @@ async def role_chosen(callback: CallbackQuery, callback_data: RoleChoice, sessio
 
 
 async def choose_language(message: Message, session: AsyncSession) -> None:
-    buttons = [InlineKeyboardButton(text=name, callback_data=LanguageChoice(code=code).pack())
-               for code, name in LANGUAGES.items()]
-    outbox.send(session, message.chat.id, payload(_("Kies uw taal."), InlineKeyboardMarkup(inline_keyboard=[buttons])))
+    buttons = [button(name, LanguageChoice(code=code)) for code, name in LANGUAGES.items()]
+    outbox.send(session, message.chat.id, payload(_("Kies uw taal."), rows(buttons)))
 
 
 async def language_chosen(callback: CallbackQuery, callback_data: LanguageChoice, session: AsyncSession,

@@ -20,7 +20,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, KeyboardButton, Message, ReplyKeyboardMarkup
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -194,8 +194,8 @@ def _call_consent(session: AsyncSession, chat_id: int, message_id: int, yes: boo
                                                            "zoeken.")))
         return
     outbox.edit(session, chat_id, message_id, payload(_("Fijn.")))
-    share = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=_("📱 Deel mijn nummer"), request_contact=True)]],
-                                resize_keyboard=True, one_time_keyboard=True)
+    share = {"keyboard": [[{"text": _("📱 Deel mijn nummer"), "request_contact": True}]],
+             "resize_keyboard": True, "one_time_keyboard": True}
     outbox.send(session, chat_id, payload(_(
         "Op welk nummer mogen we u bellen? Tik op de knop hieronder om uw nummer te delen, "
         "of typ het nummer."), share))

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiogram.types import User
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.storage.models import Account, Report, Signal
+
+if TYPE_CHECKING:
+    from aiogram.types import User  # the command line uses this module too: aiogram is loaded by the bot only
 
 SEEN_STEP = timedelta(hours=1)
 """``seen_at`` moves on in steps of this: the privacy rules count in days, and an update need not write it."""

@@ -21,7 +21,7 @@ from omzien.storage import catalogue, db
 from omzien.storage.models import OfferRecord, OfferSearch, utcnow
 
 if TYPE_CHECKING:
-    from omzien.flows.matching import Index
+    from omzien.flows.matching.index import Index
 
 SHIPPED = "shipped"
 IMPORTED = "import"
@@ -182,7 +182,7 @@ def _let_go(previous: list[Index]) -> None:
 
 def _index(offers: Iterable[Offer]) -> Index:
     """The matcher's index, loaded on first use: a command that only stores offers does not need it."""
-    from omzien.flows.matching import Index
+    from omzien.flows.matching.index import Index
 
     return Index(offers)
 

@@ -8,4 +8,7 @@ The group card shows the 4-digit postcode area only; the address and the notes a
 - ``report``: the signaller's steps; ``group``: the card and the overview; ``case``: the claimer;
   ``coordinator``: escalations and the morning summary; ``offers``: the resident; ``common``: the
   rest. ``facts`` holds the values they render; ``buttons`` the callback data; ``texts`` the names.
+
+A keyboard is plain data too (``common.Keyboard``), and ``callback_data`` packs buttons as aiogram does
+without loading it: the command line renders messages (a sweep's reminders) without the bot.
 """

@@ -5,13 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 from omzien.flows.find import FindStep
 from omzien.flows.report import Step
 from omzien.flows.signal import FollowUpAnswer, HelpAnswer, Outcome, PauseReason, Role
 from omzien.flows.signallers import RoleGroup
+from omzien.views.callback_data import CallbackData
 
 SignalId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """A signal's id as a button carries it; a forged one out of range is a stale button, not an error."""

@@ -5,14 +5,12 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-
 from omzien.core.i18n import gettext as _
 from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.signal import CLAIMER_OUTCOMES, Attempt, EntryKind, Forward, Outcome, PauseReason, Role
 from omzien.views import texts
 from omzien.views.buttons import CaseAction, CaseButton, CaseMore, FollowUp, FollowUpAction, Undo
-from omzien.views.common import button, grid, observations, payload, rows, when
+from omzien.views.common import Button, Keyboard, button, grid, observations, payload, rows, when
 from omzien.views.facts import CaseFacts, ReportFacts, SignalFacts, SignalLine
 from omzien.views.group import MAX_LISTED, listed
 
@@ -87,7 +85,7 @@ def case_payload(case: CaseFacts) -> dict[str, Any]:
     return {**payload("\n\n".join(parts), case_keyboard(case)), "protect_content": True}
 
 
-def case_keyboard(case: CaseFacts) -> InlineKeyboardMarkup:
+def case_keyboard(case: CaseFacts) -> Keyboard:
     """Only the buttons that make sense now: no "Contact gemaakt" once it is recorded, no question once asked."""
     signal_id = case.signal.id
     follow_up = [button("⏸ " + str(texts.PAUSE), FollowUp(signal_id=signal_id, action=FollowUpAction.PAUSE))]
@@ -165,7 +163,7 @@ def closed_payload(reference: str, outcome: Outcome, signal_id: int, forwarded_t
     return payload("\n".join(lines), _undo(signal_id))
 
 
-def _undo(signal_id: int) -> InlineKeyboardMarkup:
+def _undo(signal_id: int) -> Keyboard:
     return rows([button(_("↩️ Ongedaan maken (10 minuten)"), Undo(signal_id=signal_id))])
 
 
@@ -188,7 +186,7 @@ def reminder_payload(signals: list[SignalLine]) -> dict[str, Any]:
     return payload("\n".join(lines), rows(*(_reminder_row(signal) for signal in signals[:MAX_LISTED])))
 
 
-def _reminder_row(signal: SignalLine) -> list[InlineKeyboardButton]:
+def _reminder_row(signal: SignalLine) -> list[Button]:
     first = button("✅ " + signal.reference, FollowUp(signal_id=signal.id, action=FollowUpAction.SHOW)) \
         if signal.contacted else \
         button("📞 " + signal.reference, FollowUp(signal_id=signal.id, action=FollowUpAction.CONTACT))

@@ -9,8 +9,6 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 from babel import Locale
 from babel.dates import format_date
 
@@ -21,12 +19,19 @@ from omzien.flows.signal import Observation
 from omzien.flows.signallers import ROLE_GROUPS, RoleGroup
 from omzien.views import texts
 from omzien.views.buttons import ForgetMe, IntentChoice, RoleChoice, RoleGroupChoice
+from omzien.views.callback_data import CallbackData
+
+Button = dict[str, str]
+"""An inline button as the Bot API takes it: ``{"text": …, "callback_data": …}``."""
+Keyboard = dict[str, Any]
+"""A ``reply_markup`` as the Bot API takes it: ``{"inline_keyboard": [[button, …], …]}``, or a reply
+keyboard ``{"keyboard": …}``. Plain data, so a view renders without aiogram (the command line renders too)."""
 
 
-def payload(text: str, markup: Any = None) -> dict[str, Any]:
+def payload(text: str, markup: Keyboard | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {"text": text, "parse_mode": "HTML"}
     if markup is not None:
-        data["reply_markup"] = markup.model_dump(mode="json", exclude_none=True)
+        data["reply_markup"] = markup
     return data
 
 
@@ -48,32 +53,30 @@ def _short_names(language: str) -> tuple[Mapping[int, str], Mapping[int, str]]:
     return names.days["format"]["abbreviated"], names.months["format"]["abbreviated"]
 
 
-def button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+def button(text: str, data: CallbackData) -> Button:
+    return {"text": text, "callback_data": data.pack()}
 
 
-def grid(buttons: list[InlineKeyboardButton], width: int, *rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    """``buttons`` ``width`` to a row, then each of ``rows`` as a row of its own (split at Telegram's
-    ``MAX_ROW``). Built directly: aiogram's keyboard builder deep-copies every button on each step."""
+def grid(buttons: list[Button], width: int, *rows: list[Button]) -> Keyboard:
+    """``buttons`` ``width`` to a row, then each of ``rows`` as a row of its own (split at Telegram's ``MAX_ROW``)."""
     lines = [buttons[at:at + width] for at in range(0, len(buttons), width)]
     for row in rows:
         lines += [row[at:at + MAX_ROW] for at in range(0, len(row), MAX_ROW)]
-    return InlineKeyboardMarkup(inline_keyboard=lines)
+    return {"inline_keyboard": lines}
 
 
 MAX_ROW = 8
 """Buttons in one row of an inline keyboard, at most."""
 
 
-def rows(*buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+def rows(*buttons: list[Button]) -> Keyboard:
     """Each list of buttons as a row."""
     return grid([], 1, *buttons)
 
 
-def menu_keyboard() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=str(texts.REPORT_BUTTON))],
-                                         [KeyboardButton(text=str(texts.FIND_BUTTON))]],
-                               resize_keyboard=True, is_persistent=True)
+def menu_keyboard() -> Keyboard:
+    return {"keyboard": [[{"text": str(texts.REPORT_BUTTON)}], [{"text": str(texts.FIND_BUTTON)}]],
+            "is_persistent": True, "resize_keyboard": True}
 
 
 def welcome_payload() -> dict[str, Any]:
@@ -145,7 +148,7 @@ def forget_question_payload() -> dict[str, Any]:
                         [button(_("Nee"), ForgetMe(sure=False))]))
 
 
-def role_keyboard(group: RoleGroup | None = None) -> InlineKeyboardMarkup:
+def role_keyboard(group: RoleGroup | None = None) -> Keyboard:
     """The groups of signallers; in a group, its roles and the way back. A group of one role is chosen at once."""
     if group is None:
         return grid([button(str(label), RoleChoice(role=ROLE_GROUPS[one][0]) if len(ROLE_GROUPS[one]) == 1

@@ -10,7 +10,6 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton
 from babel.dates import format_date
 
 from omzien.core.i18n import gettext as _
@@ -19,7 +18,7 @@ from omzien.flows.find import AGE_BANDS, FindStep
 from omzien.flows.matching import GoingOut, Match, Reason, Why
 from omzien.flows.offers import Cost, Duration, Form, Group, Need, Offer, Setting, Start
 from omzien.views.buttons import FindAction, FindButton
-from omzien.views.common import grid, payload, rows
+from omzien.views.common import Button, button, grid, payload, rows
 from omzien.views.common import locale as current_locale
 
 NEEDS = {
@@ -87,11 +86,11 @@ DURATIONS = {
 SHOWN = 3
 
 
-def _button(text: str, step: FindStep, action: FindAction, value: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=FindButton(step=step, action=action, value=value).pack())
+def _button(text: str, step: FindStep, action: FindAction, value: str = "") -> Button:
+    return button(text, FindButton(step=step, action=action, value=value))
 
 
-def _stop(step: FindStep, back: bool = True) -> list[InlineKeyboardButton]:
+def _stop(step: FindStep, back: bool = True) -> list[Button]:
     row = [_button(_("« Terug"), step, FindAction.BACK)] if back else []
     return [*row, _button(_("Stoppen"), step, FindAction.STOP)]
 
@@ -208,7 +207,7 @@ def _short(name: str, limit: int = 32) -> str:
     return name if len(name) <= limit else name[:limit - 1].rstrip() + "…"
 
 
-def _call_or_again() -> list[list[InlineKeyboardButton]]:
+def _call_or_again() -> list[list[Button]]:
     return [[_button("📞 " + _("Bel mij terug"), FindStep.RESULTS, FindAction.CALL)],
             [_button("🔄 " + _("Opnieuw zoeken"), FindStep.RESULTS, FindAction.AGAIN)]]
 

@@ -5,28 +5,26 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton
-
 from omzien.core.i18n import gettext as _
 from omzien.core.i18n import lazy_gettext as __
 from omzien.flows.report import ReportDraft, Step
 from omzien.flows.signal import COMMON_SIGNS, MORE_SIGNS, NOTE_LIMIT
 from omzien.views import texts
 from omzien.views.buttons import DraftAction, DraftButton, TipButton
-from omzien.views.common import button, grid, observations, payload, rows
+from omzien.views.common import Button, button, grid, observations, payload, rows
 
 
 def _draft(step: Step, action: DraftAction, value: str = "") -> DraftButton:
     return DraftButton(step=step, action=action, value=value)
 
 
-def _navigation(step: Step, back: bool = True) -> list[InlineKeyboardButton]:
+def _navigation(step: Step, back: bool = True) -> list[Button]:
     row = [button(str(texts.BACK), _draft(step, DraftAction.BACK))] if back else []
     row.append(button(str(texts.STOP), _draft(step, DraftAction.STOP)))
     return row
 
 
-def _danger(step: Step) -> list[InlineKeyboardButton]:
+def _danger(step: Step) -> list[Button]:
     """Acute danger: always the last row, away from Verder, and nothing is lost by tapping it."""
     return [button("🚨 " + str(texts.DANGER), _draft(step, DraftAction.DANGER))]
 

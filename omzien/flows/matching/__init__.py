@@ -6,10 +6,10 @@
   and the results (``Match``);
 - ``index``: the ``Index`` — the catalogue laid out for fast search, the hard filters, the ranking of a query.
 
-Each module imports only the ones above it in this list.
+Each module imports only the ones above it in this list. ``Index`` is imported from ``index`` itself:
+it brings numpy, and the steps of a search (``flows.find``, so every view with buttons) need only the rest.
 """
 
-from omzien.flows.matching.index import Index
 from omzien.flows.matching.scoring import RELATIVE_CUT, GoingOut, Match, Query, Reason, Why
 from omzien.flows.matching.understanding import Understanding, understand
 from omzien.flows.matching.words import content_words
@@ -17,7 +17,6 @@ from omzien.flows.matching.words import content_words
 __all__ = [
     "RELATIVE_CUT",
     "GoingOut",
-    "Index",
     "Match",
     "Query",
     "Reason",
