@@ -3,8 +3,12 @@
 Both dispatchers get the same kinds of updates and answer through the same in-process
 Telegram stand-in (no network). Omzien's time includes its database transaction, the
 conversation state and sending the outbox. SQLite always, and each ``--database-url`` given
-(PostgreSQL), in the same run. Prints JSON; the ratio is what to compare. The statements and
-transactions per update are counted apart for handling the update and for sending its answers.
+(PostgreSQL), in the same run. Prints JSON; the ratio is what to compare, by the clock and by this process's
+CPU time (which other work on the machine moves less). The statements and transactions per update are
+counted apart for handling the update and for sending its answers.
+
+A third bot gives the floor of a durable bot on the same engine: the echo bot that queues each answer as an
+outbox row in one transaction and marks it sent in another (``floor_ratio``).
 
     python bench/update_handling.py [--reports 200] [--database-url postgresql+asyncpg://...]
 """
