@@ -234,12 +234,14 @@ async def overviews(session: AsyncSession, point_ids: Sequence[int], now: dateti
     bound = {"now": now, **{f"point{at}": point_id for at, point_id in enumerate(point_ids)}}
     counted = (await session.execute(counts_of, bound)).one()
     counts = {point_id: counted[3 * at:3 * at + 3] for at, point_id in enumerate(point_ids)}
-    rows = (await session.execute(lines_of, bound)).all() if any(c[0] or c[2] for c in counts.values()) else []
+    lines: dict[tuple[int, str], list[Row[Any]]] = {}
+    if any(c[0] or c[2] for c in counts.values()):
+        for row in await session.execute(lines_of, bound):
+            lines.setdefault((row.point, row.kind), []).append(row)
     return {point_id: Overview(
-        waiting=[row for row in rows if row.point == point_id and row.kind == "waiting"],
-        waiting_count=counts[point_id][0], late_count=counts[point_id][1],
-        without_contact=[row for row in rows if row.point == point_id and row.kind == "unreached"],
-        without_contact_count=counts[point_id][2]) for point_id in point_ids}
+        waiting=lines.get((point_id, "waiting"), []), waiting_count=counts[point_id][0], late_count=counts[point_id][1],
+        without_contact=lines.get((point_id, "unreached"), []), without_contact_count=counts[point_id][2])
+        for point_id in point_ids}
 
 
 async def new_since(session: AsyncSession, point_id: int, since: datetime) -> int:

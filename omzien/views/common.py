@@ -44,7 +44,7 @@ def when(moment: datetime, time_zone: str) -> str:
     "EEE d MMM HH:mm", with its names looked up once per language (an overview shows many moments)."""
     days, months = _short_names(locale())
     local = moment.astimezone(ZoneInfo(time_zone))
-    return f"{days[local.weekday()]} {local.day} {months[local.month]} {local:%H:%M}"
+    return f"{days[local.weekday()]} {local.day} {months[local.month]} {local.hour:02}:{local.minute:02}"
 
 
 @cache
