@@ -205,14 +205,16 @@ async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now:
 
 async def refresh_overviews(session: AsyncSession, targets: Sequence[Point], i18n: I18n, now: datetime) -> set[int]:
     """The clock's news for several groups at once: each overview posted anew unless the current one can be
-    edited. Returns the points whose group gets a new message."""
+    edited. ``targets`` were locked and read in this transaction (``points.wanting_overviews``). Returns the points
+    whose group gets a new message."""
     targets = [point for point in targets if point.group_chat_id is not None]
     if not targets:
         return set()
     found = await sla.overviews(session, [point.id for point in targets], now, shown=MAX_LISTED)
     with speaking_to(i18n, None):
         rendered = [(point, overview_payload(overview_facts(point, found[point.id], now), now)) for point in targets]
-        return await outbox.put_overviews(session, rendered, now, post_new=True, replaced=replaced_overview_payload())
+        return await outbox.put_overviews(session, rendered, now, post_new=True, replaced=replaced_overview_payload(),
+                                          locked=True)
 
 
 async def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime, closed: bool) -> None:

@@ -138,12 +138,15 @@ async def put_overview(session: AsyncSession, point: Point, payload: dict[str, A
 
 
 async def put_overviews(session: AsyncSession, overviews: Sequence[tuple[Point, dict[str, Any]]], now: datetime,
-                        post_new: bool, replaced: dict[str, Any] | None = None, force: bool = False) -> set[int]:
+                        post_new: bool, replaced: dict[str, Any] | None = None, force: bool = False,
+                        locked: bool = False) -> set[int]:
     """``put_overview`` for several groups at once (the sweep's), in a fixed number of statements: the points are
     locked first, as in ``mark_sent``; while they are held the sender cannot mark their overview rows sent, so
-    one read of those rows stays true until the commit. Returns the points whose group gets a new message."""
+    one read of those rows stays true until the commit. ``locked``: the caller locked and read the points in this
+    transaction already (``points.wanting_overviews``). Returns the points whose group gets a new message."""
     targets = [point for point, _ in overviews]
-    await _lock_overviews(session, targets)
+    if not locked:
+        await _lock_overviews(session, targets)
     rows = await _overview_rows(session, targets, now)
     edits: list[tuple[Point, dict[str, Any]]] = []
     posts: list[tuple[Point, dict[str, Any]]] = []

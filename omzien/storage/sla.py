@@ -194,31 +194,33 @@ def _capped(condition: ColumnElement[bool]) -> ScalarSelect[int]:
         select(Signal.id).where(condition).limit(COUNT_UP_TO + 1).subquery()).scalar_subquery()
 
 
-def _lines(at: int, kind: str, condition: ColumnElement[bool], order: ColumnElement[Any], shown: int) -> Select[Any]:
+def _lines(at: int, kind: str, condition: ColumnElement[bool], order: ColumnElement[Any], shown: int,
+           total: ScalarSelect[int], late: ColumnElement[int]) -> Select[Any]:
     return (select(bindparam(f"point{at}", type_=Integer).label("point"), literal(kind, String).label("kind"),
-                   order.label("sort_at"), *LINE)
+                   order.label("sort_at"), total.label("total"), late.label("late"), *LINE)
             .outerjoin(Account, Account.id == Signal.claimed_by).where(condition).order_by(order, Signal.id)
             .limit(shown))
 
 
 @cache
-def _overview_statements(points: int, shown: int) -> tuple[Select[Any], Any]:
-    """The two statements of ``overviews`` for ``points`` points, built once: the point ids and the moment are
-    bound parameters (``point0``…, ``now``), so a sweep does not build ~50 selects for every ten groups."""
+def _overview_statement(points: int, shown: int) -> Any:
+    """The statement of ``overviews`` for ``points`` points, built once: the point ids and the moment are bound
+    parameters (``point0``…, ``now``), so a sweep does not build ~50 selects for every ten groups. Each line
+    carries the counts of its list (computed once per list: they do not depend on the row), so a list without
+    lines counts 0 and no second statement is needed."""
     now = bindparam("now", type_=Signal.due_claim_at.type)
-    waiting, unreached = [], []
+    parts = []
     for at in range(points):
         point = Signal.point_id == bindparam(f"point{at}", type_=Integer)
-        waiting.append(point & (Signal.status == Status.NEW))
-        unreached.append(point & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
-                         & (Signal.last_alert == sla.Alert.CONTACT_LATE))
-    counts = select(*(count for at in range(points) for count in (
-        _capped(waiting[at]), _capped(waiting[at] & (Signal.due_claim_at <= now)), _capped(unreached[at]))))
-    parts = [_lines(at, "waiting", waiting[at], Signal.due_claim_at, shown) for at in range(points)]
-    parts += [_lines(at, "unreached", unreached[at], Signal.due_contact_at, shown) for at in range(points)]
-    lines = union_all(*(part.subquery().select() for part in parts)).order_by(
+        waiting = point & (Signal.status == Status.NEW)
+        unreached = (point & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
+                     & (Signal.last_alert == sla.Alert.CONTACT_LATE))
+        parts.append(_lines(at, "waiting", waiting, Signal.due_claim_at, shown, _capped(waiting),
+                            _capped(waiting & (Signal.due_claim_at <= now))))
+        parts.append(_lines(at, "unreached", unreached, Signal.due_contact_at, shown, _capped(unreached),
+                            literal(0, Integer)))
+    return union_all(*(part.subquery().select() for part in parts)).order_by(
         text("point"), text("kind"), text("sort_at"), text("id"))
-    return counts, lines
 
 
 async def overview(session: AsyncSession, point_id: int, now: datetime, shown: int) -> Overview:
@@ -228,20 +230,20 @@ async def overview(session: AsyncSession, point_id: int, now: datetime, shown: i
 async def overviews(session: AsyncSession, point_ids: Sequence[int], now: datetime, shown: int) -> dict[int, Overview]:
     """Per point: its signals that wait to be picked up (most urgent first), and claimed ones whose contact
     deadline passed a working day ago (the group hears of those). Reads ``shown`` rows of each, and counts;
-    for all the points together in two statements of the columns a line shows, each part of them through
+    for all the points together in one statement of the columns a line shows, each part of it through
     ``ix_signals_point_status_due``."""
-    counts_of, lines_of = _overview_statements(len(point_ids), shown)
     bound = {"now": now, **{f"point{at}": point_id for at, point_id in enumerate(point_ids)}}
-    counted = (await session.execute(counts_of, bound)).one()
-    counts = {point_id: counted[3 * at:3 * at + 3] for at, point_id in enumerate(point_ids)}
     lines: dict[tuple[int, str], list[Row[Any]]] = {}
-    if any(c[0] or c[2] for c in counts.values()):
-        for row in await session.execute(lines_of, bound):
-            lines.setdefault((row.point, row.kind), []).append(row)
-    return {point_id: Overview(
-        waiting=lines.get((point_id, "waiting"), []), waiting_count=counts[point_id][0], late_count=counts[point_id][1],
-        without_contact=lines.get((point_id, "unreached"), []), without_contact_count=counts[point_id][2])
-        for point_id in point_ids}
+    for row in await session.execute(_overview_statement(len(point_ids), shown), bound):
+        lines.setdefault((row.point, row.kind), []).append(row)
+    found = {}
+    for point_id in point_ids:
+        waiting, unreached = lines.get((point_id, "waiting"), []), lines.get((point_id, "unreached"), [])
+        found[point_id] = Overview(
+            waiting=waiting, waiting_count=waiting[0].total if waiting else 0,
+            late_count=waiting[0].late if waiting else 0, without_contact=unreached,
+            without_contact_count=unreached[0].total if unreached else 0)
+    return found
 
 
 async def new_since(session: AsyncSession, point_id: int, since: datetime) -> int:
