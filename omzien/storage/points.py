@@ -147,15 +147,11 @@ async def want_overviews(session: AsyncSession, point_ids: Collection[int]) -> N
     await session.execute(update(Point).where(Point.id.in_(point_ids)).values(overview_pending=True))
 
 
-async def points_wanting_overview(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(select(Point.id).where(Point.overview_pending).order_by(Point.id)))
-
-
-async def wanting_overviews(session: AsyncSession, point_ids: Sequence[int]) -> list[Point]:
-    """Lock those of the points whose group still waits for an overview from the clock (another sweep may
-    have written it meanwhile)."""
-    return list(await session.scalars(select(Point).where(Point.id.in_(point_ids), Point.overview_pending)
-                                      .options(lazyload(Point.areas)).order_by(Point.id).with_for_update()))
+async def wanting_overviews(session: AsyncSession, limit: int) -> list[Point]:
+    """Lock up to ``limit`` of the points whose group waits for an overview from the clock; those another sweep
+    holds are skipped (it writes them)."""
+    return list(await session.scalars(select(Point).where(Point.overview_pending).options(lazyload(Point.areas))
+                                      .order_by(Point.id).limit(limit).with_for_update(skip_locked=True)))
 
 
 def overview_written(point: Point) -> None:
