@@ -41,6 +41,9 @@ from omzien.storage.models import OutboxMessage, Point, Signal
 OVERVIEW_FRESH = timedelta(hours=12)
 """An overview older than this is not edited any more: a new one is posted where people look."""
 
+OUTBOX = OutboxMessage.__table__
+"""The table itself, for the inserts of many rows at once: plain inserts, not the ORM's bulk path."""
+
 PENDING = "pending"
 SENDING = "sending"
 WAITING = (PENDING, SENDING)
@@ -57,7 +60,7 @@ def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
 async def send_all(session: AsyncSession, messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """Many new messages at once (chat id and payload each), in one statement: the sweep's reminders."""
     if messages:
-        await session.execute(insert(OutboxMessage), [{"chat_id": chat_id, "method": "send", "payload": payload}
+        await session.execute(insert(OUTBOX), [{"chat_id": chat_id, "method": "send", "payload": payload}
                                                       for chat_id, payload in messages])
 
 
@@ -231,7 +234,7 @@ async def _edit_overviews(session: AsyncSession, edits: Sequence[tuple[Point, di
              "payload": payload, "purpose": "overview"}
             for point, payload in edits if point.overview_message_id is not None and point.group_chat_id is not None]
     if rows:
-        await session.execute(insert(OutboxMessage), rows)
+        await session.execute(insert(OUTBOX), rows)
 
 
 async def _post_overviews(session: AsyncSession, posts: Sequence[tuple[Point, dict[str, Any]]],
@@ -239,7 +242,7 @@ async def _post_overviews(session: AsyncSession, posts: Sequence[tuple[Point, di
     if not posts:
         return set()
     queued = dict((await session.execute(
-        insert(OutboxMessage).returning(OutboxMessage.chat_id, OutboxMessage.id),
+        insert(OUTBOX).returning(OUTBOX.c.chat_id, OUTBOX.c.id),
         [{"chat_id": point.group_chat_id, "method": "send", "payload": payload, "purpose": "overview"}
          for point, payload in posts])).all())
     for point, _ in posts:

@@ -14,24 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Numeric,
-    bindparam,
-    case,
-    cast,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Numeric, Row, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from omzien.flows import sla
 from omzien.flows.signal import EventKind, Status
 from omzien.storage.models import Event, Point, Signal
-from omzien.storage.points import policy_of
+from omzien.storage.points import POLICY, policy_of
 
 PLAN = "plan"
 """``next_alert`` of a signal whose deadlines are still to be set (open signals from before the clock existed)."""
@@ -195,7 +185,7 @@ async def new_since(session: AsyncSession, point_id: int, since: datetime) -> in
                                                            Signal.created_at >= since)) or 0
 
 
-def summary_due(point: Point, now: datetime) -> bool:
+def summary_due(point: Point | Row[Any], now: datetime) -> bool:
     """The morning summary goes out once per working day, from opening time, while the point is open."""
     working = policy_of(point).working
     today = working.local_date(now)
@@ -206,8 +196,14 @@ def summary_due(point: Point, now: datetime) -> bool:
 
 
 async def points_for_summary(session: AsyncSession, now: datetime) -> list[Point]:
-    points = (await session.scalars(select(Point).where(Point.group_chat_id.is_not(None)).order_by(Point.id)
-                                    .options(lazyload(Point.areas)).with_for_update(skip_locked=True))).all()
+    """The points whose morning summary is due, locked: found from their working time without a lock, then only
+    those locked and asked again (another sweep may have sent it meanwhile)."""
+    due = [row.id for row in await session.execute(select(Point.id, Point.group_chat_id, Point.summary_at, *POLICY)
+                                                    .where(Point.group_chat_id.is_not(None))) if summary_due(row, now)]
+    if not due:
+        return []
+    points = await session.scalars(select(Point).where(Point.id.in_(due)).order_by(Point.id)
+                                   .options(lazyload(Point.areas)).with_for_update(skip_locked=True))
     return [point for point in points if summary_due(point, now)]
 
 
