@@ -1,6 +1,6 @@
 """What a group's overview shows: the signals that wait to be picked up, and the claimed ones whose contact
 deadline passed a working day ago; the most urgent few of each and how many there are (up to ``COUNT_UP_TO``),
-for many groups in one statement (the sweep writes ten overviews per transaction)."""
+for many groups in one statement (the sweep brings up to twenty up to date per transaction)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def _lines(at: int, kind: str, condition: ColumnElement[bool], order: ColumnElem
 @cache
 def _overview_statement(points: int, shown: int) -> Any:
     """The statement of ``overviews`` for ``points`` points, built once: the point ids and the moment are bound
-    parameters (``point0``…, ``now``), so a sweep does not build ~50 selects for every ten groups. Each line
+    parameters (``point0``…, ``now``), so a sweep does not build ~100 selects for every twenty groups. Each line
     carries the counts of its list (computed once per list: they do not depend on the row), so a list without
     lines counts 0 and no second statement is needed."""
     now = bindparam("now", type_=Signal.due_claim_at.type)

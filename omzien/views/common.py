@@ -49,8 +49,9 @@ def when(moment: datetime, time_zone: str) -> str:
 
 @cache
 def _short_names(language: str) -> tuple[Mapping[int, str], Mapping[int, str]]:
+    """Plain dicts: Babel's own look every key up through its aliases."""
     names = Locale.parse(language)
-    return names.days["format"]["abbreviated"], names.months["format"]["abbreviated"]
+    return dict(names.days["format"]["abbreviated"]), dict(names.months["format"]["abbreviated"])
 
 
 def button(text: str, data: CallbackData) -> Button:
