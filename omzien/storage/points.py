@@ -12,7 +12,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Integer, Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -151,8 +151,11 @@ async def want_overviews(session: AsyncSession, point_ids: Collection[int]) -> N
 async def wanting_overviews(session: AsyncSession, limit: int) -> list[Point]:
     """Lock up to ``limit`` of the points whose group waits for an overview from the clock; those another sweep
     holds are skipped (it writes them)."""
-    return list(await session.scalars(select(Point).where(Point.overview_pending).options(lazyload(Point.areas))
-                                      .order_by(Point.id).limit(limit).with_for_update(skip_locked=True)))
+    return list(await session.scalars(_WANTING, {"limit": limit}))
+
+
+_WANTING = (select(Point).where(Point.overview_pending).options(lazyload(Point.areas)).order_by(Point.id)
+            .limit(bindparam("limit", type_=Integer)).with_for_update(skip_locked=True))
 
 
 def overview_written(point: Point) -> None:

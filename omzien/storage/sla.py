@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Numeric, Row, bindparam, case, cast, func, insert, or_, select, update
+from sqlalchemy import Integer, Numeric, Row, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -118,6 +118,11 @@ def pause(signal: Signal, point: Point, now: datetime) -> None:
 
 MOVED = ("next_alert", "next_alert_at", "last_alert")
 PLANNED = ("waiting_since", "due_claim_at", "due_contact_at", "due_close_at")
+# The statements of ``take_due``, built once (the moment, the limit and the ids are bound).
+_DUE = (select(*CLOCK).where(Signal.next_alert_at <= bindparam("now", type_=Signal.next_alert_at.type))
+        .order_by(Signal.next_alert_at, Signal.id).limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True))
+_POINTS = select(Point).where(Point.id.in_(bindparam("ids", expanding=True))).options(lazyload(Point.areas))
 _WRITE_DUE = update(Signal.__table__).where(Signal.__table__.c.id == bindparam("due_id"))
 
 
@@ -130,12 +135,10 @@ async def take_due(session: AsyncSession, now: datetime, limit: int
     the callers gather them per person. The due rows are found through ``ix_signals_next_alert_at``; only
     their clock columns are read, and written back in one statement (two if some had no deadlines yet).
     """
-    rows = [Due(**row._mapping) for row in await session.execute(
-        select(*CLOCK).where(Signal.next_alert_at <= now).order_by(Signal.next_alert_at, Signal.id)
-        .limit(limit).with_for_update(skip_locked=True))]
+    rows = [Due(**row._mapping) for row in await session.execute(_DUE, {"now": now, "limit": limit})]
     point_ids = {signal.point_id for signal in rows if signal.point_id is not None}
-    taken = {point.id: point for point in (await session.scalars(
-        select(Point).where(Point.id.in_(point_ids)).options(lazyload(Point.areas)))).all()} if point_ids else {}
+    taken = {point.id: point for point in await session.scalars(_POINTS, {"ids": list(point_ids)})} \
+        if point_ids else {}
     fired: list[tuple[Due, list[sla.Alert]]] = []
     events, planned = [], set()
     for signal in rows:
