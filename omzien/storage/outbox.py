@@ -61,7 +61,7 @@ async def send_all(session: AsyncSession, messages: Sequence[tuple[int, dict[str
     """Many new messages at once (chat id and payload each), in one statement: the sweep's reminders."""
     if messages:
         await session.execute(insert(OUTBOX), [{"chat_id": chat_id, "method": "send", "payload": payload}
-                                                      for chat_id, payload in messages])
+                                               for chat_id, payload in messages])
 
 
 async def cancel_later(session: AsyncSession, signal_id: int) -> None:
