@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
+    literal_column,
     select,
     text,
     union_all,
@@ -49,10 +50,17 @@ LINE = (Signal.id, Signal.reference, Signal.area, Signal.urgent, Signal.status, 
 """What a line of the overview shows of a signal (``views.group.signal_line``)."""
 
 
+def _written(value: object) -> Any:
+    """A constant written into the statement, not bound: PostgreSQL plans a prepared statement once for all
+    values of its parameters after a few runs, and for a limit or a status it does not know it plans a read of
+    every matching row."""
+    return literal_column(str(value) if isinstance(value, int) else f"'{value}'")
+
+
 def _capped(condition: ColumnElement[bool]) -> ScalarSelect[int]:
     """How many signals meet ``condition``, counting no further than ``COUNT_UP_TO`` + 1."""
     return select(func.count()).select_from(
-        select(Signal.id).where(condition).limit(COUNT_UP_TO + 1).subquery()).scalar_subquery()
+        select(Signal.id).where(condition).limit(_written(COUNT_UP_TO + 1)).subquery()).scalar_subquery()
 
 
 def _lines(at: int, kind: str, condition: ColumnElement[bool], order: ColumnElement[Any], shown: int,
@@ -60,7 +68,7 @@ def _lines(at: int, kind: str, condition: ColumnElement[bool], order: ColumnElem
     return (select(bindparam(f"point{at}", type_=Integer).label("point"), literal(kind, String).label("kind"),
                    order.label("sort_at"), total.label("total"), late.label("late"), *LINE)
             .outerjoin(Account, Account.id == Signal.claimed_by).where(condition).order_by(order, Signal.id)
-            .limit(shown))
+            .limit(_written(shown)))
 
 
 @cache
@@ -73,9 +81,9 @@ def _overview_statement(points: int, shown: int) -> Any:
     parts = []
     for at in range(points):
         point = Signal.point_id == bindparam(f"point{at}", type_=Integer)
-        waiting = point & (Signal.status == Status.NEW)
-        unreached = (point & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
-                     & (Signal.last_alert == sla.Alert.CONTACT_LATE))
+        waiting = point & (Signal.status == _written(Status.NEW))
+        unreached = (point & (Signal.status == _written(Status.CLAIMED)) & Signal.contacted_at.is_(None)
+                     & (Signal.last_alert == _written(sla.Alert.CONTACT_LATE)))
         parts.append(_lines(at, "waiting", waiting, Signal.due_claim_at, shown, _capped(waiting),
                             _capped(waiting & (Signal.due_claim_at <= now))))
         parts.append(_lines(at, "unreached", unreached, Signal.due_contact_at, shown, _capped(unreached),
