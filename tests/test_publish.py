@@ -10,7 +10,7 @@ from aiogram.methods import SendMessage
 from sqlalchemy import select
 
 from omzien.flows.signal import Status
-from omzien.flows.sla import standing
+from omzien.flows.sla import Alert, standing
 from omzien.services import publish
 from omzien.storage import points, sla
 from omzien.storage.models import Point, Signal
@@ -20,10 +20,15 @@ from tests.test_signal_chain import linked_group, report
 from tests.test_sla import file_many
 
 
-def test_the_publish_table_names_every_change() -> None:
-    table = [line for line in (publish.__doc__ or "").splitlines() if line.startswith("| ")]
-    named = {line.split("|")[1].strip() for line in table[1:]}
-    assert named == {change.name for change in publish.Change}
+def test_the_publish_tables_name_every_change_and_every_alert_of_the_clock() -> None:
+    doc = publish.__doc__ or ""
+
+    def named(header: str) -> set[str]:
+        rows = doc[doc.index(header):].split("\n\n")[0].splitlines()[2:]
+        return {row.split("|")[1].strip() for row in rows}
+
+    assert named("| change ") == {change.name for change in publish.Change}
+    assert named("| alert ") == {alert.name for alert in Alert}
 
 
 async def test_a_new_report_refreshes_the_overview_the_group_has(app: Omzien) -> None:

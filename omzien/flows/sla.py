@@ -223,11 +223,13 @@ def standing(status: str, *, due_claim: datetime | None, due_contact: datetime |
     is the same rule in SQL.
     """
     current = phase(status, contacted_at is not None)
-    due = {Phase.CLAIM: due_claim, Phase.CONTACT: due_contact, Phase.CLOSE: due_close}.get(current)
-    applying = [d for d in (due, due_close if current is Phase.CONTACT else None) if d is not None]
+    due = due_claim if current is Phase.CLAIM else due_contact if current is Phase.CONTACT \
+        else due_close if current is Phase.CLOSE else None
+    passed = due is not None and due <= now
+    late = passed or (current is Phase.CONTACT and due_close is not None and due_close <= now)
     paused = paused_until if current in (Phase.CONTACT, Phase.CLOSE) and paused_until and paused_until > now \
         else None
-    return Standing(current, due, due is not None and due <= now, any(d <= now for d in applying), paused)
+    return Standing(current, due, passed, late, paused)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from omzien.flows.address import Address
 from omzien.flows.signal import Consent, EntryKind, Observation, Outcome, Role
 from omzien.flows.sla import DUTCH_TIME, standing
 from omzien.storage.models import CaseEntry, Point, Report, Signal
-from omzien.storage.sla import Overview
+from omzien.storage.overviews import Overview
 from omzien.views.facts import (
     CaseFacts,
     EarlierSignal,
@@ -43,7 +43,7 @@ def signal_facts(signal: Signal, now: datetime) -> SignalFacts:
 
 
 def line_facts(signal: Any, claimer: str | None, zone: str, now: datetime) -> SignalLine:
-    """A line of a list, from a signal or a row with the columns of ``storage.sla.LINE``: no report is read."""
+    """A line of a list, from a signal or a row with the columns of ``storage.overviews.LINE``: no report is read."""
     return SignalLine(
         id=signal.id, reference=signal.reference, area=signal.area, claimer=claimer, time_zone=zone,
         urgent=signal.urgent,

@@ -60,11 +60,23 @@ transaction of the change, so what people are told never runs ahead of what is s
 - URGENT_REPORT is a report (new or again) with words that point to a crisis: the card says "dringend"
   (never the words), and the point's coordinators hear of it at once, privately; so they do of WORKER_LEFT
   (a claimer who left the group or was removed: what they held is back in the group). Otherwise coordinators
-  and the regional fallback contact hear only from the clock, gathered per person.
+  and the regional fallback contact hear only from the clock, gathered per person:
+
+| alert        | group overview    | privately (``publish_alerts``, for all the signals a sweep takes at once) |
+|--------------|-------------------|---------------------------------------------------------------------------|
+| CLAIM_HALF   | new or edited (8) | —                                                                         |
+| CLAIM_DUE    | new or edited (8) | the point's coordinators: one list each per point                         |
+| CLAIM_LATE   | new or edited (8) | the regional fallback contact: one list per point                         |
+| CONTACT_DUE  | —                 | the worker who holds it: one reminder for all theirs due, unless blocked  |
+| CONTACT_LATE | new or edited (8) | —                                                                         |
+| CLOSE_DUE    | —                 | the worker who holds it: one reminder for all theirs due, unless blocked  |
+
+- *(8)*: noted with the alerts, written after their transaction (``refresh_overviews``): at most one new per sweep.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,12 +87,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from omzien.core.i18n import I18n, pick_locale
 from omzien.flows.signal import REPORT_LIMIT, UNDO_MINUTES, EntryKind, Observation, held
-from omzien.services.facts import case_facts, overview_facts, reporter_reachable, signal_facts
-from omzien.storage import followup, offers, outbox, signals, sla
+from omzien.flows.sla import Alert
+from omzien.services.facts import case_facts, line_facts, overview_facts, reporter_reachable, signal_facts
+from omzien.storage import accounts, followup, offers, outbox, overviews, points, signals, sla
 from omzien.storage.models import Account, Point, Signal
-from omzien.views.case import case_payload, withdrawn_payload
-from omzien.views.coordinator import claims_held_payload, handed_back_payload, reports_held_payload, urgent_payload
-from omzien.views.facts import CaseFacts
+from omzien.views.case import case_payload, reminder_payload, withdrawn_payload
+from omzien.views.coordinator import (
+    claims_held_payload,
+    coordinator_payload,
+    fallback_payload,
+    handed_back_payload,
+    reports_held_payload,
+    urgent_payload,
+)
+from omzien.views.facts import CaseFacts, SignalLine
 from omzien.views.followup import (
     answer_payload,
     follow_up_check_payload,
@@ -196,7 +216,7 @@ async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now:
     """Re-render the point's overview: edited in place, or (``post_new``) posted anew if it is not current."""
     if point.group_chat_id is None or (not post_new and point.overview_outbox_id is None):
         return False
-    overview = await sla.overview(session, point.id, now, shown=MAX_LISTED)
+    overview = await overviews.overview(session, point.id, now, shown=MAX_LISTED)
     with speaking_to(i18n, None):
         return await outbox.put_overview(
             session, point, overview_payload(overview_facts(point, overview, now), now), now, post_new,
@@ -205,14 +225,62 @@ async def refresh_overview(session: AsyncSession, point: Point, i18n: I18n, now:
 
 async def refresh_overviews(session: AsyncSession, targets: Sequence[Point], i18n: I18n, now: datetime) -> set[int]:
     """The clock's news for several groups at once: each overview posted anew unless the current one can be
-    edited. Returns the points whose group gets a new message."""
+    edited. ``targets`` were locked and read in this transaction (``points.wanting_overviews``). Returns the points
+    whose group gets a new message."""
     targets = [point for point in targets if point.group_chat_id is not None]
     if not targets:
         return set()
-    found = await sla.overviews(session, [point.id for point in targets], now, shown=MAX_LISTED)
+    found = await overviews.overviews(session, [point.id for point in targets], now, shown=MAX_LISTED)
     with speaking_to(i18n, None):
         rendered = [(point, overview_payload(overview_facts(point, found[point.id], now), now)) for point in targets]
-        return await outbox.put_overviews(session, rendered, now, post_new=True, replaced=replaced_overview_payload())
+        return await outbox.put_overviews(session, rendered, now, post_new=True, replaced=replaced_overview_payload(),
+                                          locked=True)
+
+
+TO_GROUP = {Alert.CLAIM_HALF, Alert.CLAIM_DUE, Alert.CLAIM_LATE, Alert.CONTACT_LATE}
+TO_CLAIMER = {Alert.CONTACT_DUE, Alert.CLOSE_DUE}
+
+
+async def publish_alerts(session: AsyncSession, i18n: I18n, fired: Sequence[tuple[sla.Due, list[Alert]]],
+                         taken: dict[int, Point], now: datetime) -> Counter[str]:
+    """Tell whom the table of alerts above names, in the transaction that moved the clock on. Returns the counts."""
+    counts: Counter[str] = Counter()
+    groups: set[int] = set()
+    coordinators: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)
+    fallbacks: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)
+    claimers: defaultdict[int, list[SignalLine]] = defaultdict(list)
+    wanted = {signal.claimed_by for signal, _ in fired if signal.claimed_by is not None}
+    for point in {taken[signal.point_id or 0] for signal, _ in fired}:
+        wanted.update([*point.coordinators, *([point.fallback_chat_id] if point.fallback_chat_id else [])])
+    people = await accounts.by_ids(session, wanted)  # in one statement: the claimers, coordinators and fallbacks
+    for signal, alerts in fired:
+        point = taken[signal.point_id or 0]
+        counts.update(str(alert) for alert in alerts)
+        claimer = people.get(signal.claimed_by or 0)
+        line = line_facts(signal, claimer.first_name if claimer else None, point.time_zone, now)
+        if TO_GROUP.intersection(alerts) and point.group_chat_id is not None:
+            groups.add(point.id)
+        if Alert.CLAIM_DUE in alerts:
+            for user_id in point.coordinators:
+                coordinators[(user_id, point.id)].append(line)
+        if Alert.CLAIM_LATE in alerts and point.fallback_chat_id is not None:
+            fallbacks[(point.fallback_chat_id, point.id)].append(line)
+        if TO_CLAIMER.intersection(alerts) and claimer is not None and claimer.blocked_at is None:
+            claimers[claimer.id].append(line)
+    if groups:
+        await points.want_overviews(session, groups)
+    messages = []
+    for (user_id, point_id), lines in coordinators.items():
+        with speaking_to(i18n, people.get(user_id)):
+            messages.append((user_id, coordinator_payload(taken[point_id].name, lines)))
+    for (chat_id, point_id), lines in fallbacks.items():
+        with speaking_to(i18n, people.get(chat_id)):
+            messages.append((chat_id, fallback_payload(taken[point_id].name, lines)))
+    for user_id, lines in claimers.items():
+        with speaking_to(i18n, people[user_id]):
+            messages.append((user_id, reminder_payload(lines)))
+    await outbox.send_all(session, messages)
+    return counts + Counter(to_coordinators=len(coordinators), to_fallback=len(fallbacks), to_claimers=len(claimers))
 
 
 async def _tell_reporters(session: AsyncSession, signal: Signal, i18n: I18n, now: datetime, closed: bool) -> None:

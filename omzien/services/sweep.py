@@ -13,91 +13,41 @@ write lock for long: the cost follows the signals that are due, not those open.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from omzien.core.i18n import I18n
-from omzien.flows.sla import Alert
 from omzien.services import followup
-from omzien.services.facts import line_facts
-from omzien.services.publish import refresh_overviews, speaking_to
-from omzien.storage import accounts, outbox, points, sla
-from omzien.storage.models import Account, Point, Signal
-from omzien.views.case import reminder_payload
-from omzien.views.coordinator import coordinator_payload, fallback_payload, summary_payload
-from omzien.views.facts import SignalLine
+from omzien.services.publish import publish_alerts, refresh_overviews, speaking_to
+from omzien.storage import outbox, points, sla
+from omzien.views.coordinator import summary_payload
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
 """Signals handled per transaction; a sweep goes on until nothing is due."""
 
-TO_GROUP = {Alert.CLAIM_HALF, Alert.CLAIM_DUE, Alert.CLAIM_LATE, Alert.CONTACT_LATE}
-TO_CLAIMER = {Alert.CONTACT_DUE, Alert.CLOSE_DUE}
-
-
-async def _announce(session: AsyncSession, fired: list[tuple[Signal, list[Alert]]], taken: dict[int, Point],
-                    i18n: I18n, now: datetime, counts: Counter[str]) -> None:
-    """Queue what the alerts say to coordinators, fallback contacts and claimers, and note which groups' overviews
-    have news (written after this transaction: ``_refresh_overviews``)."""
-    groups: set[int] = set()
-    coordinators: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)
-    fallbacks: defaultdict[tuple[int, int], list[SignalLine]] = defaultdict(list)
-    claimers: defaultdict[int, list[SignalLine]] = defaultdict(list)
-    reached: dict[int, Account] = {}
-    for signal, alerts in fired:
-        point = taken[signal.point_id or 0]
-        counts.update(str(alert) for alert in alerts)
-        line = line_facts(signal, signal.claimer.first_name if signal.claimer else None, point.time_zone, now)
-        if TO_GROUP.intersection(alerts) and point.group_chat_id is not None:
-            groups.add(point.id)
-        if Alert.CLAIM_DUE in alerts:
-            for user_id in point.coordinators:
-                coordinators[(user_id, point.id)].append(line)
-        if Alert.CLAIM_LATE in alerts and point.fallback_chat_id is not None:
-            fallbacks[(point.fallback_chat_id, point.id)].append(line)
-        if TO_CLAIMER.intersection(alerts) and signal.claimer is not None and signal.claimer.blocked_at is None:
-            claimers[signal.claimer.id].append(line)
-            reached[signal.claimer.id] = signal.claimer
-    if groups:
-        await points.want_overviews(session, groups)
-    reached.update(await accounts.by_ids(session, {chat_id for chat_id, _ in [*coordinators, *fallbacks]}))
-    messages = []
-    for (user_id, point_id), lines in coordinators.items():
-        with speaking_to(i18n, reached.get(user_id)):
-            messages.append((user_id, coordinator_payload(taken[point_id].name, lines)))
-    for (chat_id, point_id), lines in fallbacks.items():
-        with speaking_to(i18n, reached.get(chat_id)):
-            messages.append((chat_id, fallback_payload(taken[point_id].name, lines)))
-    for user_id, lines in claimers.items():
-        with speaking_to(i18n, reached[user_id]):
-            messages.append((user_id, reminder_payload(lines)))
-    await outbox.send_all(session, messages)
-    counts.update({key: len(value) for key, value in (("to_coordinators", coordinators), ("to_fallback", fallbacks),
-                                                      ("to_claimers", claimers)) if value})
-
-
-OVERVIEWS_PER_TRANSACTION = 10
-"""Groups whose overviews one short transaction brings up to date: a few statements for all of them, a few
-milliseconds of SQLite's write lock."""
+OVERVIEWS_PER_TRANSACTION = 20
+"""Groups whose overviews one short transaction brings up to date: a fixed number of statements for all of them,
+and about a millisecond of SQLite's write lock each; twenty take about as long as the transaction of the alerts."""
 
 
 async def _refresh_overviews(sessions: async_sessionmaker[AsyncSession], i18n: I18n, now: datetime,
                              counts: Counter[str]) -> None:
     """Each group with news from the clock gets its overview, posted anew (at most once per sweep) unless the
     current one can be edited; ``OVERVIEWS_PER_TRANSACTION`` groups per short transaction."""
-    async with sessions() as session:
-        wanting = await points.points_wanting_overview(session)
-    for at in range(0, len(wanting), OVERVIEWS_PER_TRANSACTION):
+    while True:
         async with sessions() as session, session.begin():
-            taken = await points.wanting_overviews(session, wanting[at:at + OVERVIEWS_PER_TRANSACTION])
+            taken = await points.wanting_overviews(session, OVERVIEWS_PER_TRANSACTION)
             posted = await refresh_overviews(session, taken, i18n, now)
             if posted:
                 counts["overviews"] += len(posted)
             for point in taken:
                 points.overview_written(point)
+        if len(taken) < OVERVIEWS_PER_TRANSACTION:
+            break
 
 
 async def _summaries(session: AsyncSession, i18n: I18n, now: datetime) -> int:
@@ -122,7 +72,7 @@ async def sweep(sessions: async_sessionmaker[AsyncSession], i18n: I18n, now: dat
     while True:
         async with sessions() as session, session.begin():
             taken, fired, points_taken = await sla.take_due(session, now, BATCH)
-            await _announce(session, fired, points_taken, i18n, now, counts)
+            counts.update(await publish_alerts(session, i18n, fired, points_taken, now))
         if taken < BATCH:  # rows another sweep holds are skipped, not waited for
             break
     await _refresh_overviews(sessions, i18n, now, counts)

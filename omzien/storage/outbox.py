@@ -41,6 +41,9 @@ from omzien.storage.models import OutboxMessage, Point, Signal
 OVERVIEW_FRESH = timedelta(hours=12)
 """An overview older than this is not edited any more: a new one is posted where people look."""
 
+OUTBOX = OutboxMessage.__table__
+"""The table itself, for the inserts of many rows at once: plain inserts, not the ORM's bulk path."""
+
 PENDING = "pending"
 SENDING = "sending"
 WAITING = (PENDING, SENDING)
@@ -57,8 +60,8 @@ def send(session: AsyncSession, chat_id: int, payload: dict[str, Any], *,
 async def send_all(session: AsyncSession, messages: Sequence[tuple[int, dict[str, Any]]]) -> None:
     """Many new messages at once (chat id and payload each), in one statement: the sweep's reminders."""
     if messages:
-        await session.execute(insert(OutboxMessage), [{"chat_id": chat_id, "method": "send", "payload": payload}
-                                                      for chat_id, payload in messages])
+        await session.execute(insert(OUTBOX), [{"chat_id": chat_id, "method": "send", "payload": payload}
+                                               for chat_id, payload in messages])
 
 
 async def cancel_later(session: AsyncSession, signal_id: int) -> None:
@@ -138,12 +141,15 @@ async def put_overview(session: AsyncSession, point: Point, payload: dict[str, A
 
 
 async def put_overviews(session: AsyncSession, overviews: Sequence[tuple[Point, dict[str, Any]]], now: datetime,
-                        post_new: bool, replaced: dict[str, Any] | None = None, force: bool = False) -> set[int]:
+                        post_new: bool, replaced: dict[str, Any] | None = None, force: bool = False,
+                        locked: bool = False) -> set[int]:
     """``put_overview`` for several groups at once (the sweep's), in a fixed number of statements: the points are
     locked first, as in ``mark_sent``; while they are held the sender cannot mark their overview rows sent, so
-    one read of those rows stays true until the commit. Returns the points whose group gets a new message."""
+    one read of those rows stays true until the commit. ``locked``: the caller locked and read the points in this
+    transaction already (``points.wanting_overviews``). Returns the points whose group gets a new message."""
     targets = [point for point, _ in overviews]
-    await _lock_overviews(session, targets)
+    if not locked:
+        await _lock_overviews(session, targets)
     rows = await _overview_rows(session, targets, now)
     edits: list[tuple[Point, dict[str, Any]]] = []
     posts: list[tuple[Point, dict[str, Any]]] = []
@@ -228,7 +234,7 @@ async def _edit_overviews(session: AsyncSession, edits: Sequence[tuple[Point, di
              "payload": payload, "purpose": "overview"}
             for point, payload in edits if point.overview_message_id is not None and point.group_chat_id is not None]
     if rows:
-        await session.execute(insert(OutboxMessage), rows)
+        await session.execute(insert(OUTBOX), rows)
 
 
 async def _post_overviews(session: AsyncSession, posts: Sequence[tuple[Point, dict[str, Any]]],
@@ -236,7 +242,7 @@ async def _post_overviews(session: AsyncSession, posts: Sequence[tuple[Point, di
     if not posts:
         return set()
     queued = dict((await session.execute(
-        insert(OutboxMessage).returning(OutboxMessage.chat_id, OutboxMessage.id),
+        insert(OUTBOX).returning(OUTBOX.c.chat_id, OUTBOX.c.id),
         [{"chat_id": point.group_chat_id, "method": "send", "payload": payload, "purpose": "overview"}
          for point, payload in posts])).all())
     for point, _ in posts:

@@ -9,9 +9,10 @@ import secrets
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import Enum
-from typing import NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -147,15 +148,14 @@ async def want_overviews(session: AsyncSession, point_ids: Collection[int]) -> N
     await session.execute(update(Point).where(Point.id.in_(point_ids)).values(overview_pending=True))
 
 
-async def points_wanting_overview(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(select(Point.id).where(Point.overview_pending).order_by(Point.id)))
+async def wanting_overviews(session: AsyncSession, limit: int) -> list[Point]:
+    """Lock up to ``limit`` of the points whose group waits for an overview from the clock; those another sweep
+    holds are skipped (it writes them)."""
+    return list(await session.scalars(_WANTING, {"limit": limit}))
 
 
-async def wanting_overviews(session: AsyncSession, point_ids: Sequence[int]) -> list[Point]:
-    """Lock those of the points whose group still waits for an overview from the clock (another sweep may
-    have written it meanwhile)."""
-    return list(await session.scalars(select(Point).where(Point.id.in_(point_ids), Point.overview_pending)
-                                      .options(lazyload(Point.areas)).order_by(Point.id).with_for_update()))
+_WANTING = (select(Point).where(Point.overview_pending).options(lazyload(Point.areas)).order_by(Point.id)
+            .limit(bindparam("limit", type_=Integer)).with_for_update(skip_locked=True))
 
 
 def overview_written(point: Point) -> None:
@@ -191,15 +191,26 @@ async def set_goals(session: AsyncSession, point: Point, *, claim: float | None 
     await session.flush()
 
 
-def policy_of(point: Point) -> sla.Policy:
-    """The point's service level as the domain counts with it; refuses what cannot work (ValueError)."""
+def policy_of(point: Point | Row[Any]) -> sla.Policy:
+    """The service level of a point (or a row of its ``POLICY`` columns) as the domain counts with it; refuses what
+    cannot work (ValueError). Made once per set of values: a sweep asks for it per due signal and per point."""
+    return _policy(point.claim_days, point.contact_days, point.close_days, point.urgent_claim_days, point.time_zone,
+                   point.opens, point.closes, point.weekdays, tuple(point.closed_days))
+
+
+POLICY = (Point.claim_days, Point.contact_days, Point.close_days, Point.urgent_claim_days, Point.time_zone,
+          Point.opens, Point.closes, Point.weekdays, Point.closed_days)
+
+
+@lru_cache(maxsize=1024)
+def _policy(claim_days: float, contact_days: float, close_days: float, urgent_claim_days: float, time_zone: str,
+            opens: str, closes: str, weekdays: str, closed_days: tuple[str, ...]) -> sla.Policy:
     return sla.Policy(
-        claim_days=point.claim_days, contact_days=point.contact_days, close_days=point.close_days,
-        urgent_claim_days=point.urgent_claim_days,
+        claim_days=claim_days, contact_days=contact_days, close_days=close_days, urgent_claim_days=urgent_claim_days,
         working=sla.WorkingTime(
-            time_zone=point.time_zone, opens=time.fromisoformat(point.opens), closes=time.fromisoformat(point.closes),
-            weekdays=frozenset(int(day) for day in point.weekdays),
-            closed_days=frozenset(date.fromisoformat(day) for day in point.closed_days)))
+            time_zone=time_zone, opens=time.fromisoformat(opens), closes=time.fromisoformat(closes),
+            weekdays=frozenset(int(day) for day in weekdays),
+            closed_days=frozenset(date.fromisoformat(day) for day in closed_days)))
 
 
 async def set_policy(session: AsyncSession, point: Point, *, claim: float | None = None, contact: float | None = None,

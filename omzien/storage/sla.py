@@ -12,59 +12,68 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Integer,
-    Numeric,
-    Row,
-    ScalarSelect,
-    Select,
-    String,
-    bindparam,
-    case,
-    cast,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    text,
-    union_all,
-    update,
-)
+from sqlalchemy import Integer, Numeric, Row, bindparam, case, cast, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import lazyload
 
 from omzien.flows import sla
 from omzien.flows.signal import EventKind, Status
-from omzien.flows.sla import COUNT_UP_TO
-from omzien.storage.models import Account, Event, Point, Signal
-from omzien.storage.points import policy_of
+from omzien.storage.models import Event, Point, Signal
+from omzien.storage.points import POLICY, policy_of
 
 PLAN = "plan"
 """``next_alert`` of a signal whose deadlines are still to be set (open signals from before the clock existed)."""
 
 
-def _schedule(signal: Signal, policy: sla.Policy) -> list[tuple[datetime, sla.Alert]]:
+CLOCK = (Signal.id, Signal.reference, Signal.area, Signal.point_id, Signal.status, Signal.urgent, Signal.created_at,
+         Signal.claimed_by, Signal.waiting_since, Signal.due_claim_at, Signal.due_contact_at, Signal.due_close_at,
+         Signal.contacted_at, Signal.paused_until, Signal.next_alert, Signal.next_alert_at, Signal.last_alert)
+"""What the sweep reads of a due signal: its clock and what a line in a list shows, never the address."""
+
+
+@dataclass
+class Due:
+    """A signal whose next alert is due, as the sweep reads and moves it (the columns of ``CLOCK``): plain values,
+    not a mapped ``Signal``, so a sweep of many pays for no identity map and no unit of work."""
+
+    id: int
+    reference: str
+    area: int
+    point_id: int | None
+    status: str
+    urgent: bool
+    created_at: datetime
+    claimed_by: int | None
+    waiting_since: datetime | None
+    due_claim_at: datetime | None
+    due_contact_at: datetime | None
+    due_close_at: datetime | None
+    contacted_at: datetime | None
+    paused_until: datetime | None
+    next_alert: str | None
+    next_alert_at: datetime | None
+    last_alert: str | None
+
+
+def _schedule(signal: Signal | Due, policy: sla.Policy) -> list[tuple[datetime, sla.Alert]]:
     assert signal.waiting_since and signal.due_claim_at and signal.due_contact_at and signal.due_close_at
     return sla.schedule(policy, _phase(signal), waiting_since=signal.waiting_since, due_claim=signal.due_claim_at,
                         due_contact=signal.due_contact_at, due_close=signal.due_close_at, urgent=signal.urgent)
 
 
-def _phase(signal: Signal) -> sla.Phase:
+def _phase(signal: Signal | Due) -> sla.Phase:
     return sla.phase(signal.status, signal.contacted_at is not None)
 
 
-def _set_next(signal: Signal, upcoming: tuple[datetime, sla.Alert] | None) -> None:
+def _set_next(signal: Signal | Due, upcoming: tuple[datetime, sla.Alert] | None) -> None:
     if upcoming is not None and signal.paused_until is not None:
         upcoming = (max(upcoming[0], signal.paused_until), upcoming[1])
     signal.next_alert_at, signal.next_alert = upcoming if upcoming else (None, None)
 
 
-def start_clock(signal: Signal, point: Point, reported_at: datetime, now: datetime) -> None:
+def start_clock(signal: Signal | Due, point: Point, reported_at: datetime, now: datetime) -> None:
     """A signal has reached its point: deadlines count from the report (or from now, if it waited unrouted)."""
     due = sla.deadlines(policy_of(point), reported_at, signal.urgent)
     signal.waiting_since = reported_at
@@ -72,7 +81,7 @@ def start_clock(signal: Signal, point: Point, reported_at: datetime, now: dateti
     replan(signal, point, now)
 
 
-def replan(signal: Signal, point: Point | None, now: datetime) -> None:
+def replan(signal: Signal | Due, point: Point | None, now: datetime) -> None:
     """After a change of state: the first alert still to come. What passed meanwhile is not sent late."""
     if point is None or _phase(signal) not in sla.CLOCKED:
         signal.next_alert = signal.next_alert_at = None
@@ -107,33 +116,31 @@ def pause(signal: Signal, point: Point, now: datetime) -> None:
     replan(signal, point, now)
 
 
-CLOCK = (Signal.reference, Signal.area, Signal.point_id, Signal.status, Signal.urgent, Signal.created_at,
-         Signal.claimed_by, Signal.waiting_since, Signal.due_claim_at, Signal.due_contact_at, Signal.due_close_at,
-         Signal.contacted_at, Signal.paused_until, Signal.next_alert, Signal.next_alert_at, Signal.last_alert)
-"""What the sweep reads of a due signal: its clock and what a line in a list shows, never the address."""
+MOVED = ("next_alert", "next_alert_at", "last_alert")
+PLANNED = ("waiting_since", "due_claim_at", "due_contact_at", "due_close_at")
+# The statements of ``take_due``, built once (the moment, the limit and the ids are bound).
+_DUE = (select(*CLOCK).where(Signal.next_alert_at <= bindparam("now", type_=Signal.next_alert_at.type))
+        .order_by(Signal.next_alert_at, Signal.id).limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True))
+_POINTS = select(Point).where(Point.id.in_(bindparam("ids", expanding=True))).options(lazyload(Point.areas))
+_WRITE_DUE = update(Signal.__table__).where(Signal.__table__.c.id == bindparam("due_id"))
 
 
 async def take_due(session: AsyncSession, now: datetime, limit: int
-                   ) -> tuple[int, list[tuple[Signal, list[sla.Alert]]], dict[int, Point]]:
+                   ) -> tuple[int, list[tuple[Due, list[sla.Alert]]], dict[int, Point]]:
     """Lock the signals whose next alert is due, fire what is due on each, and move each on.
 
     Returns how many rows it took, each signal with the alerts that fell due (oldest first), and the points
     of the signals taken. A signal whose sweep is late (the bot was down) gets every alert it missed at once;
     the callers gather them per person. The due rows are found through ``ix_signals_next_alert_at``; only
-    their clock columns and the claimer's name are read.
+    their clock columns are read, and written back in one statement (two if some had no deadlines yet).
     """
-    rows = (await session.scalars(
-        select(Signal).where(Signal.next_alert_at <= now).order_by(Signal.next_alert_at, Signal.id)
-        .options(load_only(*CLOCK), lazyload(Signal.point), lazyload(Signal.reports),
-                 joinedload(Signal.claimer).load_only(Account.first_name, Account.language,
-                                                      Account.telegram_language, Account.blocked_at))
-        .limit(limit).with_for_update(skip_locked=True, of=Signal)
-    )).unique().all()
+    rows = [Due(**row._mapping) for row in await session.execute(_DUE, {"now": now, "limit": limit})]
     point_ids = {signal.point_id for signal in rows if signal.point_id is not None}
-    taken = {point.id: point for point in (await session.scalars(
-        select(Point).where(Point.id.in_(point_ids)).options(lazyload(Point.areas)))).all()} if point_ids else {}
-    fired: list[tuple[Signal, list[sla.Alert]]] = []
-    events = []
+    taken = {point.id: point for point in await session.scalars(_POINTS, {"ids": list(point_ids)})} \
+        if point_ids else {}
+    fired: list[tuple[Due, list[sla.Alert]]] = []
+    events, planned = [], set()
     for signal in rows:
         point = taken.get(signal.point_id) if signal.point_id is not None else None
         if point is None or _phase(signal) not in sla.CLOCKED:
@@ -141,6 +148,7 @@ async def take_due(session: AsyncSession, now: datetime, limit: int
             continue
         if signal.next_alert == PLAN:
             start_clock(signal, point, signal.created_at, now)
+            planned.add(signal.id)
             continue
         alerts = []
         schedule = _schedule(signal, policy_of(point))
@@ -152,9 +160,13 @@ async def take_due(session: AsyncSession, now: datetime, limit: int
             _set_next(signal, sla.following(schedule, alert))
         if alerts:
             fired.append((signal, alerts))
+    for columns, written in ((MOVED, [signal for signal in rows if signal.id not in planned]),
+                             (MOVED + PLANNED, [signal for signal in rows if signal.id in planned])):
+        if written:
+            await session.execute(_WRITE_DUE, [{"due_id": signal.id, **{column: getattr(signal, column)
+                                                                        for column in columns}} for signal in written])
     if events:
-        await session.execute(insert(Event), events)
-    await session.flush()
+        await session.execute(insert(Event.__table__), events)
     return len(rows), fired, taken
 
 
@@ -171,83 +183,12 @@ async def overdue_counts(session: AsyncSession, point_id: int, now: datetime) ->
     return row[0], row[1]
 
 
-@dataclass
-class Overview:
-    """What a group's overview shows: the most urgent few, and how many there are in all."""
-
-    waiting: Sequence[Row[Any]]  # the columns of ``LINE``
-    waiting_count: int
-    late_count: int
-    without_contact: Sequence[Row[Any]]
-    without_contact_count: int
-
-
-LINE = (Signal.id, Signal.reference, Signal.area, Signal.urgent, Signal.status, Signal.due_claim_at,
-        Signal.due_contact_at, Signal.due_close_at, Signal.contacted_at, Signal.paused_until,
-        Account.first_name.label("claimer"))
-"""What a line of the overview shows of a signal (``views.group.signal_line``)."""
-
-
-def _capped(condition: ColumnElement[bool]) -> ScalarSelect[int]:
-    """How many signals meet ``condition``, counting no further than ``COUNT_UP_TO`` + 1."""
-    return select(func.count()).select_from(
-        select(Signal.id).where(condition).limit(COUNT_UP_TO + 1).subquery()).scalar_subquery()
-
-
-def _lines(at: int, kind: str, condition: ColumnElement[bool], order: ColumnElement[Any], shown: int) -> Select[Any]:
-    return (select(bindparam(f"point{at}", type_=Integer).label("point"), literal(kind, String).label("kind"),
-                   order.label("sort_at"), *LINE)
-            .outerjoin(Account, Account.id == Signal.claimed_by).where(condition).order_by(order, Signal.id)
-            .limit(shown))
-
-
-@cache
-def _overview_statements(points: int, shown: int) -> tuple[Select[Any], Any]:
-    """The two statements of ``overviews`` for ``points`` points, built once: the point ids and the moment are
-    bound parameters (``point0``…, ``now``), so a sweep does not build ~50 selects for every ten groups."""
-    now = bindparam("now", type_=Signal.due_claim_at.type)
-    waiting, unreached = [], []
-    for at in range(points):
-        point = Signal.point_id == bindparam(f"point{at}", type_=Integer)
-        waiting.append(point & (Signal.status == Status.NEW))
-        unreached.append(point & (Signal.status == Status.CLAIMED) & Signal.contacted_at.is_(None)
-                         & (Signal.last_alert == sla.Alert.CONTACT_LATE))
-    counts = select(*(count for at in range(points) for count in (
-        _capped(waiting[at]), _capped(waiting[at] & (Signal.due_claim_at <= now)), _capped(unreached[at]))))
-    parts = [_lines(at, "waiting", waiting[at], Signal.due_claim_at, shown) for at in range(points)]
-    parts += [_lines(at, "unreached", unreached[at], Signal.due_contact_at, shown) for at in range(points)]
-    lines = union_all(*(part.subquery().select() for part in parts)).order_by(
-        text("point"), text("kind"), text("sort_at"), text("id"))
-    return counts, lines
-
-
-async def overview(session: AsyncSession, point_id: int, now: datetime, shown: int) -> Overview:
-    return (await overviews(session, [point_id], now, shown))[point_id]
-
-
-async def overviews(session: AsyncSession, point_ids: Sequence[int], now: datetime, shown: int) -> dict[int, Overview]:
-    """Per point: its signals that wait to be picked up (most urgent first), and claimed ones whose contact
-    deadline passed a working day ago (the group hears of those). Reads ``shown`` rows of each, and counts;
-    for all the points together in two statements of the columns a line shows, each part of them through
-    ``ix_signals_point_status_due``."""
-    counts_of, lines_of = _overview_statements(len(point_ids), shown)
-    bound = {"now": now, **{f"point{at}": point_id for at, point_id in enumerate(point_ids)}}
-    counted = (await session.execute(counts_of, bound)).one()
-    counts = {point_id: counted[3 * at:3 * at + 3] for at, point_id in enumerate(point_ids)}
-    rows = (await session.execute(lines_of, bound)).all() if any(c[0] or c[2] for c in counts.values()) else []
-    return {point_id: Overview(
-        waiting=[row for row in rows if row.point == point_id and row.kind == "waiting"],
-        waiting_count=counts[point_id][0], late_count=counts[point_id][1],
-        without_contact=[row for row in rows if row.point == point_id and row.kind == "unreached"],
-        without_contact_count=counts[point_id][2]) for point_id in point_ids}
-
-
 async def new_since(session: AsyncSession, point_id: int, since: datetime) -> int:
     return await session.scalar(select(func.count()).where(Signal.point_id == point_id,
                                                            Signal.created_at >= since)) or 0
 
 
-def summary_due(point: Point, now: datetime) -> bool:
+def summary_due(point: Point | Row[Any], now: datetime) -> bool:
     """The morning summary goes out once per working day, from opening time, while the point is open."""
     working = policy_of(point).working
     today = working.local_date(now)
@@ -258,8 +199,14 @@ def summary_due(point: Point, now: datetime) -> bool:
 
 
 async def points_for_summary(session: AsyncSession, now: datetime) -> list[Point]:
-    points = (await session.scalars(select(Point).where(Point.group_chat_id.is_not(None)).order_by(Point.id)
-                                    .options(lazyload(Point.areas)).with_for_update(skip_locked=True))).all()
+    """The points whose morning summary is due, locked: found from their working time without a lock, then only
+    those locked and asked again (another sweep may have sent it meanwhile)."""
+    due = [row.id for row in await session.execute(select(Point.id, Point.group_chat_id, Point.summary_at, *POLICY)
+                                                    .where(Point.group_chat_id.is_not(None))) if summary_due(row, now)]
+    if not due:
+        return []
+    points = await session.scalars(select(Point).where(Point.id.in_(due)).order_by(Point.id)
+                                   .options(lazyload(Point.areas)).with_for_update(skip_locked=True))
     return [point for point in points if summary_due(point, now)]
 
 

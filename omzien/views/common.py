@@ -44,13 +44,14 @@ def when(moment: datetime, time_zone: str) -> str:
     "EEE d MMM HH:mm", with its names looked up once per language (an overview shows many moments)."""
     days, months = _short_names(locale())
     local = moment.astimezone(ZoneInfo(time_zone))
-    return f"{days[local.weekday()]} {local.day} {months[local.month]} {local:%H:%M}"
+    return f"{days[local.weekday()]} {local.day} {months[local.month]} {local.hour:02}:{local.minute:02}"
 
 
 @cache
 def _short_names(language: str) -> tuple[Mapping[int, str], Mapping[int, str]]:
+    """Plain dicts: Babel's own look every key up through its aliases."""
     names = Locale.parse(language)
-    return names.days["format"]["abbreviated"], names.months["format"]["abbreviated"]
+    return dict(names.days["format"]["abbreviated"]), dict(names.months["format"]["abbreviated"])
 
 
 def button(text: str, data: CallbackData) -> Button:

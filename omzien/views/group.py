@@ -25,13 +25,19 @@ def deadline_line(signal: SignalLine) -> str:
     standing, zone = signal.standing, signal.time_zone
     if standing.paused_until is not None:
         return _("gepauzeerd tot {when}").format(when=when(standing.paused_until, zone))
-    labels = {Phase.CLAIM: _("oppakken"), Phase.CONTACT: _("contact"), Phase.CLOSE: _("afronden")}
-    if standing.due is None or standing.phase not in labels:
+    if standing.due is None or standing.phase not in (Phase.CLAIM, Phase.CONTACT, Phase.CLOSE):
         return ""
-    what, moment = labels[standing.phase], when(standing.due, zone)
+    what, moment = _what_is_due(standing.phase), when(standing.due, zone)
     if standing.passed:
         return _("{what}: over tijd sinds {when}").format(what=what, when=moment)
     return _("{what} vóór {when}").format(what=what, when=moment)
+
+
+def _what_is_due(phase: Phase) -> str:
+    """The word for the step whose deadline it is (only that one is translated: an overview has many lines)."""
+    if phase is Phase.CLAIM:
+        return _("oppakken")
+    return _("contact") if phase is Phase.CONTACT else _("afronden")
 
 
 def _status_line(signal: SignalFacts) -> str:
