@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import time
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
@@ -170,9 +171,11 @@ def _absolute(url: str) -> str:
 # In the bot: what the child sends.
 
 async def _receive(stream: asyncio.StreamReader) -> Built:
+    """The parts as they come; after each, the loop is left to other work for as long as the part took (taking
+    in an index of 100,000 offers takes a second or two of the loop's time, which answers should not feel)."""
     assembly, offers = Assembly(), None
     while True:
-        kind, value = await _message(stream)
+        (kind, value), took = await _message(stream)
         if kind == "part":
             assembly.add(*value)
         elif kind == "offers":
@@ -184,14 +187,16 @@ async def _receive(stream: asyncio.StreamReader) -> Built:
         else:
             assert offers is not None
             return Built(index=assembly.index(), offers=offers, **value)
-        await asyncio.sleep(0)
+        await asyncio.sleep(took)
 
 
-async def _message(stream: asyncio.StreamReader) -> tuple[str, Any]:
-    """One message of ``_send``: its pickle, then its out-of-band buffers (taken as they are, without a copy)."""
+async def _message(stream: asyncio.StreamReader) -> tuple[tuple[str, Any], float]:
+    """One message of ``_send`` (its pickle, then its out-of-band buffers, taken as they are, without a copy),
+    and the seconds it took to unpickle."""
     data = await _frame(stream)
     buffers = [await _frame(stream) for _ in range(int.from_bytes(data[:2].tobytes(), "little"))]
-    return _unpickled(memoryview(data)[2:], buffers)
+    started = time.perf_counter()
+    return _unpickled(memoryview(data)[2:], buffers), time.perf_counter() - started
 
 
 def _unpickled(data: memoryview, buffers: list[numpy.ndarray]) -> tuple[str, Any]:
