@@ -6,8 +6,10 @@ which needs the loop dozens of times, would wait for it each time. So a child pr
 server that has the matcher imported already, reads the catalogue with a database engine of its own, builds
 the index and sends back only what a search needs: the index in parts (``omzien.flows.matching.parts``) and
 the offers as their stored JSON text, compressed a few at a time, each read into an ``Offer`` only when it is
-asked for (``StoredOffers``). The bot takes the parts in between its other work: none holds its event loop for more than
-a few milliseconds, and a large block arrives a pipe's worth at a time.
+asked for (``StoredOffers``). The bot takes the parts in between its other work: none holds its event loop for
+more than a few milliseconds, and a large block arrives a pipe's worth at a time. The child runs at a lower
+priority, and ends when it has sent the index: its memory (about 2 GB at its peak for 100,000 offers) is only
+held during a build.
 
 A failed build (an error in the child, a child that died) raises ``BuildFailed``, which names what happened
 but never quotes the catalogue. A cancelled build (the bot stops) kills its child.
