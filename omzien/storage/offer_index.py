@@ -73,7 +73,8 @@ async def build(url: str) -> Built:
     """A new index of the catalogue in the database at ``url``, built in a child process."""
     _PROCESSES.set_forkserver_preload([__name__])
     receiving, sending = _PROCESSES.Pipe(duplex=False)
-    child = _PROCESSES.Process(target=_build, args=(_absolute(url), sending), name="omzien-offer-index", daemon=True)
+    child = _PROCESSES.Process(target=_build, args=(_for_the_builder(url), sending), name="omzien-offer-index",
+                               daemon=True)
     try:
         await asyncio.to_thread(child.start)  # the very first start waits while the fork server imports
     finally:
@@ -157,11 +158,14 @@ class Listed(Sequence[Offer]):
         return self.stored.at(int(self.numbers[number]))
 
 
-def _absolute(url: str) -> str:
-    """The URL with a SQLite file's path made absolute: the child need not share the bot's working folder."""
+def _for_the_builder(url: str) -> str:
+    """The URL the builder reads with. On SQLite: a file's path made absolute (the child need not share the bot's
+    working folder), and SQLAlchemy's own driver for SQLite under asyncio, whichever the bot's engine uses."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        parsed = parsed.set(database=str(Path(parsed.database).resolve()))
+    if parsed.get_backend_name() == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+        if parsed.database and parsed.database != ":memory:":
+            parsed = parsed.set(database=str(Path(parsed.database).resolve()))
     return parsed.render_as_string(hide_password=False)
 
 
