@@ -39,7 +39,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from omzien.core.logs import error_summary
-from omzien.flows.matching import Index
+from omzien.flows.matching.index import Index
 from omzien.flows.matching.parts import PIECE, Assembly, long_lists, parts
 from omzien.flows.offers import Offer
 from omzien.storage import catalogue
