@@ -176,8 +176,10 @@ class Person:
 
 
 @pytest.fixture
-async def app(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Omzien:
-    return Omzien(sessions, clock)
+async def app(sessions: async_sessionmaker[AsyncSession], clock: Clock) -> AsyncIterator[Omzien]:
+    app = Omzien(sessions, clock)
+    yield app
+    await app.dispatcher["catalogue"].close()  # an index still being built: its process too
 
 
 @pytest.fixture

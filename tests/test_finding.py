@@ -178,6 +178,25 @@ async def test_english_speakers_get_english(app: Omzien, catalogue) -> None:
     assert offers_in(sam.sees().text) and "Why: " in sam.sees().text
 
 
+GOAL = 0.150
+"""Seconds within which 95 of 100 answers come (issue 14)."""
+
+
+async def import_knitting_clubs(app: Omzien, count: int) -> None:
+    """A municipality's large import: ``count`` national knitting clubs, each found by "breiclub"."""
+    templates = [offer for offer in shipped(demo=True) if offer.record_type == "offer"]
+    async with app.sessions.begin() as session:
+        await session.execute(insert(OfferRecord), [
+            {"id": f"extra-{n}", "record_type": "offer", "origin": IMPORTED, "updated_at": app.clock(),
+             "columns": offer_columns(replace(templates[n % len(templates)], id=f"extra-{n}",
+                                              name=Text(f"Breiclub {n}"), area=Area(national=True)))}
+            for n in range(count)])
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20)[-1]
+
+
 async def timed(person: Person, text: str) -> float:
     started = time.perf_counter()
     await person.says(text)
@@ -191,30 +210,35 @@ async def test_while_a_new_catalogue_of_20000_offers_loads_searches_and_other_an
     await mia.says("wandelgroep")  # the very first search waits for the index
     await mia.taps("Overslaan")
     assert offers_in(mia.sees().text)
-    templates = [offer for offer in shipped(demo=True) if offer.record_type == "offer"]
-    async with app.sessions.begin() as session:  # a municipality's large import
-        await session.execute(insert(OfferRecord), [
-            {"id": f"extra-{n}", "record_type": "offer", "origin": IMPORTED, "updated_at": app.clock(),
-             "columns": offer_columns(replace(templates[n % len(templates)], id=f"extra-{n}",
-                                              name=Text(f"Breiclub {n}"), area=Area(national=True)))}
-            for n in range(20_000)])
-    without_build = statistics.median([await timed(piet, "Wat is er voor mij?") for _ in range(3)])
 
-    searched, answered = [], []
-    for _ in range(7):  # a few times, so that one hiccup of a busy machine does not decide
-        searched.append(await timed(mia, "breiclub"))  # the first one starts the new index
-        assert "Ik vond niets dat precies past" in mia.sees().text, "the previous index answered"
-        answered.append(await timed(piet, "Wat is er voor mij?"))
-        assert "Iemand om mee te praten" in piet.sees().buttons
+    async def answers() -> list[float]:
+        """30 answer times: enough for a 95th percentile, and far less time than a build of 20,000 offers."""
+        times = []
+        for _ in range(15):
+            times.append(await timed(mia, "breiclub"))
+            times.append(await timed(piet, "Wat is er voor mij?"))
+            assert "Iemand om mee te praten" in piet.sees().buttons
+        return times
+
+    without_build = await answers()
+    allowed = max(GOAL, 1.5 * p95(without_build))
+    await import_knitting_clubs(app, 20_000)
+    during_build = [await answers()]  # the first search starts the new index
     building = app.dispatcher["catalogue"].refreshing
     assert building is not None and not building.done(), "all answers came while the new index was being built"
-    # Building the index in the update held everyone up for the whole build (seconds at this size). Now the
-    # answers go on, but not yet within the 150 ms goal: while the builder thread computes, each of an update's
-    # hand-offs between threads waits for Python's lock, and answers took 20-240 ms on SQLite here. The bound
-    # is what this test can promise on a busy machine without failing by chance; the goal is in issue 14.
-    allowed = max(0.5, without_build + 0.5)
-    assert statistics.median(searched) < allowed and statistics.median(answered) < allowed, (
-        without_build, searched, answered)
+    assert "Ik vond niets dat precies past" in mia.sees().text, "the previous index answered meanwhile"
+    # The goal (issue 14): 150 ms at p95 for an answer during a build, also on a busy machine (one so busy that
+    # answers take over 100 ms at p95 without any build gets half as much again). The index is built in a
+    # process of its own; on a 2-core machine with other work going on, a window of 30 answers during a build
+    # had a p95 of 30-120 ms on SQLite and PostgreSQL, like the windows without a build, but now and then a
+    # hiccup of the machine spoiled a window, with or without a build. So up to three windows are measured; a
+    # build that holds answers up (as one in a thread of the bot did: a p95 of 170-370 ms) spoils them all.
+    while p95(during_build[-1]) >= allowed and len(during_build) < 3:
+        window = await answers()
+        if building.done():  # it ended meanwhile: the window does not count
+            break
+        during_build.append(window)
+    assert min(map(p95, during_build)) < allowed, (sorted(without_build), during_build)
 
     await building
     await mia.says("breiclub")

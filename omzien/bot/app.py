@@ -259,6 +259,7 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
     scheduler: AsyncIOScheduler | None = None
     server: web.WebServer | None = None
     metrics = Metrics(sessions)
+    dispatcher: Dispatcher | None = None
     try:
         with i18n.context():
             me = await check_bot(bot)
@@ -287,5 +288,7 @@ async def _run(settings: Settings, token: str, handle_signals: bool) -> None:
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+        if dispatcher is not None:
+            await dispatcher["catalogue"].close()
         await bot.session.close()
         await engine.dispose()

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import gc
-import json
 import logging
-import sys
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from omzien.core.logs import error_summary
 from omzien.flows.offers import Offer
 from omzien.storage import catalogue, db
 from omzien.storage.models import OfferRecord, OfferSearch, utcnow
@@ -92,20 +90,20 @@ async def by_ids(session: AsyncSession, ids: Sequence[str]) -> list[Offer]:
 
 
 class Catalogue:
-    """The offers in memory with their search index, built anew when the stored catalogue has changed.
+    """The offers with their search index, built anew when the stored catalogue has changed.
 
     Neither the look at the stored catalogue nor a build holds up the bot: a search starts them in the
-    background (one at a time) and answers with the index it has. The rows are read in a short read of
-    their own (not in an update's transaction), a few hundred at a time, and the index is built in a thread.
-    Only the very first search, with no index yet, waits for it (well under a second at a few thousand
-    offers) — a resident would rather wait a moment than hear that there is nothing.
+    background (one at a time) and answers with the index it has. The look is one short read; the build runs
+    in a process of its own, which reads the rows itself (``offer_index``). Only the very first search, with no
+    index yet, waits for it (about a second at a few thousand offers) — a resident would rather wait a moment
+    than hear that there is nothing. A failed build is logged, and the index in use stays.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
         self.version: tuple[object, ...] | None = None
         self.index = _index(())
-        self.by_id: dict[str, Offer] = {}
+        self.by_id: Mapping[str, Offer] = {}
         self.has_local = False  # whether any offer is local: only then is a postcode worth asking for
         self.refreshing: asyncio.Task[None] | None = None
 
@@ -118,66 +116,34 @@ class Catalogue:
             await asyncio.shield(self.refreshing)
         return self
 
+    async def close(self) -> None:
+        """Stop a build that is under way (and its process): the bot stops."""
+        if self.refreshing is not None:
+            self.refreshing.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await self.refreshing
+
     async def _refresh(self) -> None:
+        from omzien.storage import offer_index  # the matcher and numpy: not for a command that only stores
+
         try:
             async with self.sessions() as session:
                 await session.connection(execution_options={db.READ_ONLY: True})
                 version = tuple((await session.execute(
                     select(func.count(), func.max(OfferRecord.updated_at)))).one())
-                if version == self.version:
-                    return
-                rows = await session.stream_scalars(  # as JSON text: read in the thread
-                    select(cast(OfferRecord.columns, String)).order_by(OfferRecord.id))
-                texts = [text async for part in rows.partitions(PART) for text in part]
-            offers, index = await asyncio.get_running_loop().run_in_executor(_BUILDER, _prepared, texts)
-            previous = [self.index]
-            self.index, self.by_id, self.version = index, {o.id: o for o in offers}, version
-            self.has_local = any(o.local for o in offers)
-            log.info("Offer index built: %d offers", len(offers))
-            await asyncio.get_running_loop().run_in_executor(_BUILDER, _let_go, previous)
+            if version == self.version:
+                return
+            built = await offer_index.build(self.sessions.kw["bind"].url.render_as_string(hide_password=False))
+            previous = self.index
+            self.index, self.by_id, self.version, self.has_local = (
+                built.index, built.offers, built.version, built.has_local)
+            log.info("Offer index built: %d offers", len(built.offers))
+            await offer_index.let_go(previous)
         except Exception as error:
-            log.error("Offer index not built: %s", type(error).__name__)
+            log.error("Offer index not built: %s", error_summary(error))
             raise
         finally:
             self.refreshing = None
-
-
-PART = 250
-"""Rows read at a time while building: the bot answers others in between."""
-SWITCH = 0.001
-
-
-_BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offer-index")
-"""The thread that builds offer indexes."""
-
-
-def _prepared(texts: list[str]) -> tuple[list[Offer], Index]:
-    """The offers and their index, from the stored columns as JSON text (in a thread of its own: this takes
-    seconds for a large catalogue). Meanwhile the thread hands Python over to the event loop more often
-    (every ``SWITCH`` seconds instead of 5 ms), so that an update, which needs it dozens of times, is not
-    held up; and the garbage collector waits: a full collection amid a build holds Python for a quarter of a
-    second or more. What was built is then frozen (``gc.freeze``): later collections need not look through
-    the whole catalogue again. (A previous index is freed all the same, when nothing refers to it any more.)
-    """
-    usual = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH)
-    gc.disable()
-    try:
-        offers, errors = catalogue.from_columns(json.loads(text) for text in texts)
-        assert not errors, errors[:3]
-        return offers, _index(offers)
-    finally:
-        gc.freeze()
-        gc.enable()
-        sys.setswitchinterval(usual)
-
-
-def _let_go(previous: list[Index]) -> None:
-    """Frees a previous index in the builder thread, its offers a part at a time: freeing them all at once
-    would hold Python for a few hundred milliseconds at 100,000 offers."""
-    offers = previous.pop().offers
-    while offers:
-        del offers[-PART:]
 
 
 def _index(offers: Iterable[Offer]) -> Index:

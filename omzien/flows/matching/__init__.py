@@ -4,7 +4,9 @@
 - ``understanding``: what a typed sentence says besides its words (``understand`` → ``Understanding``);
 - ``scoring``: the question (``Query``), the scoring terms and their weights, the reasons (``Why``, ``Reason``)
   and the results (``Match``);
-- ``index``: the ``Index`` — the catalogue laid out for fast search, the hard filters, the ranking of a query.
+- ``index``: the ``Index`` — the catalogue laid out for fast search, the hard filters, the ranking of a query;
+- ``parts``: an ``Index`` in parts that unpickle in a few milliseconds each, to move it from the process that
+  built it to the bot.
 
 Each module imports only the ones above it in this list. ``Index`` is imported from ``index`` itself:
 it brings numpy, and the steps of a search (``flows.find``, so every view with buttons) need only the rest.
