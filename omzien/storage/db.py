@@ -6,8 +6,11 @@ failing halfway (a deferred transaction that reads and then writes can't wait fo
 Within one process they queue on the event loop first (``WriteTurn``): first come, first served,
 and no sleeping in SQLite's busy handler. Sessions that only read (``read_session_factory``, or the
 execution option ``READ_ONLY``) begin deferred instead: they neither wait for nor hold the write lock
-(WAL lets them read a snapshot while another writes; the sender's reads and the offer index use them).
+(WAL lets them read a snapshot while another writes; the sender's reads use them).
 PostgreSQL needs nothing special: its row locks do the same work.
+
+On SQLite the bot's engine runs its statements on the event loop's own thread (``sqlite_inline``); reads
+that can take long go to ``background(engine)``, which runs them on a thread.
 
 Engines hide statement parameters: an error must never print an address or a note. Each engine carries
 the keyring that seals them at rest (``omzien.storage.sealing``).
