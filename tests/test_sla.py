@@ -67,17 +67,22 @@ async def file_many(app: Omzien, count: int) -> None:
             await file_report(session, draft, reporter.user.id, app.clock(), timedelta(days=30))
 
 
+async def reports_as_postman(piet: Person) -> None:
+    """Piet starts, says he is a postman, and reports an address in Noord's postcodes."""
+    await piet.says("/start")
+    await piet.taps("Ik maak me zorgen om iemand")
+    await piet.taps("Bezorging")
+    await piet.taps("Postbode")
+    await report(piet)
+
+
 async def claimed_by_anna(app: Omzien) -> tuple[Person, Chat]:
     """Piet reports on Monday 10:30 (no morning summaries in the way), Anna claims it at once."""
     anna, piet = app.person("Anna"), app.person("Piet")
     group = await linked_group(app, anna)
     await without_morning_summaries(app)
     await anna.says("/start")
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet)
+    await reports_as_postman(piet)
     await anna.taps("Ik pak dit op", in_=group)
     return anna, group
 
@@ -261,11 +266,7 @@ async def test_open_shows_the_overview_on_demand(app: Omzien) -> None:
     group = await linked_group(app, anna)
     await anna.says("/open", in_=group)
     assert "Alle signalen zijn opgepakt" in app.telegram.last(group.id).text
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet)
+    await reports_as_postman(piet)
     await anna.says("/open", in_=group)
     overview = app.telegram.last(group.id)
     assert "Wachten op iemand die ze oppakt: 1" in overview.text and "oppakken vóór di 24 nov 10:30" in overview.text
@@ -314,11 +315,7 @@ async def test_the_sweep_leaves_the_overview_of_a_group_without_news_alone(app: 
     await without_morning_summaries(app)
     await anna.says("/open", in_=noord)
     await bert.says("/open", in_=zuid)
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet)  # Monday 10:30, in Noord's postcodes
+    await reports_as_postman(piet)  # Monday 10:30, in Noord's postcodes
     zuid_overview = app.telegram.last(zuid.id)
     edits, posts = len(app.telegram.sent(EditMessageText, zuid.id)), new_messages(app, zuid.id)
 
@@ -335,11 +332,7 @@ async def test_an_overview_cut_off_by_a_crash_comes_with_the_next_sweep(app: Omz
     anna, piet = app.person("Anna"), app.person("Piet")
     group = await linked_group(app, anna)
     await without_morning_summaries(app)
-    await piet.says("/start")
-    await piet.taps("Ik maak me zorgen om iemand")
-    await piet.taps("Bezorging")
-    await piet.taps("Postbode")
-    await report(piet)
+    await reports_as_postman(piet)
     before = new_messages(app, group.id)
 
     def power_cut(*_: object) -> None:
