@@ -43,7 +43,7 @@ async def points_coordinated_by(session: AsyncSession, user_id: int) -> list[Poi
 async def queue(session: AsyncSession, i18n: I18n, point: Point, user_ids: list[int], since: datetime,
                 until: datetime, now: datetime) -> None:
     """The summary and the two charts of ``since``–``until`` to each of ``user_ids``, in their language."""
-    async with async_sessionmaker(background(session.bind), expire_on_commit=False)() as reading:
+    async with AsyncSession(background(session.bind)) as reading:
         figures = await gather(reading, point, since, until, "month", now)  # a long read holds no one up
     for user_id in user_ids:
         with speaking_to(i18n, await session.get(Account, user_id)):
